@@ -1,0 +1,76 @@
+// Command codebench is a terminal coding workbench for professional medical
+// coders. Run without arguments it opens the workbench on the demo data;
+// the subcommands serve scripts and administrators.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand. run returns the process exit code.
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(ctx context.Context, env *env, args []string) int
+}
+
+// env carries the process's streams so commands are testable.
+type env struct {
+	stdout, stderr io.Writer
+	stdin          io.Reader
+}
+
+func (e *env) errorf(format string, a ...any) int {
+	fmt.Fprintf(e.stderr, "codebench: "+format+"\n", a...)
+	return 1
+}
+
+func commands() []command {
+	return []command{
+		{"code", "[--json] CODE", "print a code with its titles, billable flag and every note", runCode},
+		{"cpt", "import FILE", "import your licensed CPT descriptor file into the data directory", runCPT},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		return runWorkbench(ctx, e, args)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(e.stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	if args[0] != "" && args[0][0] == '-' {
+		return runWorkbench(ctx, e, args)
+	}
+	usage(e.stderr)
+	return e.errorf("unknown command %q", args[0])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: codebench [COMMAND] [ARGS]")
+	fmt.Fprintln(w, "\nWithout a command, codebench opens the workbench on the demo inbox.")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-28s %s\n", c.name+" "+c.args, c.summary)
+	}
+}

@@ -1,0 +1,300 @@
+// Package codesets holds the code sets a coder assigns from: ICD-10-CM
+// (diagnoses), HCPCS Level II (procedures, supplies, drugs and modifiers) and,
+// when the user imports a licensed file, CPT. The official data is embedded;
+// see gen/ for how it is made and Sources for what it was made from.
+package codesets
+
+import (
+	"strings"
+	"time"
+)
+
+// System is a code system.
+type System string
+
+const (
+	ICD10CM System = "ICD-10-CM"
+	HCPCS   System = "HCPCS"
+	CPT     System = "CPT"
+)
+
+// Code is one code of a code system with everything a coder reads about it.
+type Code struct {
+	System System
+	// Code is the canonical spelling: upper case, no dot ("E1165").
+	Code string
+	// Billable is true for codes valid on a claim (ICD-10-CM leaves, HCPCS
+	// and CPT codes); false for ICD-10-CM headers (categories, subcategories).
+	Billable bool
+	Short    string
+	Long     string
+	// Modifier marks HCPCS Level II modifiers (two characters, e.g. "RT").
+	Modifier bool
+	// DescriptorMissing marks a CPT code accepted by its number because no
+	// licensed CPT file has been imported.
+	DescriptorMissing bool
+
+	// Effective and Terminated bound the dates of service the code is valid
+	// on; zero means open-ended. See ValidOn.
+	Effective  time.Time
+	Terminated time.Time
+
+	// HCPCS Level II fields (empty elsewhere).
+	ActionCode string // CMS action code: N (no change), A (added), C, D, ...
+	BETOS      string
+	Coverage   string // CMS coverage code: C, D, I, M, S
+
+	parent   *Code
+	children []*Code
+	block    *Block // innermost tabular section holding an ICD-10-CM category
+	notes    []Note
+	seventh  []Seventh
+	terms    []IndexTerm
+	mce      []MCEEdit
+}
+
+// Title is the long title, or the short one when the long one is missing.
+func (c *Code) Title() string {
+	if c.Long != "" {
+		return c.Long
+	}
+	if c.DescriptorMissing {
+		return "descriptor not loaded"
+	}
+	return c.Short
+}
+
+// Display is the spelling a coder reads and writes: ICD-10-CM codes carry a
+// dot after the category ("E11.65"); other systems print as stored.
+func (c *Code) Display() string { return Dotted(c.System, c.Code) }
+
+// Dotted formats a canonical code of system s for display.
+func Dotted(s System, code string) string {
+	if s == ICD10CM && len(code) > 3 {
+		return code[:3] + "." + code[3:]
+	}
+	return code
+}
+
+// Parent is the code one level up the ICD-10-CM hierarchy (nil for a
+// category and for other systems).
+func (c *Code) Parent() *Code { return c.parent }
+
+// Children are the codes one level down, in tabular order.
+func (c *Code) Children() []*Code { return c.children }
+
+// Block is the tabular section of an ICD-10-CM code.
+func (c *Code) Block() *Block { return c.block }
+
+// IndexTerms are the Alphabetic Index entries (drug, neoplasm and external
+// cause tables) that lead to this code.
+func (c *Code) IndexTerms() []IndexTerm { return c.terms }
+
+// MCE lists the Medicare Code Editor edits that name this code.
+func (c *Code) MCE() []MCEEdit { return c.mce }
+
+// HasMCE tells whether the code is on the MCE list of edit e.
+func (c *Code) HasMCE(e MCEEdit) bool {
+	for _, x := range c.mce {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// OwnNotes are the notes the tabular list declares on this code itself.
+func (c *Code) OwnNotes() []Note { return c.notes }
+
+// Notes are the code's own notes followed by those it inherits from every
+// level above it: parents up to the category, then the section and chapter.
+// Each note says where it was declared (Note.From).
+func (c *Code) Notes() []Note {
+	var out []Note
+	for x := c; x != nil; x = x.parent {
+		out = append(out, x.notes...)
+	}
+	for b := c.rootBlock(); b != nil; b = b.Parent {
+		out = append(out, b.notes...)
+	}
+	return out
+}
+
+// NotesOf returns the inherited notes of one kind.
+func (c *Code) NotesOf(kind NoteKind) []Note {
+	var out []Note
+	for _, n := range c.Notes() {
+		if n.Kind == kind {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (c *Code) rootBlock() *Block {
+	x := c
+	for x.parent != nil {
+		x = x.parent
+	}
+	return x.block
+}
+
+// SeventhChars returns the 7th-character table that applies to the code,
+// declared on it or inherited from the nearest ancestor, and the code that
+// declares it. It is empty when the code takes no 7th character.
+func (c *Code) SeventhChars() (table []Seventh, from string) {
+	for x := c; x != nil; x = x.parent {
+		if len(x.seventh) > 0 {
+			return x.seventh, x.Code
+		}
+	}
+	return nil, ""
+}
+
+// NeedsSeventh tells whether the code belongs to a category whose codes take
+// a 7th character and does not have one yet.
+func (c *Code) NeedsSeventh() bool {
+	t, _ := c.SeventhChars()
+	return len(t) > 0 && len(c.Code) < 7
+}
+
+// Manifestation tells whether the code may never be first-listed because it
+// describes a manifestation of an underlying disease: it has a "code first"
+// note of its own or inherited, its title says "in diseases classified
+// elsewhere", or the MCE lists it as a manifestation.
+func (c *Code) Manifestation() bool {
+	if c.System != ICD10CM {
+		return false
+	}
+	if c.HasMCE(MCEManifestation) || strings.Contains(strings.ToLower(c.Long), "in diseases classified elsewhere") {
+		return true
+	}
+	for x := c; x != nil; x = x.parent {
+		for _, n := range x.notes {
+			if n.Kind == CodeFirst {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NoteKind is a kind of tabular instructional note.
+type NoteKind string
+
+const (
+	Includes      NoteKind = "includes"
+	Inclusion     NoteKind = "inclusion" // inclusion terms: synonyms of the title
+	Excludes1     NoteKind = "excludes1"
+	Excludes2     NoteKind = "excludes2"
+	CodeFirst     NoteKind = "codefirst"
+	UseAdditional NoteKind = "useadditional"
+	CodeAlso      NoteKind = "codealso"
+	GeneralNote   NoteKind = "note"
+	SeventhNote   NoteKind = "seventhnote"
+)
+
+// Label is the heading a coder knows the note kind by.
+func (k NoteKind) Label() string {
+	switch k {
+	case Includes:
+		return "Includes"
+	case Inclusion:
+		return "Inclusion terms"
+	case Excludes1:
+		return "Excludes1"
+	case Excludes2:
+		return "Excludes2"
+	case CodeFirst:
+		return "Code first"
+	case UseAdditional:
+		return "Use additional code"
+	case CodeAlso:
+		return "Code also"
+	case SeventhNote:
+		return "7th character"
+	default:
+		return "Note"
+	}
+}
+
+// Note is one instructional note of the tabular list.
+type Note struct {
+	Kind NoteKind `json:"kind"`
+	Text string   `json:"text"`
+	// From is the code ("E11") or tabular block ("E08-E13", "ch4") that
+	// declares the note.
+	From string `json:"from"`
+}
+
+// Refs returns the codes and code ranges the note points at, such as
+// "(E08.-)" or "(P35-P39)".
+func (n Note) Refs() []Ref { return ParseRefs(n.Text) }
+
+// Seventh is one 7th character of a category's table.
+type Seventh struct {
+	Char    byte
+	Meaning string
+}
+
+// IndexTerm is an Alphabetic Index entry that leads to a code.
+type IndexTerm struct {
+	Source string `json:"source"` // "drug", "neoplasm" or "eindex"
+	Text   string `json:"text"`
+}
+
+// MCEEdit names a Medicare Code Editor diagnosis list.
+type MCEEdit string
+
+const (
+	MCENewborn               MCEEdit = "newborn"   // age 0
+	MCEPediatric             MCEEdit = "pediatric" // ages 0-17
+	MCEMaternity             MCEEdit = "maternity" // ages 12-55
+	MCEAdult                 MCEEdit = "adult"     // ages 15-124
+	MCEFemale                MCEEdit = "female"
+	MCEMale                  MCEEdit = "male"
+	MCEManifestation         MCEEdit = "manifestation"
+	MCEQuestionableAdmission MCEEdit = "questionable-admission"
+	MCEUnacceptablePrincipal MCEEdit = "unacceptable-principal"
+)
+
+// AgeRange is the range of ages in years an age edit allows; ok is false for
+// edits that are not about age.
+func (e MCEEdit) AgeRange() (lo, hi int, ok bool) {
+	switch e {
+	case MCENewborn:
+		return 0, 0, true
+	case MCEPediatric:
+		return 0, 17, true
+	case MCEMaternity:
+		return 12, 55, true
+	case MCEAdult:
+		return 15, 124, true
+	}
+	return 0, 0, false
+}
+
+// Block is a chapter or section of the ICD-10-CM tabular list.
+type Block struct {
+	ID          string // "ch4" or "E08-E13"
+	First, Last string // first and last category in the block
+	Title       string
+	Parent      *Block // a section's chapter
+	notes       []Note
+}
+
+// Notes are the notes declared on the block itself.
+func (b *Block) Notes() []Note { return b.notes }
+
+// Contains tells whether an ICD-10-CM category lies inside the block.
+func (b *Block) Contains(category string) bool {
+	if len(category) > 3 {
+		category = category[:3]
+	}
+	return category >= b.First && category <= b.Last
+}
+
+// Source names a file the embedded data was made from.
+type Source struct {
+	Name, File, Version, SHA256, What string
+}

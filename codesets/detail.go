@@ -1,0 +1,214 @@
+package codesets
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Detail is everything known about one code, flattened for display and
+// JSON (codebench code, the TUI detail pane).
+type Detail struct {
+	System            System        `json:"system"`
+	Code              string        `json:"code"`
+	Display           string        `json:"display"`
+	Billable          bool          `json:"billable"`
+	Short             string        `json:"short_title,omitempty"`
+	Long              string        `json:"long_title,omitempty"`
+	DescriptorMissing bool          `json:"descriptor_missing,omitempty"`
+	Modifier          bool          `json:"modifier,omitempty"`
+	Release           string        `json:"release"`
+	Effective         string        `json:"effective,omitempty"`
+	Terminated        string        `json:"terminated,omitempty"`
+	Retired           bool          `json:"retired,omitempty"`
+	Path              []PathStep    `json:"hierarchy,omitempty"`
+	Children          []PathStep    `json:"children,omitempty"`
+	Notes             []Note        `json:"notes,omitempty"`
+	Seventh           []SeventhJSON `json:"seventh_characters,omitempty"`
+	SeventhFrom       string        `json:"seventh_characters_from,omitempty"`
+	IndexTerms        []IndexTerm   `json:"index_terms,omitempty"`
+	MCE               []MCEEdit     `json:"mce_edits,omitempty"`
+	Manifestation     bool          `json:"manifestation,omitempty"`
+	HCPCS             *HCPCSDetail  `json:"hcpcs,omitempty"`
+}
+
+// PathStep is one code or block on the way from the chapter to the code.
+type PathStep struct {
+	Code     string `json:"code"`
+	Title    string `json:"title"`
+	Billable bool   `json:"billable,omitempty"`
+}
+
+// SeventhJSON is a 7th character for JSON (a byte would print as a number).
+type SeventhJSON struct {
+	Char    string `json:"char"`
+	Meaning string `json:"meaning"`
+}
+
+// HCPCSDetail holds the CMS fields of a HCPCS Level II code.
+type HCPCSDetail struct {
+	ActionCode string `json:"action_code,omitempty"`
+	BETOS      string `json:"betos,omitempty"`
+	Coverage   string `json:"coverage,omitempty"`
+}
+
+// Detail describes c.
+func (s *Set) Detail(c *Code) Detail {
+	d := Detail{
+		System: c.System, Code: c.Code, Display: c.Display(), Billable: c.Billable,
+		Short: c.Short, Long: c.Long, DescriptorMissing: c.DescriptorMissing, Modifier: c.Modifier,
+		Notes: c.Notes(), IndexTerms: c.IndexTerms(), MCE: c.MCE(), Manifestation: c.Manifestation(),
+	}
+	_, isRetired := s.retired[c.Code]
+	d.Retired = isRetired && s.retired[c.Code] == c
+	switch c.System {
+	case ICD10CM:
+		d.Release = "ICD-10-CM FY2026"
+	case HCPCS:
+		d.Release = "HCPCS Level II " + s.sourceVersion("hcpcs")
+		d.HCPCS = &HCPCSDetail{ActionCode: c.ActionCode, BETOS: c.BETOS, Coverage: c.Coverage}
+	case CPT:
+		d.Release = "CPT (user import)"
+		if c.DescriptorMissing {
+			d.Release = "CPT (descriptor not loaded: codebench cpt import FILE)"
+		}
+	}
+	if !c.Effective.IsZero() {
+		d.Effective = c.Effective.Format(time.DateOnly)
+	}
+	if !c.Terminated.IsZero() && c.System != ICD10CM || d.Retired {
+		d.Terminated = c.Terminated.Format(time.DateOnly)
+	}
+	if c.System == ICD10CM {
+		root := c
+		var up []PathStep
+		for x := c.parent; x != nil; x = x.parent {
+			up = append([]PathStep{{Code: x.Display(), Title: x.Long, Billable: x.Billable}}, up...)
+			root = x
+		}
+		for b := root.block; b != nil; b = b.Parent {
+			up = append([]PathStep{{Code: b.ID, Title: b.Title}}, up...)
+		}
+		d.Path = up
+		for _, ch := range c.children {
+			d.Children = append(d.Children, PathStep{Code: ch.Display(), Title: ch.Long, Billable: ch.Billable})
+		}
+		table, from := c.SeventhChars()
+		for _, t := range table {
+			d.Seventh = append(d.Seventh, SeventhJSON{Char: string(t.Char), Meaning: t.Meaning})
+		}
+		if from != "" {
+			d.SeventhFrom = Dotted(ICD10CM, from)
+		}
+	}
+	return d
+}
+
+func (s *Set) sourceVersion(name string) string {
+	for _, src := range s.Sources {
+		if src.Name == name {
+			return src.Version
+		}
+	}
+	return ""
+}
+
+// WriteText prints the detail as plain text for a terminal or a pipe.
+func (d Detail) WriteText(w io.Writer) {
+	kind := "billable"
+	if !d.Billable {
+		kind = "header (not billable)"
+	}
+	if d.Modifier {
+		kind = "modifier"
+	}
+	if d.Retired {
+		kind = "retired (deleted in FY2026)"
+	}
+	fmt.Fprintf(w, "%s  %s  %s\n", d.Display, d.System, kind)
+	title := d.Long
+	if d.DescriptorMissing {
+		title = "(descriptor not loaded: import your licensed CPT file with codebench cpt import FILE)"
+	}
+	fmt.Fprintf(w, "%s\n", title)
+	if d.Short != "" && d.Short != d.Long {
+		fmt.Fprintf(w, "Short: %s\n", d.Short)
+	}
+	fmt.Fprintf(w, "Release: %s\n", d.Release)
+	if d.Effective != "" || d.Terminated != "" {
+		fmt.Fprintf(w, "Valid: from %s to %s\n", orDash(d.Effective), orDash(d.Terminated))
+	}
+	if d.HCPCS != nil {
+		fmt.Fprintf(w, "CMS: action %s, BETOS %s, coverage %s\n", orDash(d.HCPCS.ActionCode), orDash(d.HCPCS.BETOS), orDash(d.HCPCS.Coverage))
+	}
+	if d.Manifestation {
+		fmt.Fprintln(w, "Manifestation code: never first-listed; code the underlying condition first.")
+	}
+	if len(d.Path) > 0 {
+		fmt.Fprintln(w, "\nHierarchy:")
+		for i, p := range d.Path {
+			fmt.Fprintf(w, "%s%s %s\n", strings.Repeat("  ", i+1), p.Code, p.Title)
+		}
+	}
+	if len(d.Children) > 0 {
+		fmt.Fprintln(w, "\nCodes under it:")
+		for _, c := range d.Children {
+			mark := " "
+			if c.Billable {
+				mark = "*"
+			}
+			fmt.Fprintf(w, "  %s %-8s %s\n", mark, c.Code, c.Title)
+		}
+		fmt.Fprintln(w, "  (* billable)")
+	}
+	if len(d.Notes) > 0 {
+		fmt.Fprintln(w, "\nNotes:")
+		last := ""
+		for _, n := range d.Notes {
+			head := n.Kind.Label() + " (at " + fromLabel(n.From) + ")"
+			if head != last {
+				fmt.Fprintf(w, "  %s:\n", head)
+				last = head
+			}
+			fmt.Fprintf(w, "    %s\n", n.Text)
+		}
+	}
+	if len(d.Seventh) > 0 {
+		fmt.Fprintf(w, "\n7th characters (table at %s):\n", d.SeventhFrom)
+		for _, t := range d.Seventh {
+			fmt.Fprintf(w, "  %s  %s\n", t.Char, t.Meaning)
+		}
+	}
+	if len(d.IndexTerms) > 0 {
+		fmt.Fprintln(w, "\nIndex terms:")
+		for _, t := range d.IndexTerms {
+			fmt.Fprintf(w, "  [%s] %s\n", t.Source, t.Text)
+		}
+	}
+	if len(d.MCE) > 0 {
+		var names []string
+		for _, e := range d.MCE {
+			names = append(names, string(e))
+		}
+		fmt.Fprintf(w, "\nMedicare Code Editor (v37) lists: %s\n", strings.Join(names, ", "))
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// fromLabel shows where a note was declared: a code dotted, a block as is.
+func fromLabel(from string) string {
+	if strings.HasPrefix(from, "ch") {
+		return "chapter " + from[2:]
+	}
+	if strings.Contains(from, "-") {
+		return "section " + from
+	}
+	return Dotted(ICD10CM, from)
+}

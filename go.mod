@@ -1,0 +1,3 @@
+module codebench
+
+go 1.26
