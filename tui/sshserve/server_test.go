@@ -1,0 +1,354 @@
+package sshserve
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// greeter is a minimal session model: it greets the coder and records how
+// it was stopped.
+type greeter struct {
+	coder   string
+	stopped chan<- string
+}
+
+type stopMsg struct{ reason string }
+
+func (g greeter) Init() tea.Cmd { return nil }
+
+func (g greeter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case stopMsg:
+		g.stopped <- g.coder + ": " + msg.reason
+		return g, tea.Quit
+	case tea.KeyPressMsg:
+		if msg.String() == "q" {
+			return g, tea.Quit
+		}
+	}
+	return g, nil
+}
+
+func (g greeter) View() tea.View { return tea.NewView("hello " + g.coder) }
+
+type testServer struct {
+	*Server
+	addr    string
+	stopped chan string
+	keys    string
+	hostKey string
+}
+
+func newKey(t *testing.T) gossh.Signer {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func authorizedLine(s gossh.Signer, coder string) string {
+	return strings.TrimSpace(string(gossh.MarshalAuthorizedKey(s.PublicKey()))) + " " + coder + "\n"
+}
+
+func startServer(t *testing.T, cfg Config, keys string) *testServer {
+	t.Helper()
+	dir := t.TempDir()
+	keysPath := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(keysPath, []byte(keys), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ak, err := LoadAuthorizedKeys(keysPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan string, 16)
+	cfg.Keys = ak
+	cfg.HostKeyPath = filepath.Join(dir, "host_ed25519")
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Logger = log.New(io.Discard)
+	cfg.NewSession = func(s Session) (tea.Model, error) { return greeter{coder: s.Coder, stopped: stopped}, nil }
+	cfg.StopMsg = func(reason string) tea.Msg { return stopMsg{reason} }
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return &testServer{Server: srv, addr: ln.Addr().String(), stopped: stopped, keys: keysPath, hostKey: cfg.HostKeyPath}
+}
+
+func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	return gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User:            "coder",
+		Auth:            auth,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
+		Timeout:         5 * time.Second,
+	})
+}
+
+// screen collects what a session prints.
+type screen struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *screen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+func (s *screen) waitFor(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(s.String(), want) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("screen never showed %q; got %q", want, s.String())
+}
+
+// openTUI starts an interactive session with a terminal.
+func openTUI(t *testing.T, c *gossh.Client) (*gossh.Session, *screen, io.WriteCloser) {
+	t.Helper()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &screen{}
+	sess.Stdout = out
+	sess.Stderr = out
+	in, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	return sess, out, in
+}
+
+func TestKeyAcceptedAndMappedToCoder(t *testing.T) {
+	alice := newKey(t)
+	ts := startServer(t, Config{}, authorizedLine(alice, "alice"))
+	c, err := dial(ts.addr, gossh.PublicKeys(alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, out, in := openTUI(t, c)
+	out.waitFor(t, "hello alice")
+	in.Write([]byte("q"))
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("session did not end after q")
+	}
+}
+
+func TestUnknownKeyAndPasswordRefused(t *testing.T) {
+	alice, mallory := newKey(t), newKey(t)
+	ts := startServer(t, Config{}, authorizedLine(alice, "alice"))
+	if c, err := dial(ts.addr, gossh.PublicKeys(mallory)); err == nil {
+		c.Close()
+		t.Fatal("unknown key accepted")
+	}
+	if c, err := dial(ts.addr, gossh.Password("alice")); err == nil {
+		c.Close()
+		t.Fatal("password accepted")
+	}
+	// Keys added to the file work without a restart.
+	f, _ := os.OpenFile(ts.keys, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(authorizedLine(mallory, "mal"))
+	f.Close()
+	future := time.Now().Add(2 * time.Second)
+	os.Chtimes(ts.keys, future, future)
+	c, err := dial(ts.addr, gossh.PublicKeys(mallory))
+	if err != nil {
+		t.Fatalf("key added to the file refused: %v", err)
+	}
+	c.Close()
+}
+
+func TestCommandsAndMissingTerminalRefused(t *testing.T) {
+	alice := newKey(t)
+	ts := startServer(t, Config{}, authorizedLine(alice, "alice"))
+	c, err := dial(ts.addr, gossh.PublicKeys(alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, _ := c.NewSession()
+	out, err := sess.CombinedOutput("cat /etc/passwd")
+	if err == nil || !strings.Contains(string(out), "commands are not available") {
+		t.Errorf("command: err %v, output %q", err, out)
+	}
+	sess, _ = c.NewSession()
+	var buf bytes.Buffer
+	sess.Stdout, sess.Stderr = &buf, &buf
+	sess.Shell()
+	if err := sess.Wait(); err == nil || !strings.Contains(buf.String(), "terminal is required") {
+		t.Errorf("no pty: err %v, output %q", err, buf.String())
+	}
+	sess, _ = c.NewSession()
+	if err := sess.RequestSubsystem("sftp"); err == nil {
+		t.Error("sftp subsystem accepted")
+	}
+	if _, err := c.Dial("tcp", "127.0.0.1:22"); err == nil {
+		t.Error("port forwarding accepted")
+	}
+}
+
+func TestSessionCap(t *testing.T) {
+	alice := newKey(t)
+	ts := startServer(t, Config{MaxSessions: 2}, authorizedLine(alice, "alice"))
+	var clients []*gossh.Client
+	for i := range 3 {
+		c, err := dial(ts.addr, gossh.PublicKeys(alice))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		clients = append(clients, c)
+		_, out, _ := openTUI(t, c)
+		if i < 2 {
+			out.waitFor(t, "hello alice")
+		} else {
+			out.waitFor(t, "all 2 sessions are in use")
+		}
+	}
+	if n := ts.Sessions(); n != 2 {
+		t.Errorf("sessions: %d", n)
+	}
+}
+
+func TestIdleSessionIsStoppedCleanly(t *testing.T) {
+	alice := newKey(t)
+	ts := startServer(t, Config{IdleTimeout: 300 * time.Millisecond}, authorizedLine(alice, "alice"))
+	c, err := dial(ts.addr, gossh.PublicKeys(alice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, out, _ := openTUI(t, c)
+	out.waitFor(t, "hello alice")
+	select {
+	case why := <-ts.stopped:
+		if !strings.HasPrefix(why, "alice: idle for") {
+			t.Errorf("stopped: %q", why)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("idle session not stopped")
+	}
+	sess.Wait()
+}
+
+func TestShutdownStopsEverySession(t *testing.T) {
+	alice, bob := newKey(t), newKey(t)
+	ts := startServer(t, Config{}, authorizedLine(alice, "alice")+authorizedLine(bob, "bob"))
+	for _, k := range []gossh.Signer{alice, bob} {
+		c, err := dial(ts.addr, gossh.PublicKeys(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_, out, _ := openTUI(t, c)
+		out.waitFor(t, "hello")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ts.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for range 2 {
+		select {
+		case why := <-ts.stopped:
+			got[why] = true
+		case <-time.After(time.Second):
+			t.Fatal("a session was not stopped")
+		}
+	}
+	if !got["alice: the server is shutting down"] || !got["bob: the server is shutting down"] {
+		t.Errorf("stopped: %v", got)
+	}
+	if _, err := dial(ts.addr, gossh.PublicKeys(alice)); err == nil {
+		t.Error("server still accepts after shutdown")
+	}
+}
+
+func TestHostKeyPersists(t *testing.T) {
+	alice := newKey(t)
+	ts := startServer(t, Config{}, authorizedLine(alice, "alice"))
+	first, err := os.ReadFile(ts.hostKey)
+	if err != nil {
+		t.Fatalf("host key not written: %v", err)
+	}
+	ak, _ := LoadAuthorizedKeys(ts.keys)
+	if _, err := New(Config{Keys: ak, HostKeyPath: ts.hostKey, NewSession: func(Session) (tea.Model, error) { return nil, nil }}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(ts.hostKey)
+	if !bytes.Equal(first, again) {
+		t.Error("host key changed on restart")
+	}
+}
+
+func TestAuthorizedKeysErrorsNameFileAndLine(t *testing.T) {
+	k := newKey(t)
+	for name, tc := range map[string]struct{ data, want string }{
+		"garbage":    {"# coders\nnot a key\n", "keys line 2"},
+		"no coder":   {strings.TrimSuffix(authorizedLine(k, ""), " \n") + "\n", "keys line 1: key has no coder id"},
+		"two coders": {authorizedLine(k, "a") + authorizedLine(k, "b"), "keys line 2: key already belongs to coder a"},
+	} {
+		_, err := ParseAuthorizedKeys([]byte(tc.data), "keys")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+	coders, err := ParseAuthorizedKeys([]byte(authorizedLine(k, "carol")), "keys")
+	if err != nil || coders[gossh.FingerprintSHA256(k.PublicKey())] != "carol" {
+		t.Errorf("%v %v", coders, err)
+	}
+}
