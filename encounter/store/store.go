@@ -33,6 +33,17 @@ type Summary struct {
 	LeasedBy   string    // coder holding an unexpired lease, "" if none
 	LeaseUntil time.Time // when that lease expires
 	UpdatedAt  time.Time
+	// RevisedAt is when the current revision was saved (import or last
+	// draft). Exports use it as the claim's creation time so that
+	// exporting one revision twice gives the same bytes.
+	RevisedAt time.Time
+	// ExportKey is the queue key ("ID-rN") of the last completed export,
+	// "" if never exported.
+	ExportKey string
+	// PendingExport is the key of an export that was started and not yet
+	// confirmed (the process stopped between publishing and recording
+	// it). Drafts are refused until the export is finished by retrying it.
+	PendingExport string
 }
 
 // Lease is a coder's exclusive hold on an encounter until Until.
@@ -49,6 +60,8 @@ type AuditEntry struct {
 	EncounterID string
 	Coder       string
 	At          time.Time
+	// Revision is the encounter's revision after the action.
+	Revision int
 	// Action: "import", "lease", "release", "draft", "override", "status",
 	// "export", ...
 	Action string
@@ -66,7 +79,35 @@ var (
 	ErrLeaseLost = errors.New("lease expired or taken by another coder")
 	// ErrExists: an encounter with that id is already in the store.
 	ErrExists = errors.New("encounter already in the store")
+	// ErrTransition: the status change is not allowed from the current
+	// status (errors wrapping it say which).
+	ErrTransition = errors.New("status change not allowed")
+	// ErrStale: the encounter changed since the caller read it.
+	ErrStale = errors.New("encounter changed since it was read")
+	// ErrExportPending: an export was started and not confirmed; retry
+	// the export before changing the encounter.
+	ErrExportPending = errors.New("an export of this encounter is unfinished; retry the export")
 )
+
+// CanMove tells whether a coder may move an encounter from one status to
+// another: new -> in_progress -> coded -> exported, back to in_progress
+// to change a coded encounter, and rejected (returned for documentation or
+// by billing) from anywhere before it is worked again.
+func CanMove(from, to Status) bool {
+	switch from {
+	case New:
+		return to == InProgress || to == Coded || to == Rejected || to == Exported
+	case InProgress:
+		return to == Coded || to == Rejected || to == Exported
+	case Coded:
+		return to == InProgress || to == Rejected || to == Exported
+	case Exported:
+		return to == Rejected
+	case Rejected:
+		return to == InProgress
+	}
+	return false
+}
 
 // Store keeps encounters and their coding state. Safe for concurrent use by
 // many coder sessions.
@@ -86,8 +127,18 @@ type Store interface {
 	// SaveDraft stores the coder's work under a valid lease, increments
 	// the revision (written back into enc) and logs detail in the audit.
 	SaveDraft(ctx context.Context, l Lease, enc *encounter.Encounter, detail string) error
-	// SetStatus moves an encounter to status, logging why.
+	// SetStatus moves an encounter to status, logging why. Exported is
+	// reached only through BeginExport and MarkExported.
 	SetStatus(ctx context.Context, l Lease, status Status, detail string) error
+	// BeginExport records, under a valid lease, that revision is about to
+	// be published under key; ErrStale if the revision moved on. From then
+	// until MarkExported, drafts are refused (ErrExportPending), so a crash
+	// after publishing cannot be followed by a second, different claim.
+	BeginExport(ctx context.Context, l Lease, revision int, key string) error
+	// MarkExported confirms the export begun under key: status Exported
+	// and an audit entry, in one transaction. Confirming an export that is
+	// already recorded is a no-op.
+	MarkExported(ctx context.Context, l Lease, key string) error
 	// Log appends an audit entry (overrides, exports, errors).
 	Log(ctx context.Context, e AuditEntry) error
 	// Audit returns the entries of one encounter, oldest first.
