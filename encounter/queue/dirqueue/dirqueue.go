@@ -126,6 +126,10 @@ func CheckID(id string) error {
 	return nil
 }
 
+// CheckID reports an id this queue cannot publish, so that an exporter
+// holding only a queue.Queue can refuse it before starting an export.
+func (q *Queue) CheckID(id string) error { return CheckID(id) }
+
 // Publish writes m as <ID>-r<revision>.json: to a temporary file in the
 // directory, synced, then linked to its final name (a link, unlike a
 // rename, never replaces a file a concurrent publisher just wrote) and the
