@@ -28,7 +28,7 @@ func reportRate(b *testing.B, start time.Time) {
 // acknowledgement (file storage) from the in-process server.
 func BenchmarkPublish(b *testing.B) {
 	ns := startNATS(b, nil)
-	q := openTest(b, ns.url(), b.TempDir())
+	q := openTest(b, ns.URL(), b.TempDir())
 	ctx := context.Background()
 	b.ResetTimer()
 	start := time.Now()
@@ -44,7 +44,7 @@ func BenchmarkPublish(b *testing.B) {
 // BenchmarkPublishParallel: many coder sessions exporting at once.
 func BenchmarkPublishParallel(b *testing.B) {
 	ns := startNATS(b, nil)
-	q := openTest(b, ns.url(), b.TempDir())
+	q := openTest(b, ns.URL(), b.TempDir())
 	ctx := context.Background()
 	b.ResetTimer()
 	start := time.Now()
@@ -95,7 +95,7 @@ func BenchmarkForward(b *testing.B) {
 	ns := startNATS(b, nil)
 	b.ResetTimer()
 	start := time.Now()
-	q := openTest(b, ns.url(), spool)
+	q := openTest(b, ns.URL(), spool)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := q.Flush(ctx); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"codebench/encounter/queue"
+	"codebench/encounter/queue/natsqueue/natstest"
 )
 
 func flush(t *testing.T, q *Queue) {
@@ -48,7 +49,7 @@ func wantKeys(t *testing.T, got []storedMsg, keys []string) {
 
 func TestPublishAndConsume(t *testing.T) {
 	ns := startNATS(t, nil)
-	q := openTest(t, ns.url()+"?stream=CLAIMS&subject=billing.claims.test", t.TempDir())
+	q := openTest(t, ns.URL()+"?stream=CLAIMS&subject=billing.claims.test", t.TempDir())
 	ctx := context.Background()
 	var keys []string
 	for i := range 5 {
@@ -62,7 +63,7 @@ func TestPublishAndConsume(t *testing.T) {
 		}
 		keys = append(keys, m.Key())
 	}
-	js := ns.jetStream()
+	js := jetStream(t, ns)
 	got := readStream(t, js, "CLAIMS")
 	wantKeys(t, got, keys)
 	if got[2].encounter != "ENC-2" || got[2].revision != "1" || got[2].data != `{"encounter":"ENC-2","revision":1}` {
@@ -105,7 +106,7 @@ func TestPublishAndConsume(t *testing.T) {
 
 func TestReexportIsDeduplicated(t *testing.T) {
 	ns := startNATS(t, nil)
-	q := openTest(t, ns.url(), t.TempDir())
+	q := openTest(t, ns.URL(), t.TempDir())
 	ctx := context.Background()
 	m := msg("ENC-1", 3)
 	if out, err := q.PublishOutcome(ctx, m); err != nil || out != Delivered {
@@ -118,7 +119,7 @@ func TestReexportIsDeduplicated(t *testing.T) {
 	if err := q.Publish(ctx, msg("ENC-1", 4)); err != nil {
 		t.Fatal(err)
 	}
-	got := readStream(t, ns.jetStream(), DefaultStream)
+	got := readStream(t, jetStream(t, ns), DefaultStream)
 	wantKeys(t, got, []string{"ENC-1-r3", "ENC-1-r4"})
 	if strings.Contains(got[0].data, "again") {
 		t.Error("the re-export replaced the first copy")
@@ -132,7 +133,7 @@ func TestReexportIsDeduplicated(t *testing.T) {
 // export acknowledged to the caller reaches the stream once, in order.
 func TestServerStoppedMidStream(t *testing.T) {
 	ns := startNATS(t, nil)
-	q := openTest(t, ns.url()+"?timeout=300ms", t.TempDir())
+	q := openTest(t, ns.URL()+"?timeout=300ms", t.TempDir())
 	ctx := context.Background()
 	var keys []string
 	publish := func(m queue.Message) Outcome {
@@ -162,7 +163,7 @@ func TestServerStoppedMidStream(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		time.Sleep(20 * time.Millisecond)
-		ns.stop()
+		ns.Stop()
 		close(stopped)
 	}()
 	spooled := 0
@@ -189,9 +190,9 @@ func TestServerStoppedMidStream(t *testing.T) {
 		t.Fatalf("during outage: %+v", st)
 	}
 
-	ns.start()
+	ns.Restart()
 	flush(t, q)
-	wantKeys(t, readStream(t, ns.jetStream(), DefaultStream), keys)
+	wantKeys(t, readStream(t, jetStream(t, ns), DefaultStream), keys)
 	st := status(t, q)
 	if st.Spooled != 0 || st.Delivered < 40 || st.Forwarded < 15 || st.LastError == "" {
 		t.Errorf("after outage: %+v", st)
@@ -221,9 +222,8 @@ func TestRestartForwardsSpool(t *testing.T) {
 		t.Errorf("publish after close: %v", err)
 	}
 
-	ns := &natsServer{t: t, storeDir: t.TempDir(), port: port}
-	ns.start()
-	t.Cleanup(ns.stop)
+	ns := natstest.At(t, port, nil)
+	ns.Restart()
 	q2 := openTest(t, spec, spool)
 	// New exports while the old ones are being forwarded queue behind them.
 	for i := 6; i < 9; i++ {
@@ -234,7 +234,7 @@ func TestRestartForwardsSpool(t *testing.T) {
 		keys = append(keys, m.Key())
 	}
 	flush(t, q2)
-	wantKeys(t, readStream(t, ns.jetStream(), DefaultStream), keys)
+	wantKeys(t, readStream(t, jetStream(t, ns), DefaultStream), keys)
 	st := status(t, q2)
 	if st.Delivered != 9 || st.Forwarded < 6 || st.Spooled != 0 {
 		t.Errorf("status after restart: %+v", st)
@@ -246,9 +246,9 @@ func TestRestartForwardsSpool(t *testing.T) {
 func TestSharedSpool(t *testing.T) {
 	ns := startNATS(t, nil)
 	spool := t.TempDir()
-	spec := ns.url() + "?timeout=300ms"
+	spec := ns.URL() + "?timeout=300ms"
 	qa, qb := openTest(t, spec, spool), openTest(t, spec, spool)
-	ns.stop()
+	ns.Stop()
 	var wg sync.WaitGroup
 	for _, w := range []struct {
 		q    *Queue
@@ -265,10 +265,10 @@ func TestSharedSpool(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	ns.start()
+	ns.Restart()
 	flush(t, qa)
 	flush(t, qb)
-	got := readStream(t, ns.jetStream(), DefaultStream)
+	got := readStream(t, jetStream(t, ns), DefaultStream)
 	if len(got) != 40 {
 		t.Fatalf("stream holds %d messages, want 40", len(got))
 	}
@@ -288,7 +288,7 @@ func TestSharedSpool(t *testing.T) {
 func TestReplayAfterDuplicateWindow(t *testing.T) {
 	ns := startNATS(t, nil)
 	spool := t.TempDir()
-	q := openTest(t, ns.url()+"?duplicate_window=300ms", spool)
+	q := openTest(t, ns.URL()+"?duplicate_window=300ms", spool)
 	ctx := context.Background()
 	if err := q.Publish(ctx, msg("OLD", 1)); err != nil {
 		t.Fatal(err)
@@ -300,7 +300,7 @@ func TestReplayAfterDuplicateWindow(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 
 	// Premise: past the window JetStream stores a second copy itself.
-	js := ns.jetStream()
+	js := jetStream(t, ns)
 	for range 2 {
 		if _, err := js.Publish(ctx, DefaultSubject, []byte("{}"), jetstream.WithMsgID("PREMISE-r1")); err != nil {
 			t.Fatal(err)
@@ -324,7 +324,7 @@ func TestReplayAfterDuplicateWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	q2 := openTest(t, ns.url(), spool)
+	q2 := openTest(t, ns.URL(), spool)
 	flush(t, q2)
 	wantKeys(t, readStream(t, js, DefaultStream), []string{"OLD-r1", "PREMISE-r1", "PREMISE-r1", "NEW-r1"})
 	if st := status(t, q2); st.Duplicates != 1 || st.Forwarded != 2 {
@@ -352,9 +352,9 @@ func TestDamagedSpoolFileIsSetAside(t *testing.T) {
 	os.WriteFile(damaged, raw, 0o600)
 
 	ns := startNATS(t, nil)
-	q := openTest(t, ns.url(), spool)
+	q := openTest(t, ns.URL(), spool)
 	flush(t, q)
-	wantKeys(t, readStream(t, ns.jetStream(), DefaultStream), []string{"D1-r1", "D3-r1"})
+	wantKeys(t, readStream(t, jetStream(t, ns), DefaultStream), []string{"D1-r1", "D3-r1"})
 	st := status(t, q)
 	if st.Rejected != 1 || !strings.Contains(st.LastError, "checksum mismatch") {
 		t.Errorf("status: %+v", st)
@@ -367,7 +367,7 @@ func TestDamagedSpoolFileIsSetAside(t *testing.T) {
 
 func TestTooLargeExportIsRefused(t *testing.T) {
 	ns := startNATS(t, func(o *server.Options) { o.MaxPayload = 4096 })
-	q := openTest(t, ns.url(), t.TempDir())
+	q := openTest(t, ns.URL(), t.TempDir())
 	big := queue.Message{EncounterID: "BIG", Revision: 1, Data: []byte(`"` + strings.Repeat("x", 8000) + `"`)}
 	err := q.Publish(context.Background(), big)
 	if err == nil || !strings.Contains(err.Error(), "refused") {
@@ -384,25 +384,25 @@ func TestTooLargeExportIsRefused(t *testing.T) {
 
 func TestOpenErrors(t *testing.T) {
 	noJS := startNATS(t, func(o *server.Options) { o.JetStream = false })
-	_, err := Open(Options{Servers: []string{noJS.url()}, SpoolDir: t.TempDir()})
+	_, err := Open(Options{Servers: []string{noJS.URL()}, SpoolDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "JetStream disabled") {
 		t.Errorf("server without JetStream: %v", err)
 	}
 
 	ns := startNATS(t, nil)
-	q := openTest(t, ns.url()+"?stream=ORDERS&subject=orders.new", t.TempDir())
+	q := openTest(t, ns.URL()+"?stream=ORDERS&subject=orders.new", t.TempDir())
 	q.Close()
-	_, err = Open(Options{Servers: []string{ns.url()}, Stream: "ORDERS", Subject: "billing.claims", SpoolDir: t.TempDir()})
+	_, err = Open(Options{Servers: []string{ns.URL()}, Stream: "ORDERS", Subject: "billing.claims", SpoolDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "does not take subject billing.claims") {
 		t.Errorf("stream with other subjects: %v", err)
 	}
 
-	_, err = Open(Options{Servers: []string{ns.url()}})
+	_, err = Open(Options{Servers: []string{ns.URL()}})
 	if err == nil || !strings.Contains(err.Error(), "spool directory") {
 		t.Errorf("no spool directory: %v", err)
 	}
 
-	q = openTest(t, ns.url(), t.TempDir())
+	q = openTest(t, ns.URL(), t.TempDir())
 	for _, m := range []queue.Message{
 		{Revision: 1, Data: []byte("{}")},
 		{EncounterID: "E\r\nX", Revision: 1, Data: []byte("{}")},
@@ -418,12 +418,12 @@ func TestOpenErrors(t *testing.T) {
 func TestInspect(t *testing.T) {
 	ns := startNATS(t, nil)
 	spool := t.TempDir()
-	q := openTest(t, ns.url(), spool)
+	q := openTest(t, ns.URL(), spool)
 	if err := q.Publish(context.Background(), msg("S1", 1)); err != nil {
 		t.Fatal(err)
 	}
 	q.Close()
-	o, _ := ParseURL(ns.url())
+	o, _ := ParseURL(ns.URL())
 	o.SpoolDir = spool
 	st, err := Inspect(context.Background(), o)
 	if err != nil {
@@ -440,7 +440,7 @@ func TestInspect(t *testing.T) {
 		}
 	}
 
-	ns.stop()
+	ns.Stop()
 	o.SpoolDir = filepath.Join(t.TempDir(), "never-created")
 	st, err = Inspect(context.Background(), o)
 	if err != nil || st.Connected || st.ServerError == "" || st.Spooled != 0 {
