@@ -254,6 +254,9 @@ func (q *Queue) send(ctx context.Context, m queue.Message) (*jetstream.PubAck, e
 		jetstream.WithMsgID(m.Key()),
 		jetstream.WithExpectStream(q.o.Stream),
 		jetstream.WithRetryWait(100*time.Millisecond))
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("no acknowledgement from JetStream within %s: %w", q.o.PublishTimeout, err)
+	}
 	if errors.Is(err, jetstream.ErrNoStreamResponse) {
 		// The stream may have been deleted: look for it (and recreate
 		// it) before the next attempt.

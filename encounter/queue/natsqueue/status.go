@@ -208,14 +208,14 @@ func (st Status) WriteText(w io.Writer) {
 	ago := func(t time.Time) string {
 		return fmt.Sprintf("%s (%s ago)", t.Local().Format("2006-01-02 15:04:05"), time.Since(t).Round(time.Second))
 	}
-	fmt.Fprintf(w, "queue       nats %s\n", st.Queue)
+	fmt.Fprintf(w, "queue       %s\n", st.Queue)
 	fmt.Fprintf(w, "spool       %s\n", st.SpoolDir)
 	spooled := fmt.Sprintf("%d waiting", st.Spooled)
 	if st.Spooled > 0 && !st.OldestSpooled.IsZero() {
 		spooled += ", oldest spooled " + ago(st.OldestSpooled)
 	}
 	fmt.Fprintf(w, "spooled     %s; %d spooled in all\n", spooled, st.SpooledTotal)
-	delivered := fmt.Sprintf("%d acknowledged by JetStream (%d forwarded from the spool, %d re-exports already in the stream)",
+	delivered := fmt.Sprintf("%d acknowledged by JetStream (forwarded from the spool: %d; re-exports already in the stream: %d)",
 		st.Delivered, st.Forwarded, st.Duplicates)
 	if !st.LastDeliveredAt.IsZero() {
 		delivered += "; last " + ago(st.LastDeliveredAt)
@@ -225,7 +225,11 @@ func (st Status) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "rejected    %d refused by the server for good; see %s\n", st.Rejected, filepath.Join(st.SpoolDir, "rejected"))
 	}
 	if st.LastError != "" {
-		fmt.Fprintf(w, "last error  %s: %s\n", ago(st.LastErrorAt), st.LastError)
+		recovered := ""
+		if st.LastDeliveredAt.After(st.LastErrorAt) && st.Spooled == 0 {
+			recovered = " (delivering again since)"
+		}
+		fmt.Fprintf(w, "last error  %s: %s%s\n", ago(st.LastErrorAt), st.LastError, recovered)
 	}
 	switch {
 	case st.Connected && st.Stream != nil:
