@@ -35,6 +35,7 @@ func commands() []command {
 	return []command{
 		{"code", "[--json] CODE", "print a code with its titles, billable flag and every note", runCode},
 		{"cpt", "import FILE", "import your licensed CPT descriptor file into the data directory", runCPT},
+		{"queue", "status|drain", "billing queue (--queue SPEC): spooled and delivered counts; drain forwards the spool", runQueue},
 	}
 }
 
