@@ -45,7 +45,7 @@ type Provider struct {
 // DateRange is the date or dates of service; To equals From for one day.
 type DateRange struct {
 	From Date `json:"from"`
-	To   Date `json:"to,omitempty"`
+	To   Date `json:"to,omitzero"`
 }
 
 // Note is one clinical note of the documentation.
@@ -84,11 +84,15 @@ type ServiceLine struct {
 
 // Override records that a coder accepted an edit on purpose, and why.
 type Override struct {
-	Rule   string    `json:"rule"`
-	Target string    `json:"target"` // what the edit is about, as Edit.Target
+	Rule   string `json:"rule"`
+	Target string `json:"target"` // what the edit is about, as Edit.Target
+	// Codes are the codes the accepted edit was about (Edit.Codes). When
+	// set, the override applies only while the target still holds those
+	// codes, so reordering or recoding never carries it to another pair.
+	Codes  []string  `json:"codes,omitempty"`
 	Reason string    `json:"reason"`
 	Coder  string    `json:"coder,omitempty"`
-	At     time.Time `json:"at"`
+	At     time.Time `json:"at,omitzero"`
 }
 
 // Date is a calendar date without a time of day, "2026-03-14" in JSON.
@@ -171,6 +175,16 @@ type Edit struct {
 	// Source cites the rule's authority ("ICD-10-CM Guidelines I.A.12.a",
 	// "CMS-1500 item 21", "MCE v37 sex edit").
 	Source string `json:"source"`
+	// Codes are the canonical codes the edit is about, in claim order
+	// (both codes of an Excludes1 pair); empty for claim-level edits.
+	Codes []string `json:"codes,omitempty"`
 	// Overridden is set when an Override with a reason accepts the edit.
 	Overridden *Override `json:"overridden,omitempty"`
+}
+
+// Accept builds the Override that accepts this edit for a reason. Only
+// overridable rules (RuleInfo.Overridable) can be accepted; Validate
+// reports an override of any other rule and ignores it.
+func (e Edit) Accept(reason, coder string, at time.Time) Override {
+	return Override{Rule: e.Rule, Target: e.Target, Codes: append([]string(nil), e.Codes...), Reason: reason, Coder: coder, At: at}
 }
