@@ -1,0 +1,173 @@
+// Package exporter sends a coded encounter from the work store to the
+// billing queue, so that a crash at any point leaves it either not
+// exported (a retry exports it) or exported exactly once.
+//
+// The order is what makes that true:
+//
+//  1. validate and build the claim (nothing recorded yet; a refusal is
+//     only logged);
+//  2. record in the store that revision N is being exported as key K
+//     (drafts are refused from then on, so no revision N+1 can follow an
+//     export the store has not confirmed);
+//  3. publish to the queue, which ignores a key it already has;
+//  4. record the export as done, with its audit entry, in one transaction.
+//
+// A crash before 2 leaves nothing; between 2 and 4 the store shows the
+// pending key and a retry republishes (a no-op if 3 had finished) and
+// confirms; the claim bytes are the same on every retry because the
+// claim's creation time is the time the revision was saved.
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"codebench/codesets"
+	"codebench/encounter"
+	"codebench/encounter/queue"
+	"codebench/encounter/store"
+)
+
+// DefaultLeaseTTL bounds how long an export run holds the encounter.
+const DefaultLeaseTTL = 2 * time.Minute
+
+// Exporter exports encounters of one store to one queue.
+type Exporter struct {
+	Store store.Store
+	Queue queue.Queue
+	Codes *codesets.Set
+	// Coder is who exports: the lease holder and the audit actor.
+	Coder string
+	// LeaseTTL for Export's own lease; DefaultLeaseTTL when zero.
+	LeaseTTL time.Duration
+
+	// stage, when set, is called as an export passes each step (crash
+	// tests stop the process there).
+	stage func(name string)
+}
+
+// IDChecker is implemented by queues that cannot take every encounter id
+// (a directory queue names files after them).
+type IDChecker interface {
+	CheckID(id string) error
+}
+
+// Result says what an export did.
+type Result struct {
+	ID       string
+	Revision int
+	Key      string
+	// Already is set when this revision was exported before: nothing was
+	// published and the store is unchanged.
+	Already bool
+	// Resumed is set when the run finished an export an earlier run had
+	// started and not confirmed.
+	Resumed bool
+	// Edits are Validate's findings (none when Already).
+	Edits []encounter.Edit
+	// Size is the claim document's length in bytes.
+	Size int
+}
+
+// Export leases encounter id as x.Coder, exports it and releases the
+// lease. Another coder's lease makes it fail with store.ErrLeased.
+func (x *Exporter) Export(ctx context.Context, id string) (Result, error) {
+	ttl := x.LeaseTTL
+	if ttl <= 0 {
+		ttl = DefaultLeaseTTL
+	}
+	l, err := x.Store.Lease(ctx, id, x.Coder, ttl)
+	if err != nil {
+		return Result{ID: id}, err
+	}
+	res, err := x.ExportLeased(ctx, l)
+	// Release even when ctx was cancelled: the lease would block coders
+	// until it expired.
+	if rerr := x.Store.Release(context.WithoutCancel(ctx), l); rerr != nil && err == nil {
+		err = rerr
+	}
+	return res, err
+}
+
+// ExportLeased exports the encounter under a lease the caller holds (a
+// coder's session) and leaves the lease in place.
+func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, error) {
+	res := Result{ID: l.EncounterID}
+	enc, sum, err := x.Store.Get(ctx, l.EncounterID)
+	if err != nil {
+		return res, err
+	}
+	res.Revision = sum.Revision
+	res.Key = encounter.ExportKey(enc.ID, sum.Revision)
+	switch {
+	case sum.Status == store.Exported && sum.PendingExport == "":
+		res.Key, res.Already = sum.ExportKey, true
+		return res, nil
+	case sum.PendingExport != "":
+		if sum.PendingExport != res.Key {
+			return res, fmt.Errorf("export %s: unfinished export %s does not match revision %d", enc.ID, sum.PendingExport, sum.Revision)
+		}
+		res.Resumed = true
+	case sum.Status == store.Rejected:
+		return res, fmt.Errorf("export %s: the encounter was rejected; rework it (save a change) before exporting", enc.ID)
+	}
+	if c, ok := x.Queue.(IDChecker); ok {
+		if err := c.CheckID(enc.ID); err != nil {
+			return res, fmt.Errorf("export %s: %w", enc.ID, err)
+		}
+	}
+
+	doc, edits, err := encounter.Export(enc, x.Codes, sum.RevisedAt)
+	res.Edits = edits
+	var refused *encounter.ExportRefusedError
+	if errors.As(err, &refused) {
+		x.logRefusal(ctx, l, sum.Revision, refused)
+		return res, err
+	}
+	if err != nil {
+		return res, err
+	}
+	data, err := doc.JSON()
+	if err != nil {
+		return res, fmt.Errorf("export %s: %w", enc.ID, err)
+	}
+	res.Size = len(data)
+
+	if err := x.Store.BeginExport(ctx, l, sum.Revision, res.Key); err != nil {
+		return res, err
+	}
+	x.at("begun")
+	if err := x.Queue.Publish(ctx, queue.Message{EncounterID: enc.ID, Revision: sum.Revision, Data: data}); err != nil {
+		return res, fmt.Errorf("export %s: publish: %w (the export stays pending; retry it)", res.Key, err)
+	}
+	x.at("published")
+	// The claim is with billing now: record it even if ctx was cancelled
+	// meanwhile, or the store would show a pending export until a retry.
+	if err := x.Store.MarkExported(context.WithoutCancel(ctx), l, res.Key); err != nil {
+		return res, fmt.Errorf("export %s: published, not recorded: %w (retry the export to record it)", res.Key, err)
+	}
+	x.at("marked")
+	return res, nil
+}
+
+func (x *Exporter) at(stage string) {
+	if x.stage != nil {
+		x.stage(stage)
+	}
+}
+
+// logRefusal leaves the refusal in the audit log; a failure to log does
+// not hide the refusal itself.
+func (x *Exporter) logRefusal(ctx context.Context, l store.Lease, revision int, r *encounter.ExportRefusedError) {
+	var what []string
+	for _, e := range r.Blocking {
+		what = append(what, e.Target+" "+e.Rule)
+	}
+	x.Store.Log(ctx, store.AuditEntry{
+		EncounterID: l.EncounterID, Coder: l.Coder, Revision: revision, Action: "export",
+		Detail: fmt.Sprintf("export refused: %d error edits: %s", len(r.Blocking), strings.Join(what, ", ")),
+	})
+}
