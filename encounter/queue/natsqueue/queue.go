@@ -86,6 +86,7 @@ type Queue struct {
 	mu          sync.Mutex // guards the fields below
 	streamReady bool
 	window      time.Duration
+	maxMessage  int64      // see spoolState.MaxMessage; 0: not known
 	delta       spoolState // counters not yet added to state.json
 	dirty       bool
 }
@@ -109,6 +110,9 @@ func Open(o Options) (*Queue, error) {
 		return nil, fmt.Errorf("nats queue: %w", err)
 	}
 	q := &Queue{o: o, spool: sp, wake: make(chan struct{}, 1), online: make(chan struct{}, 1)}
+	if st, err := sp.readState(); err == nil {
+		q.maxMessage = st.MaxMessage
+	}
 	q.ctx, q.cancel = context.WithCancel(context.Background())
 	opts := []nats.Option{
 		nats.Name("codebench billing queue"),
@@ -185,6 +189,9 @@ func (q *Queue) PublishOutcome(ctx context.Context, m queue.Message) (Outcome, e
 	if q.closed {
 		return 0, ErrClosed
 	}
+	if err := q.checkSize(m); err != nil {
+		return 0, err
+	}
 	if err := q.spool.acquire(); err != nil {
 		return 0, err
 	}
@@ -231,6 +238,20 @@ func validMessage(m queue.Message) error {
 		return fmt.Errorf("export %s: negative revision %d", m.EncounterID, m.Revision)
 	case len(m.Data) == 0:
 		return fmt.Errorf("export %s: empty document", m.Key())
+	}
+	return nil
+}
+
+// checkSize refuses an export larger than the server or stream accepts
+// (as last seen), so it is not spooled only to be rejected at forwarding.
+// Headers count too; when connected, the client checks the exact size.
+func (q *Queue) checkSize(m queue.Message) error {
+	q.mu.Lock()
+	limit := q.maxMessage
+	q.mu.Unlock()
+	if limit > 0 && int64(len(m.Data)) > limit {
+		return fmt.Errorf("export %s refused: %d bytes, more than the %d the NATS server or stream %s accepts (raise max_payload or the stream's max message size)",
+			m.Key(), len(m.Data), limit, q.o.Stream)
 	}
 	return nil
 }
@@ -317,9 +338,16 @@ func (q *Queue) ensureStream() error {
 	if err != nil {
 		return err
 	}
+	limit := q.nc.MaxPayload()
+	if facts.maxMsgSize > 0 && (limit <= 0 || facts.maxMsgSize < limit) {
+		limit = facts.maxMsgSize
+	}
 	q.mu.Lock()
 	q.streamReady = true
 	q.window = facts.window
+	if limit > 0 && limit != q.maxMessage {
+		q.maxMessage, q.delta.MaxMessage, q.dirty = limit, limit, true
+	}
 	q.mu.Unlock()
 	return nil
 }
@@ -494,6 +522,9 @@ func (st *spoolState) add(d spoolState) {
 	if d.LastDeliveredAt.After(st.LastDeliveredAt) {
 		st.LastDeliveredAt = d.LastDeliveredAt
 	}
+	if d.MaxMessage > 0 {
+		st.MaxMessage = d.MaxMessage
+	}
 }
 
 // sub removes counts already written; error and delivery times stay
@@ -510,11 +541,20 @@ func (st *spoolState) sub(d spoolState) {
 	if !st.LastDeliveredAt.After(d.LastDeliveredAt) {
 		st.LastDeliveredAt = time.Time{}
 	}
+	if st.MaxMessage == d.MaxMessage {
+		st.MaxMessage = 0
+	}
 }
 
 // Flush waits until the spool is empty (everything forwarded and
 // acknowledged) or ctx ends.
 func (q *Queue) Flush(ctx context.Context) error {
+	q.closing.RLock()
+	closed := q.closed
+	q.closing.RUnlock()
+	if closed {
+		return ErrClosed
+	}
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	q.poke()

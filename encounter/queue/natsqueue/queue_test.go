@@ -380,6 +380,20 @@ func TestTooLargeExportIsRefused(t *testing.T) {
 	if st := status(t, q); st.Spooled != 0 || st.Delivered != 1 {
 		t.Errorf("status: %+v", st)
 	}
+
+	// The limit is remembered: with the server down, a new process still
+	// refuses the export instead of spooling what cannot be delivered.
+	spool := q.Options().SpoolDir
+	q.Close()
+	ns.Stop()
+	q2 := openTest(t, ns.URL(), spool)
+	err = q2.Publish(context.Background(), big)
+	if err == nil || !strings.Contains(err.Error(), "more than the 4096") {
+		t.Fatalf("offline publish of 8 kB to a 4 kB server: %v", err)
+	}
+	if out, err := q2.PublishOutcome(context.Background(), msg("SMALL", 2)); err != nil || out != Spooled {
+		t.Fatalf("small export offline: %v %v", out, err)
+	}
 }
 
 func TestOpenErrors(t *testing.T) {

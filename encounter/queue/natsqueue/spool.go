@@ -69,6 +69,10 @@ type spoolState struct {
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	// LastDeliveredAt is the time of the last JetStream acknowledgement.
 	LastDeliveredAt time.Time `json:"last_delivered_at,omitzero"`
+	// MaxMessage is the largest export the server and stream accepted
+	// when last seen, so exports too large are refused while it is down
+	// instead of being spooled only to be rejected later.
+	MaxMessage int64 `json:"max_message,omitempty"`
 }
 
 const (

@@ -27,6 +27,8 @@ func (e errConfig) Unwrap() error { return e.err }
 type streamFacts struct {
 	window  time.Duration
 	created bool
+	// maxMsgSize is the stream's own limit (0: none).
+	maxMsgSize int64
 }
 
 // ensureStream finds the stream or creates it (file storage, our subject,
@@ -58,6 +60,7 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, o Options) (strea
 		return facts, errConfig{fmt.Errorf("stream %s exists but does not take subject %s (its subjects: %s); choose ?subject= accordingly or another ?stream=",
 			o.Stream, o.Subject, strings.Join(cfg.Subjects, ", "))}
 	}
+	facts.maxMsgSize = int64(max(cfg.MaxMsgSize, 0))
 	facts.window = cfg.Duplicates
 	if facts.window <= 0 {
 		facts.window = serverDefaultDuplicateWindow

@@ -276,7 +276,7 @@ func DefaultSpoolDir(base string, o Options) string {
 		}
 		return '_'
 	}, host+"-"+o.Stream)
-	return filepath.Join(base, "queue", "nats", name)
+	return filepath.Join(base, "spool", "nats", name)
 }
 
 // Display is the servers, stream and subject without passwords.

@@ -89,7 +89,7 @@ func TestDefaultSpoolDir(t *testing.T) {
 	if da == db {
 		t.Errorf("two streams share spool %s", da)
 	}
-	if want := "/data/queue/nats/billing.example.org_4222-BILLING"; da != want {
+	if want := "/data/spool/nats/billing.example.org_4222-BILLING"; da != want {
 		t.Errorf("DefaultSpoolDir = %s, want %s", da, want)
 	}
 }
