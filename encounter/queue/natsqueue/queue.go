@@ -431,22 +431,14 @@ func (q *Queue) drain() error {
 }
 
 // forwardOne publishes one spooled export and removes it after the ack.
+// The spool lock is not held while waiting for the ack, so exports made
+// meanwhile are spooled behind it at once instead of waiting; two
+// forwarders sending the same file are harmless (same message id), and
+// the file stays until its ack, so nothing overtakes it.
 func (q *Queue) forwardOne(name string, stored map[string]bool) error {
-	if err := q.spool.acquire(); err != nil {
+	e, gone, err := q.readForForwarding(name)
+	if err != nil || gone {
 		return err
-	}
-	defer q.spool.release()
-	e, err := q.spool.read(name)
-	if errors.Is(err, errGone) {
-		return nil // another process forwarded it
-	}
-	if err != nil {
-		var pathErr *os.PathError
-		if errors.As(err, &pathErr) {
-			return err // an I/O problem: retry later
-		}
-		// A damaged file: set it aside rather than block the queue.
-		return q.rejectEntry(name, err)
 	}
 	m := e.message()
 	if stored[m.Key()] {
@@ -470,7 +462,37 @@ func (q *Queue) forwardOne(name string, stored map[string]bool) error {
 	return nil
 }
 
+// readForForwarding reads a spooled export under the lock; gone means
+// another process forwarded it already. A damaged file is set aside
+// rather than block the queue.
+func (q *Queue) readForForwarding(name string) (e spoolEntry, gone bool, err error) {
+	if err := q.spool.acquire(); err != nil {
+		return e, false, err
+	}
+	defer q.spool.release()
+	e, err = q.spool.read(name)
+	if errors.Is(err, errGone) {
+		return e, true, nil
+	}
+	if err != nil {
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) {
+			return e, false, err // an I/O problem: retry later
+		}
+		return e, true, q.rejectEntryLocked(name, err)
+	}
+	return e, false, nil
+}
+
 func (q *Queue) rejectEntry(name string, why error) error {
+	if err := q.spool.acquire(); err != nil {
+		return err
+	}
+	defer q.spool.release()
+	return q.rejectEntryLocked(name, why)
+}
+
+func (q *Queue) rejectEntryLocked(name string, why error) error {
 	if err := q.spool.reject(name, why.Error()); err != nil {
 		return err
 	}
