@@ -35,6 +35,8 @@ func commands() []command {
 	return []command{
 		{"code", "[--json] CODE", "print a code with its titles, billable flag and every note", runCode},
 		{"cpt", "import FILE", "import your licensed CPT descriptor file into the data directory", runCPT},
+		{"import", "[--store PATH] DIR", "move an inbox directory's encounter files into the work store", runImport},
+		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits)", runExport},
 		{"queue", "status|drain", "billing queue (--queue SPEC): spooled and delivered counts; drain forwards the spool", runQueue},
 	}
 }

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"codebench/encounter"
+	"codebench/encounter/exporter"
+	"codebench/encounter/queue/dirqueue"
+	"codebench/encounter/store"
+	"codebench/encounter/store/sqlite"
+)
+
+// Exit codes of codebench export.
+const (
+	exportOK      = 0 // exported, or exported before (idempotent)
+	exportRefused = 1 // error edits block the export
+	exportFailed  = 2 // bad usage, unknown id, leased, I/O
+)
+
+const exportUsage = "usage: codebench export [--store PATH] [--queue SPEC] [--coder ID] [--json] ID"
+
+// exportReport is the --json output.
+type exportReport struct {
+	ID       string `json:"id"`
+	Revision int    `json:"revision"`
+	Key      string `json:"key,omitempty"`
+	// Result: exported, already-exported, resumed, refused or failed.
+	Result string           `json:"result"`
+	Path   string           `json:"path,omitempty"` // the file, for a directory queue
+	Error  string           `json:"error,omitempty"`
+	Edits  []encounter.Edit `json:"edits"`
+}
+
+// runExport exports one coded encounter from the work store to the billing
+// queue, for scripts: exit 0 when it is in the queue (now or before), 1
+// when error edits refuse it, 2 for anything else.
+func runExport(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	storePath := fs.String("store", "", "work store file (default: codebench.db in the data directory)")
+	queueSpec := fs.String("queue", "", "billing queue: a directory or dir:PATH (default: $CODEBENCH_QUEUE, else billing-queue in the data directory)")
+	coder := fs.String("coder", defaultCoder(), "coder id for the lease and the audit log")
+	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
+	ids, err := parseFlagsAnywhere(fs, args)
+	if err != nil {
+		return exportFailed
+	}
+	if len(ids) != 1 {
+		fmt.Fprintln(e.stderr, exportUsage)
+		return exportFailed
+	}
+	id := ids[0]
+	report := exportReport{ID: id, Edits: []encounter.Edit{}}
+	fail := func(code int, result string, err error) int {
+		report.Result, report.Error = result, err.Error()
+		if *asJSON {
+			writeJSON(e.stdout, report)
+		}
+		fmt.Fprintf(e.stderr, "codebench: export %s: %v\n", id, err)
+		return code
+	}
+
+	if *storePath == "" {
+		if *storePath, err = defaultStorePath(); err != nil {
+			return fail(exportFailed, "failed", err)
+		}
+	}
+	if _, err := os.Stat(*storePath); err != nil {
+		return fail(exportFailed, "failed", fmt.Errorf("no work store at %s (import encounters first): %w", *storePath, err))
+	}
+	if *queueSpec == "" {
+		if *queueSpec, err = defaultQueueSpec(); err != nil {
+			return fail(exportFailed, "failed", err)
+		}
+	}
+	set, err := openCodesets()
+	if err != nil {
+		return fail(exportFailed, "failed", err)
+	}
+	st, err := sqlite.Open(*storePath)
+	if err != nil {
+		return fail(exportFailed, "failed", err)
+	}
+	defer st.Close()
+	q, err := openQueue(*queueSpec)
+	if err != nil {
+		return fail(exportFailed, "failed", err)
+	}
+	defer q.Close()
+
+	x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: *coder}
+	res, err := x.Export(ctx, id)
+	report.Revision, report.Key = res.Revision, res.Key
+	if res.Edits != nil {
+		report.Edits = res.Edits
+	}
+	var refused *encounter.ExportRefusedError
+	switch {
+	case errors.As(err, &refused):
+		report.Result = "refused"
+		if *asJSON {
+			writeJSON(e.stdout, report)
+		} else {
+			fmt.Fprintf(e.stdout, "%s revision %d not exported: %d error edit(s) to fix or override\n", id, res.Revision, len(refused.Blocking))
+			printEdits(e.stdout, res.Edits)
+		}
+		return exportRefused
+	case errors.Is(err, store.ErrNotFound):
+		return fail(exportFailed, "failed", fmt.Errorf("no encounter %q in %s", id, *storePath))
+	case err != nil:
+		return fail(exportFailed, "failed", err)
+	}
+
+	if dq, ok := q.(*dirqueue.Queue); ok {
+		report.Path = dq.Path(res.Key)
+	}
+	switch {
+	case res.Already:
+		report.Result = "already-exported"
+	case res.Resumed:
+		report.Result = "resumed"
+	default:
+		report.Result = "exported"
+	}
+	if *asJSON {
+		writeJSON(e.stdout, report)
+		return exportOK
+	}
+	where := res.Key
+	if report.Path != "" {
+		where = report.Path
+	}
+	switch {
+	case res.Already:
+		fmt.Fprintf(e.stdout, "%s revision %d was already exported: %s\n", id, res.Revision, where)
+	case res.Resumed:
+		fmt.Fprintf(e.stdout, "%s revision %d exported (finished an interrupted export): %s\n", id, res.Revision, where)
+	default:
+		fmt.Fprintf(e.stdout, "%s revision %d exported: %s\n", id, res.Revision, where)
+	}
+	// Warnings do not block billing but a coder should see them.
+	var warnings []encounter.Edit
+	for _, ed := range res.Edits {
+		if ed.Severity == encounter.Warning && ed.Overridden == nil {
+			warnings = append(warnings, ed)
+		}
+	}
+	if len(warnings) > 0 {
+		fmt.Fprintf(e.stderr, "%d warning(s):\n", len(warnings))
+		printEdits(e.stderr, warnings)
+	}
+	return exportOK
+}
+
+// printEdits lists edits one per line: severity, target, rule, message,
+// and the override reason when the coder accepted one.
+func printEdits(w io.Writer, edits []encounter.Edit) {
+	for _, ed := range edits {
+		line := fmt.Sprintf("  %-7s %-8s %-26s %s", strings.ToUpper(string(ed.Severity)), ed.Target, ed.Rule, ed.Message)
+		if ed.Overridden != nil {
+			line += fmt.Sprintf(" [overridden by %s: %s]", ed.Overridden.Coder, ed.Overridden.Reason)
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+func writeJSON(w io.Writer, v any) {
+	je := json.NewEncoder(w)
+	je.SetIndent("", "  ")
+	je.Encode(v)
+}
+
+// parseFlagsAnywhere parses flags that come before or after the
+// positional arguments ("export ID --coder alice") and returns the
+// positionals.
+func parseFlagsAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(positional, rest...), nil // "--": the rest are not flags
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"codebench/encounter"
+	"codebench/encounter/store"
+	"codebench/encounter/store/sqlite"
+)
+
+const importUsage = "usage: codebench import [--store PATH] DIR"
+
+// runImport moves the encounter files of an inbox directory into the work
+// store: exit 0 when every file was imported, 1 when some were rejected
+// (moved to DIR/rejected with a reason file), 2 on usage or I/O errors.
+func runImport(_ context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	storePath := fs.String("store", "", "work store file (default: codebench.db in the data directory)")
+	dirs, err := parseFlagsAnywhere(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(dirs) != 1 {
+		fmt.Fprintln(e.stderr, importUsage)
+		return 2
+	}
+	dir := dirs[0]
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(e.stderr, "codebench: import: %s is not a directory\n", dir)
+		return 2
+	}
+	if *storePath == "" {
+		if *storePath, err = defaultStorePath(); err != nil {
+			fmt.Fprintf(e.stderr, "codebench: import: %v\n", err)
+			return 2
+		}
+	}
+	st, err := sqlite.Open(*storePath)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "codebench: import: %v\n", err)
+		return 2
+	}
+	defer st.Close()
+	// Each Add is its own transaction: an interrupted import keeps what it
+	// stored, and the inbox keeps the rest for the next run.
+	ctx := context.WithoutCancel(context.Background())
+	rep, err := encounter.Inbox{
+		Dir:       dir,
+		Add:       func(enc *encounter.Encounter) error { return st.Add(ctx, enc) },
+		Duplicate: func(err error) bool { return errors.Is(err, store.ErrExists) },
+	}.Import()
+	for _, im := range rep.Imported {
+		note := ""
+		if im.Recovered {
+			note = " (finishing an interrupted import)"
+		}
+		fmt.Fprintf(e.stdout, "imported %s from %s%s\n", im.ID, im.File, note)
+	}
+	for _, r := range rep.Rejected {
+		fmt.Fprintf(e.stderr, "rejected %s -> %s: %v\n", r.File, filepath.Join(dir, r.MovedTo), r.Reason)
+	}
+	fmt.Fprintf(e.stdout, "%d imported, %d rejected, %d skipped into %s\n", len(rep.Imported), len(rep.Rejected), len(rep.Skipped), *storePath)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "codebench: import: %v\n", err)
+		return 2
+	}
+	if len(rep.Rejected) > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"codebench/codesets"
+	"codebench/encounter/queue"
+	"codebench/encounter/queue/dirqueue"
+)
+
+// DefaultQueueDir is the directory queue under the data directory.
+const DefaultQueueDir = "billing-queue"
+
+// defaultQueueSpec is $CODEBENCH_QUEUE, else the directory queue in the
+// data directory.
+func defaultQueueSpec() (string, error) {
+	if s := os.Getenv("CODEBENCH_QUEUE"); s != "" {
+		return s, nil
+	}
+	dir, err := codesets.DataDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, DefaultQueueDir), nil
+}
+
+// openQueue opens the billing queue a --queue spec names: a directory
+// path or dir:PATH for the directory queue.
+func openQueue(spec string) (queue.Queue, error) {
+	if strings.TrimSpace(spec) == "" {
+		return nil, fmt.Errorf("empty --queue")
+	}
+	if path, ok := strings.CutPrefix(spec, "dir:"); ok {
+		return dirqueue.Open(path)
+	}
+	if isNATSQueue(spec) {
+		return openNATSQueue(spec)
+	}
+	if scheme, _, ok := strings.Cut(spec, "://"); ok {
+		return nil, fmt.Errorf("queue %q: unknown scheme %q (want a directory, dir:PATH or nats://host:4222)", spec, scheme)
+	}
+	return dirqueue.Open(spec)
+}
