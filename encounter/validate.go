@@ -161,11 +161,13 @@ func (v *validator) resolveDiagnoses() {
 		code := codesets.Canonical(d.Code)
 		target, codes := dxTarget(i), []string{code}
 		c, ok := v.set.LookupIn(codesets.ICD10CM, code)
-		if !ok {
+		if !ok || !c.Billable {
 			if old, retired := v.set.Retired(code); retired {
-				v.retired(i, old)
+				v.retired(i, old, c)
 				continue
 			}
+		}
+		if !ok {
 			v.unknownICD(i, code)
 			continue
 		}
@@ -193,15 +195,22 @@ func (v *validator) resolveDiagnoses() {
 	}
 }
 
-// retired handles a code deleted in FY2026: valid for FY2025 dates only.
-func (v *validator) retired(i int, old *codesets.Code) {
+// retired handles a code billable in FY2025 and not in FY2026: valid for
+// FY2025 dates only. now is the FY2026 header it became, if any.
+func (v *validator) retired(i int, old, now *codesets.Code) {
 	_, fy26, _ := v.set.ICD10CMRelease()
 	for _, day := range v.dates {
-		if !day.Before(fy26) {
-			v.add(RuleCodeOnDate, Error, dxTarget(i), []string{old.Code}, "%s (%s) was deleted from ICD-10-CM on %s; it is valid only for dates of service before, not %s%s",
-				old.Display(), old.Title(), fy26.Format(time.DateOnly), Date{day}, nearestText(v.set.Nearest(old.Display(), 3)))
-			return
+		if day.Before(fy26) {
+			continue
 		}
+		if now != nil {
+			v.add(RuleCodeOnDate, Error, dxTarget(i), []string{old.Code}, "%s was deleted as a billable code on %s (FY2026 expanded it); for %s use a code under it, e.g. %s",
+				old.Display(), fy26.Format(time.DateOnly), Date{day}, strings.Join(billableUnder(now, 4), ", "))
+		} else {
+			v.add(RuleCodeOnDate, Error, dxTarget(i), []string{old.Code}, "%s (%s) was deleted from ICD-10-CM on %s; it is valid only for dates of service before, not %s%s",
+				old.Display(), old.Title(), fy26.Format(time.DateOnly), Date{day}, nearestText(v.nearestICD(old.Code)))
+		}
+		return
 	}
 	if len(v.dates) == 0 {
 		v.add(RuleCodeOnDate, Error, dxTarget(i), []string{old.Code}, "%s was deleted from ICD-10-CM on %s; without a date of service it cannot be accepted", old.Display(), fy26.Format(time.DateOnly))
@@ -216,11 +225,14 @@ func (v *validator) unknownICD(i int, code string) {
 		v.add(RuleICDUnknown, Error, target, codes, "%s is a HCPCS code (%s); diagnoses take ICD-10-CM codes", code, c.Title())
 		return
 	}
-	// A missing X placeholder: T38.31A for T38.3X1A.
+	// A missing X placeholder: T38.31A for T38.3X1A, W01.0A for W01.0XXA.
 	if n := len(code); n >= 4 && n < 7 {
-		if c, err := v.set.ExpandSeventh(code[:n-1], code[n-1]); err == nil {
-			v.add(RuleICDUnknown, Error, target, codes, "%s is not an ICD-10-CM code: with the X placeholder it is %s (%s)", icdDisplay(code), c.Display(), c.Title())
-			return
+		for p := 3; p < n; p++ {
+			cand := code[:p] + strings.Repeat("X", 7-n) + code[p:]
+			if c, ok := v.set.LookupIn(codesets.ICD10CM, cand); ok && c.Billable {
+				v.add(RuleICDUnknown, Error, target, codes, "%s is not an ICD-10-CM code: with the X placeholder it is %s (%s)", icdDisplay(code), c.Display(), c.Title())
+				return
+			}
 		}
 	}
 	v.add(RuleICDUnknown, Error, target, codes, "%s is not an ICD-10-CM FY2026 code%s", icdDisplay(code), nearestText(v.nearestICD(code)))
@@ -496,6 +508,23 @@ func (v *validator) pairs() {
 	}
 }
 
+// joinNotes joins the items of one note list: "code to identify control
+// using: insulin (Z79.4); oral antidiabetic drugs (Z79.84)".
+func joinNotes(items []string) string {
+	var b strings.Builder
+	for i, t := range items {
+		if i > 0 {
+			if strings.HasSuffix(items[i-1], ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(strings.TrimSpace(t))
+	}
+	return b.String()
+}
+
 func fromLabel(from string) string {
 	if strings.HasPrefix(from, "ch") || strings.Contains(from, "-") {
 		return from
@@ -550,9 +579,9 @@ func (v *validator) instructions() {
 						c.Display(), v.dx[j].Display(), v.dx[j].Display(), letter(j), c.Display(), letter(i))
 				}
 			} else if strict {
-				v.add(RuleCodeFirst, Warning, target, codes, "%s is a manifestation: code first the underlying condition: %s", c.Display(), clip(strings.Join(firstText, " "), 160))
+				v.add(RuleCodeFirst, Warning, target, codes, "%s is a manifestation: code first the underlying condition: %s", c.Display(), clip(joinNotes(firstText), 160))
 			} else {
-				v.add(RuleCodeFirst, Info, target, codes, "%s: code first, if documented: %s", c.Display(), clip(strings.Join(firstText, " "), 160))
+				v.add(RuleCodeFirst, Info, target, codes, "%s: code first, if documented: %s", c.Display(), clip(joinNotes(firstText), 160))
 			}
 		}
 		for _, g := range adds {
@@ -563,7 +592,7 @@ func (v *validator) instructions() {
 				continue
 			}
 			prompted[g.from] = true
-			v.add(RuleUseAdditional, Info, target, codes, "%s: use additional code (note at %s): %s", c.Display(), fromLabel(g.from), clip(strings.Join(g.text, "; "), 200))
+			v.add(RuleUseAdditional, Info, target, codes, "%s: use additional code (note at %s): %s", c.Display(), fromLabel(g.from), clip(joinNotes(g.text), 200))
 		}
 	}
 }
@@ -620,6 +649,11 @@ func (v *validator) lineCode(i int, code string) {
 			return
 		}
 		v.add(RuleLineUnknown, Error, target, codes, "line %d: %s is not a CPT or HCPCS code%s", i+1, code, nearestText(v.nearestProcedure(code)))
+		return
+	}
+	if c.DescriptorMissing && len(v.set.CPTCodes()) > 0 {
+		// With a licensed CPT file loaded, a number it lacks is no code.
+		v.add(RuleLineUnknown, Error, target, codes, "line %d: %s is not in the imported CPT file%s", i+1, code, nearestText(v.nearestProcedure(code)))
 		return
 	}
 	if c.DescriptorMissing {
