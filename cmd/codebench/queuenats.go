@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"codebench/codesets"
+	"codebench/encounter/queue"
 	"codebench/encounter/queue/natsqueue"
 )
 
@@ -31,11 +32,17 @@ func natsQueueOptions(spec string) (natsqueue.Options, error) {
 	return o, nil
 }
 
-// openNATSQueue opens the JetStream billing queue named by spec.
-func openNATSQueue(spec string) (*natsqueue.Queue, error) {
+// openNATSQueue opens the JetStream billing queue named by spec. The
+// result is a *natsqueue.Queue (PublishOutcome says whether an export
+// was delivered or spooled).
+func openNATSQueue(spec string) (queue.Queue, error) {
 	o, err := natsQueueOptions(spec)
 	if err != nil {
 		return nil, err
 	}
-	return natsqueue.Open(o)
+	q, err := natsqueue.Open(o)
+	if err != nil {
+		return nil, err // not a typed nil inside the interface
+	}
+	return q, nil
 }

@@ -32,9 +32,13 @@ func TestQueueStatusAndDrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	nq, ok := q.(*natsqueue.Queue)
+	if !ok {
+		t.Fatalf("openNATSQueue(%q) = %T", spec, q)
+	}
 	for i := range 2 {
 		m := queue.Message{EncounterID: fmt.Sprintf("E%d", i), Revision: 1, Data: []byte(`{}`)}
-		if out, err := q.PublishOutcome(context.Background(), m); err != nil || out != natsqueue.Spooled {
+		if out, err := nq.PublishOutcome(context.Background(), m); err != nil || out != natsqueue.Spooled {
 			t.Fatalf("publish: %v %v", out, err)
 		}
 	}
