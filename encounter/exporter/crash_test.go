@@ -27,17 +27,21 @@ import (
 	"codebench/encounter/store/sqlite"
 )
 
-// The crash test runs the workload below in a child process (this test
-// binary again), kills it with SIGKILL, then reopens the store and the
+// The crash test runs the workload below in two child processes at once
+// (this test binary again, sharing one store file and one queue
+// directory), kills them with SIGKILL, then reopens the store and the
 // queue directory and checks that nothing acknowledged was lost and
-// nothing was exported twice or half. Two rounds stop the child at the
+// nothing was exported twice or half. Two rounds stop the children at the
 // exact steps of an export where a crash hurts most (after the store
-// records the start, after the queue has the file); the others kill it at
-// random moments, which lands in SQLite commits, queue writes and fsyncs.
+// records the start, after the queue has the file); the others kill them
+// at random moments, which lands in SQLite commits, queue writes and
+// fsyncs.
 
 const (
-	crashEncounters = 9
-	crashWorkers    = 3
+	crashProcs      = 2
+	crashWorkers    = 3 // goroutines (coder sessions) per process
+	crashSlots      = crashProcs * crashWorkers
+	crashEncounters = 2 * crashSlots
 	crashRounds     = 8
 	envChild        = "CODEBENCH_CRASH_CHILD"
 )
@@ -45,8 +49,9 @@ const (
 func crashID(i int) string { return fmt.Sprintf("C%02d", i) }
 
 // crashCoder is the coder working encounter i, in every round, so a
-// lease left by a killed child is renewed, not waited out.
-func crashCoder(i int) string { return fmt.Sprintf("worker-%d", i%crashWorkers) }
+// lease left by a killed child is renewed, not waited out. Each coder
+// (slot) is one goroutine of one process.
+func crashCoder(i int) string { return fmt.Sprintf("worker-%d", i%crashSlots) }
 
 // unitsOf and chargeOf make a draft's content a function of its revision,
 // so the parent can tell a stored draft is the one acknowledged, whole.
@@ -63,12 +68,13 @@ func TestCrashChild(t *testing.T) {
 	if os.Getenv(envChild) == "" {
 		t.Skip("runs only as the child of TestCrashKillAnywhere")
 	}
-	crashWorkload(os.Getenv("CRASH_DB"), os.Getenv("CRASH_QUEUE"), os.Getenv("CRASH_STAGE"), os.Getenv("CRASH_SEED"))
+	proc, _ := strconv.Atoi(os.Getenv("CRASH_PROC"))
+	crashWorkload(os.Getenv("CRASH_DB"), os.Getenv("CRASH_QUEUE"), os.Getenv("CRASH_STAGE"), os.Getenv("CRASH_SEED"), proc)
 }
 
 // crashWorkload codes and exports until killed, printing an ACK line for
 // every draft and export the store or queue acknowledged.
-func crashWorkload(dbPath, queueDir, stopAt, seed string) {
+func crashWorkload(dbPath, queueDir, stopAt, seed string, proc int) {
 	die := func(err error) {
 		fmt.Fprintln(os.Stderr, "crash child:", err)
 		os.Exit(3) // not a kill: the parent fails the test
@@ -109,10 +115,11 @@ func crashWorkload(dbPath, queueDir, stopAt, seed string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(n), uint64(w)))
-			x := &Exporter{Store: st, Queue: q, Codes: set, Coder: crashCoder(w), stage: stage}
+			slot := proc*crashWorkers + w
+			rng := rand.New(rand.NewPCG(uint64(n), uint64(slot)))
+			x := &Exporter{Store: st, Queue: q, Codes: set, Coder: crashCoder(slot), stage: stage}
 			for {
-				i := w + crashWorkers*rng.IntN(crashEncounters/crashWorkers)
+				i := slot + crashSlots*rng.IntN(crashEncounters/crashSlots)
 				if err := crashStep(st, x, crashID(i), rng, ack); err != nil {
 					die(err)
 				}
@@ -176,13 +183,12 @@ func crashStep(st *sqlite.Store, x *Exporter, id string, rng *rand.Rand, ack fun
 // acks collects the child's acknowledgements.
 type acks struct {
 	mu      sync.Mutex
-	ready   chan struct{}
 	drafts  map[string]int             // highest acknowledged revision
 	exports map[string]map[string]bool // keys acknowledged per encounter
 	n       struct{ drafts, exports int }
 }
 
-func (a *acks) read(r io.Reader) {
+func (a *acks) read(r io.Reader, ready chan struct{}) {
 	sc := bufio.NewScanner(r)
 	once := sync.Once{}
 	for sc.Scan() {
@@ -193,7 +199,7 @@ func (a *acks) read(r io.Reader) {
 		a.mu.Lock()
 		switch {
 		case f[1] == "ready":
-			once.Do(func() { close(a.ready) })
+			once.Do(func() { close(ready) })
 		case f[1] == "draft" && len(f) == 4:
 			rev, _ := strconv.Atoi(f[3])
 			a.drafts[f[2]] = max(a.drafts[f[2]], rev)
@@ -237,8 +243,19 @@ func TestCrashKillAnywhere(t *testing.T) {
 		case 1:
 			stopAt = "begun" // the store knows, the queue does not have it
 		}
-		delay := time.Duration(20+rng.IntN(250)) * time.Millisecond
-		runChild(t, a, dbPath, queueDir, stopAt, round, delay)
+		var wg sync.WaitGroup
+		for proc := range crashProcs {
+			delay := time.Duration(20+rng.IntN(250)) * time.Millisecond
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runChild(t, a, dbPath, queueDir, stopAt, round, proc, delay)
+			}()
+		}
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
 		stats.add(verifyAfterCrash(t, dbPath, queueDir, a, false))
 	}
 	stats.add(verifyAfterCrash(t, dbPath, queueDir, a, true))
@@ -249,46 +266,45 @@ func TestCrashKillAnywhere(t *testing.T) {
 	}
 }
 
-func runChild(t *testing.T, a *acks, dbPath, queueDir, stopAt string, round int, delay time.Duration) {
-	t.Helper()
+// runChild runs one child process until it is killed. It runs on its own
+// goroutine, so it reports with t.Errorf.
+func runChild(t *testing.T, a *acks, dbPath, queueDir, stopAt string, round, proc int, delay time.Duration) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envChild+"=1", "CRASH_DB="+dbPath, "CRASH_QUEUE="+queueDir,
-		"CRASH_STAGE="+stopAt, "CRASH_SEED="+strconv.Itoa(round))
+		"CRASH_STAGE="+stopAt, "CRASH_SEED="+strconv.Itoa(round), "CRASH_PROC="+strconv.Itoa(proc))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return
 	}
-	a.ready = make(chan struct{})
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return
 	}
-	done := make(chan struct{})
-	go func() { a.read(stdout); close(done) }()
+	ready, done := make(chan struct{}), make(chan struct{})
+	go func() { a.read(stdout, ready); close(done) }()
+	// Whatever happens, the child dies within the time limit.
+	limit := time.AfterFunc(20*time.Second, func() { cmd.Process.Signal(syscall.SIGKILL) })
+	defer limit.Stop()
 	select {
-	case <-a.ready:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("round %d: child never started: %s", round, stderr.String())
-	}
-	if stopAt == "" {
-		time.Sleep(delay)
-		cmd.Process.Signal(syscall.SIGKILL)
-	} else {
-		// The child kills itself at the stage; don't wait forever.
-		timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Signal(syscall.SIGKILL) })
-		defer timer.Stop()
+	case <-ready:
+		if stopAt == "" { // else the child kills itself at the stage
+			time.Sleep(delay)
+			cmd.Process.Signal(syscall.SIGKILL)
+		}
+	case <-done: // exited before it was ready
 	}
 	<-done // stdout closed: every ACK the child wrote is read
 	err = cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) {
-		t.Fatalf("round %d: child ended with %v: %s", round, err, stderr.String())
+		t.Errorf("round %d, child %d ended with %v: %s", round, proc, err, stderr.String())
+		return
 	}
 	if ws, ok := exit.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("round %d: child failed instead of being killed (%v):\n%s", round, err, stderr.String())
+		t.Errorf("round %d, child %d failed instead of being killed (%v):\n%s", round, proc, err, stderr.String())
 	}
 }
 
