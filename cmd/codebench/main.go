@@ -36,6 +36,7 @@ func commands() []command {
 		{"code", "[--json] CODE", "print a code with its titles, billable flag and every note", runCode},
 		{"cpt", "import FILE", "import your licensed CPT descriptor file into the data directory", runCPT},
 		{"import", "[--store PATH] DIR", "move an inbox directory's encounter files into the work store", runImport},
+		{"validate", "[--json] FILE|DIR...", "check encounter files against the claim edits (exit 1: error edits, 2: unreadable)", runValidate},
 		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits)", runExport},
 		{"queue", "status|drain", "billing queue (--queue SPEC): spooled and delivered counts; drain forwards the spool", runQueue},
 	}
