@@ -115,6 +115,10 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("work store %s: %w", path, err)
 	}
+	// Writers queue on mu; readers share a bounded pool, each connection
+	// with its own page cache.
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(4)
 	s := &Store{db: db, path: abs, now: time.Now}
 	for _, o := range opts {
 		o(s)

@@ -30,7 +30,7 @@ func (c *clock) advance(d time.Duration) {
 
 func newClock() *clock { return &clock{t: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)} }
 
-func openTest(t *testing.T, path string, c *clock) *Store {
+func openTest(t testing.TB, path string, c *clock) *Store {
 	t.Helper()
 	var opts []Option
 	if c != nil {
