@@ -1,0 +1,54 @@
+package tui
+
+import (
+	"context"
+	"errors"
+
+	"codebench/encounter"
+	"codebench/encounter/exporter"
+	"codebench/encounter/store"
+)
+
+// BillingExporter adapts encounter/exporter to the workbench: the document
+// is built from the saved revision exactly as the exporter builds it, and
+// the export runs under the coder's own lease.
+type BillingExporter struct {
+	X *exporter.Exporter
+	// Dest names the queue in the confirmation ("billing queue /srv/q").
+	Dest string
+}
+
+// Document builds the export JSON of the encounter's saved revision.
+func (b BillingExporter) Document(ctx context.Context, id string) ([]byte, error) {
+	if b.X == nil || b.X.Store == nil {
+		return nil, errors.New("no exporter configured")
+	}
+	enc, sum, err := b.X.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// The exporter stamps the claim with the time the revision was saved,
+	// so the preview is byte for byte what is published.
+	doc, _, err := encounter.Export(enc, b.X.Codes, sum.RevisedAt)
+	if err != nil {
+		return nil, err
+	}
+	return doc.JSON()
+}
+
+// Export publishes the saved revision under the coder's lease.
+func (b BillingExporter) Export(ctx context.Context, l store.Lease) (string, error) {
+	if b.X == nil {
+		return "", errors.New("no exporter configured")
+	}
+	res, err := b.X.ExportLeased(ctx, l)
+	return res.Key, err
+}
+
+// Destination names the queue.
+func (b BillingExporter) Destination() string {
+	if b.Dest == "" {
+		return "the billing queue"
+	}
+	return b.Dest
+}

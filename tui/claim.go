@@ -1,0 +1,405 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"codebench/codesets"
+)
+
+// The claim pane is shaped like the claim form: diagnoses A-L (CMS-1500
+// item 21) in order, then the service lines (item 24) with modifiers,
+// units and diagnosis pointers by letter. Rows are diagnoses first, then
+// lines; every change goes through work, which enforces the limits.
+
+type claimEdit int
+
+const (
+	editNone claimEdit = iota
+	editModifiers
+	editUnits
+	editPointers
+)
+
+type claimPane struct {
+	c     *Common
+	w     *work
+	width int
+	high  int
+	focus bool
+
+	row int
+	top int
+
+	editing claimEdit
+	input   textinput.Model
+}
+
+func newClaimPane(c *Common, w *work) *claimPane {
+	in := textinput.New()
+	in.CharLimit = 40
+	p := &claimPane{c: c, w: w, input: in}
+	p.applyStyles()
+	return p
+}
+
+func (p *claimPane) applyStyles() {
+	st := textinput.DefaultStyles(p.c.Styles.Dark)
+	st.Cursor.Blink = false
+	st.Focused.Prompt = p.c.Styles.Prompt
+	st.Focused.Text = p.c.Styles.Input
+	if p.c.Styles.NoColor {
+		st.Cursor.Color = nil
+	}
+	p.input.SetStyles(st)
+}
+
+func (p *claimPane) SetSize(w, h int) {
+	p.width, p.high = w, h
+	p.input.SetWidth(max(w-24, 4))
+	p.follow()
+}
+
+func (p *claimPane) typing() bool { return p.editing != editNone }
+
+func (p *claimPane) ndx() int {
+	if p.w.enc == nil {
+		return 0
+	}
+	return len(p.w.enc.Diagnoses)
+}
+
+func (p *claimPane) nlines() int {
+	if p.w.enc == nil {
+		return 0
+	}
+	return len(p.w.enc.Lines)
+}
+
+func (p *claimPane) rows() int { return p.ndx() + p.nlines() }
+
+// onLine tells whether the cursor is on a service line, and which.
+func (p *claimPane) onLine() (int, bool) {
+	if p.row >= p.ndx() && p.row < p.rows() {
+		return p.row - p.ndx(), true
+	}
+	return 0, false
+}
+
+func (p *claimPane) ShortHelp() []key.Binding {
+	k := p.c.KeyMap
+	if p.typing() {
+		return []key.Binding{k.Accept, k.Cancel}
+	}
+	if _, ok := p.onLine(); ok {
+		return []key.Binding{k.Pointers, k.Modifiers, k.Units, k.MoveUp, k.MoveDown, k.Delete}
+	}
+	return []key.Binding{k.MoveUp, k.MoveDown, k.Delete, k.ShowEvidence, k.ShowCode}
+}
+
+func (p *claimPane) FullHelp() [][]key.Binding {
+	k := p.c.KeyMap
+	return [][]key.Binding{
+		{k.Up, k.Down, k.MoveUp, k.MoveDown, k.Delete, k.ShowCode, k.ShowEvidence},
+		{k.Pointers, k.Modifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Accept, k.Cancel},
+	}
+}
+
+// Rows of the pane body: section headings take a line each.
+func (p *claimPane) bodyLine(row int) int {
+	if row < p.ndx() {
+		return 1 + row
+	}
+	return 1 + max(p.ndx(), 1) + 1 + (row - p.ndx())
+}
+
+func (p *claimPane) visible() int {
+	h := p.high - 1
+	if p.typing() {
+		h--
+	}
+	return max(h, 1)
+}
+
+func (p *claimPane) follow() {
+	p.row = min(max(p.row, 0), max(p.rows()-1, 0))
+	line := p.bodyLine(p.row)
+	if line-1 < p.top {
+		p.top = max(line-1, 0) // keep the section heading in view
+	}
+	if line >= p.top+p.visible() {
+		p.top = line - p.visible() + 1
+	}
+}
+
+// selectNew moves the cursor to a row just added.
+func (p *claimPane) selectDiagnosis(i int) { p.row = i; p.follow() }
+func (p *claimPane) selectLine(i int)      { p.row = p.ndx() + i; p.follow() }
+
+func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
+	if p.typing() {
+		return p.updateInput(msg)
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || p.w.enc == nil {
+		return nil
+	}
+	k := p.c.KeyMap
+	line, isLine := p.onLine()
+	switch {
+	case key.Matches(km, k.Up):
+		p.row--
+	case key.Matches(km, k.Down):
+		p.row++
+	case key.Matches(km, k.Top):
+		p.row = 0
+	case key.Matches(km, k.Bottom):
+		p.row = p.rows() - 1
+	case key.Matches(km, k.MoveUp), key.Matches(km, k.MoveDown):
+		d := 1
+		if key.Matches(km, k.MoveUp) {
+			d = -1
+		}
+		if isLine {
+			j, err := p.w.moveLine(line, d)
+			p.selectLine(j)
+			return fail(err)
+		}
+		j, err := p.w.moveDiagnosis(p.row, d)
+		p.selectDiagnosis(j)
+		if err != nil {
+			return fail(err)
+		}
+		return say("%s is now %s", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[j].Code), letter(j+1))
+	case key.Matches(km, k.Delete):
+		if isLine {
+			return fail(p.w.removeLine(line))
+		}
+		orphans, err := p.w.removeDiagnosis(p.row)
+		p.follow()
+		if err != nil {
+			return fail(err)
+		}
+		if len(orphans) > 0 {
+			return fail(refuse("line %s now points to no diagnosis: press p on it", joinInts(orphans)))
+		}
+		return nil
+	case key.Matches(km, k.ShowCode):
+		if c := p.code(); c != nil {
+			return func() tea.Msg { return showCodeMsg{code: c, focus: true} }
+		}
+		return nil
+	case key.Matches(km, k.ShowEvidence):
+		if isLine || p.row >= p.ndx() {
+			return fail(refuse("evidence belongs to diagnoses; select one"))
+		}
+		if p.w.enc.Diagnoses[p.row].Evidence == nil {
+			return fail(refuse("%s has no evidence: select text in the documentation (v) before picking", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)))
+		}
+		dx := p.row
+		return func() tea.Msg { return showEvidenceMsg{dx: dx} }
+	case key.Matches(km, k.UnitsUp), key.Matches(km, k.UnitsDown):
+		if !isLine {
+			return fail(refuse("units belong to service lines"))
+		}
+		u := p.w.enc.Lines[line].Units
+		if key.Matches(km, k.UnitsUp) {
+			u++
+		} else {
+			u--
+		}
+		return fail(p.w.setUnits(line, u))
+	case key.Matches(km, k.Modifiers), key.Matches(km, k.Units), key.Matches(km, k.Pointers):
+		if !isLine {
+			return fail(refuse("select a service line first (modifiers, units and pointers belong to lines)"))
+		}
+		if err := p.w.editable(); err != nil {
+			return fail(err)
+		}
+		l := p.w.enc.Lines[line]
+		switch {
+		case key.Matches(km, k.Modifiers):
+			p.begin(editModifiers, fmt.Sprintf("line %d modifiers: ", line+1), strings.Join(l.Modifiers, " "))
+		case key.Matches(km, k.Units):
+			p.begin(editUnits, fmt.Sprintf("line %d units: ", line+1), strconv.Itoa(l.Units))
+		default:
+			p.begin(editPointers, fmt.Sprintf("line %d pointers A-%s: ", line+1, letter(max(p.ndx(), 1))), pointerLetters(l.Pointers, " "))
+		}
+		return nil
+	default:
+		return nil
+	}
+	p.follow()
+	if c := p.code(); c != nil {
+		return func() tea.Msg { return showCodeMsg{code: c} }
+	}
+	return nil
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+func (p *claimPane) begin(e claimEdit, prompt, value string) {
+	p.editing = e
+	p.input.Prompt = prompt
+	p.input.SetValue(value)
+	p.input.Focus()
+	p.input.CursorEnd()
+	p.follow()
+}
+
+func (p *claimPane) endEdit() {
+	p.editing = editNone
+	p.input.Blur()
+	p.follow()
+}
+
+// updateInput feeds the inline editor; enter applies, esc cancels. A
+// refused value keeps the editor open with the message.
+func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
+	k := p.c.KeyMap
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case km.String() == "esc":
+			p.endEdit()
+			return say("unchanged")
+		case key.Matches(km, k.Accept):
+			line, ok := p.onLine()
+			if !ok {
+				p.endEdit()
+				return nil
+			}
+			var err error
+			v := p.input.Value()
+			switch p.editing {
+			case editModifiers:
+				err = p.w.setModifiers(p.c.Codes, line, v)
+			case editUnits:
+				var n int
+				if n, err = parseUnits(v); err == nil {
+					err = p.w.setUnits(line, n)
+				}
+			case editPointers:
+				err = p.w.setPointers(line, v)
+			}
+			if err != nil {
+				return fail(err)
+			}
+			p.endEdit()
+			return nil
+		}
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return cmd
+}
+
+// code is the code on the cursor's row.
+func (p *claimPane) code() *codesets.Code {
+	if p.c.Codes == nil || p.w.enc == nil {
+		return nil
+	}
+	if p.row < p.ndx() {
+		c, _ := p.c.Codes.LookupIn(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)
+		return c
+	}
+	if line, ok := p.onLine(); ok {
+		c, _ := p.c.Codes.Lookup(p.w.enc.Lines[line].Code)
+		return c
+	}
+	return nil
+}
+
+func (p *claimPane) title(sys codesets.System, code string) string {
+	if p.c.Codes == nil {
+		return ""
+	}
+	var c *codesets.Code
+	var ok bool
+	if sys == codesets.ICD10CM {
+		c, ok = p.c.Codes.LookupIn(sys, code)
+	} else {
+		c, ok = p.c.Codes.Lookup(code)
+	}
+	if !ok {
+		return "(not a FY2026 code)"
+	}
+	t := oneLine(c.Short)
+	if t == "" {
+		t = oneLine(c.Title())
+	}
+	if !c.Billable {
+		t = "header! " + t
+	}
+	return t
+}
+
+func (p *claimPane) View() string {
+	st := p.c.Styles
+	title := " 4 Claim"
+	if p.w.enc != nil {
+		title += fmt.Sprintf("  %d/%d dx · %d lines", p.ndx(), MaxDiagnoses, p.nlines())
+	}
+	body := []string{}
+	body = append(body, st.Dim.Render(" Diagnoses A-L (item 21)"))
+	if p.ndx() == 0 {
+		body = append(body, st.Dim.Render("   none: / to search, enter to pick"))
+	}
+	for i := 0; i < p.ndx(); i++ {
+		d := p.w.enc.Diagnoses[i]
+		ev := " "
+		if d.Evidence != nil {
+			ev = "¶"
+		}
+		plain := fmt.Sprintf(" %s %-8s%s %s", letter(i+1), codesets.Dotted(codesets.ICD10CM, oneLine(d.Code)), ev, p.title(codesets.ICD10CM, d.Code))
+		body = append(body, p.renderRow(i, plain, fmt.Sprintf(" %s %-8s%s %s", st.Letter.Render(letter(i+1)), codesets.Dotted(codesets.ICD10CM, oneLine(d.Code)), ev, p.title(codesets.ICD10CM, d.Code))))
+	}
+	body = append(body, st.Dim.Render(" Lines (item 24) code mods units ptrs"))
+	if p.nlines() == 0 {
+		body = append(body, st.Dim.Render("   none: search a CPT/HCPCS code, enter"))
+	}
+	for i := 0; i < p.nlines(); i++ {
+		l := p.w.enc.Lines[i]
+		mods := strings.Join(l.Modifiers, " ")
+		ptrs := pointerLetters(l.Pointers, "")
+		if ptrs == "" {
+			ptrs = "-"
+		}
+		plain := fmt.Sprintf(" %d %-6s %-11s ×%-3d %-4s %s", i+1, oneLine(l.Code), oneLine(mods), l.Units, ptrs, p.title(codesets.CPT, l.Code))
+		styled := fmt.Sprintf(" %d %-6s %-11s ×%-3d %s %s", i+1, oneLine(l.Code), oneLine(mods), l.Units, st.Letter.Render(fmt.Sprintf("%-4s", ptrs)), p.title(codesets.CPT, l.Code))
+		body = append(body, p.renderRow(p.ndx()+i, plain, styled))
+	}
+	lines := []string{paneTitle(st, title, p.width, p.focus)}
+	vis := p.visible()
+	for i := p.top; i < len(body) && i < p.top+vis; i++ {
+		lines = append(lines, body[i])
+	}
+	for len(lines) < 1+vis {
+		lines = append(lines, "")
+	}
+	if p.typing() {
+		lines = append(lines, p.input.View())
+	}
+	return block(lines, p.width, p.high)
+}
+
+func (p *claimPane) renderRow(row int, plain, styled string) string {
+	st := p.c.Styles
+	if row != p.row {
+		return styled
+	}
+	if p.focus {
+		return st.RowCursor.Render(fit(plain, p.width))
+	}
+	return st.RowCursorDim.Render(fit(plain, p.width))
+}

@@ -1,0 +1,345 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"codebench/codesets"
+)
+
+// The detail pane shows everything about the highlighted code: titles,
+// billable or header, validity on the date of service, where it sits in the
+// tabular list, every note (own and inherited, each saying where it comes
+// from), index entries and Medicare Code Editor lists. For a header it lists
+// the codes under it; for a category that takes a 7th character it offers a
+// picker that builds the full code.
+
+type choice struct {
+	code *codesets.Code // a child code, or the full code for a 7th character
+	char byte           // the 7th character, 0 for a child
+	text string
+	line int // index into lines
+}
+
+type detailPane struct {
+	c     *Common
+	w     *work
+	width int
+	high  int
+	focus bool
+
+	code    *codesets.Code
+	lines   []string
+	choices []choice
+	cur     int
+	top     int
+}
+
+func newDetailPane(c *Common, w *work) *detailPane { return &detailPane{c: c, w: w} }
+
+func (p *detailPane) SetSize(w, h int) {
+	resize := w != p.width
+	p.width, p.high = w, h
+	if resize && p.code != nil {
+		p.render()
+	}
+	p.follow()
+}
+
+func (p *detailPane) ShortHelp() []key.Binding {
+	k := p.c.KeyMap
+	if len(p.choices) > 0 {
+		return []key.Binding{k.Up, k.Down, k.Pick}
+	}
+	return []key.Binding{k.Up, k.Down, k.Pick}
+}
+
+func (p *detailPane) FullHelp() [][]key.Binding {
+	k := p.c.KeyMap
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Pick}}
+}
+
+// picker tells whether the pane offers 7th characters.
+func (p *detailPane) picker() bool { return len(p.choices) > 0 && p.choices[0].char != 0 }
+
+func (p *detailPane) show(c *codesets.Code) {
+	if c == p.code {
+		return
+	}
+	p.code, p.cur, p.top = c, 0, 0
+	p.render()
+}
+
+func (p *detailPane) visible() int { return max(p.high-1, 1) }
+
+func (p *detailPane) follow() {
+	if len(p.choices) > 0 {
+		p.cur = min(max(p.cur, 0), len(p.choices)-1)
+		line := p.choices[p.cur].line
+		if line < p.top {
+			p.top = line
+		}
+		if line >= p.top+p.visible() {
+			p.top = line - p.visible() + 1
+		}
+	}
+	p.top = max(min(p.top, len(p.lines)-p.visible()), 0)
+}
+
+func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok || p.code == nil {
+		return nil
+	}
+	k := p.c.KeyMap
+	switch {
+	case key.Matches(km, k.Up):
+		if len(p.choices) > 0 {
+			p.cur--
+		} else {
+			p.top--
+		}
+	case key.Matches(km, k.Down):
+		if len(p.choices) > 0 {
+			p.cur++
+		} else {
+			p.top++
+		}
+	case key.Matches(km, k.PageUp):
+		p.top -= p.visible() - 1
+		p.cur = p.choiceFrom(p.top, -1)
+	case key.Matches(km, k.PageDown):
+		p.top += p.visible() - 1
+		p.cur = p.choiceFrom(p.top, 1)
+	case key.Matches(km, k.Top):
+		p.top, p.cur = 0, 0
+	case key.Matches(km, k.Bottom):
+		p.top, p.cur = len(p.lines), len(p.choices)-1
+	case key.Matches(km, k.Pick):
+		return p.pick()
+	default:
+		// In the picker a 7th character may be typed directly.
+		if p.picker() && len(km.Text) == 1 {
+			ch := strings.ToUpper(km.Text)[0]
+			for i, c := range p.choices {
+				if c.char == ch {
+					p.cur = i
+					return p.pick()
+				}
+			}
+			return fail(refuse("%c is not a 7th character of %s", ch, p.code.Display()))
+		}
+		return nil
+	}
+	if len(p.choices) == 0 {
+		p.top = max(min(p.top, len(p.lines)-p.visible()), 0)
+		return nil
+	}
+	p.follow()
+	return nil
+}
+
+// choiceFrom keeps the choice cursor on screen after paging.
+func (p *detailPane) choiceFrom(top, dir int) int {
+	if len(p.choices) == 0 {
+		return 0
+	}
+	for i, c := range p.choices {
+		if c.line >= top {
+			if dir < 0 || i >= p.cur {
+				return i
+			}
+			return p.cur
+		}
+	}
+	return len(p.choices) - 1
+}
+
+// pick adds the shown code, the chosen child or the code built with the
+// chosen 7th character; a header with children drills down instead.
+func (p *detailPane) pick() tea.Cmd {
+	c := p.code
+	if len(p.choices) > 0 {
+		ch := p.choices[p.cur]
+		if ch.char == 0 && (len(ch.code.Children()) > 0 || p.c.Codes != nil && len(p.c.Codes.SeventhOptions(ch.code)) > 0 && !ch.code.Billable) {
+			p.show(ch.code)
+			return nil
+		}
+		c = ch.code
+	}
+	if !c.Billable {
+		return fail(refuse("%s is a header, not billable: pick one of the codes under it", c.Display()))
+	}
+	return func() tea.Msg { return pickMsg{code: c} }
+}
+
+// render builds the pane's lines for the code.
+func (p *detailPane) render() {
+	p.lines, p.choices = nil, nil
+	c := p.code
+	if c == nil || p.c.Codes == nil {
+		return
+	}
+	st := p.c.Styles
+	w := max(p.width-1, 10)
+	d := p.c.Codes.Detail(c)
+	add := func(s string) { p.lines = append(p.lines, s) }
+	wrap := func(prefix, text string) {
+		text = oneLine(text)
+		indent := strings.Repeat(" ", ansi.StringWidth(prefix))
+		for i, l := range strings.Split(ansi.Wordwrap(text, max(w-ansi.StringWidth(prefix), 8), " "), "\n") {
+			if i == 0 {
+				add(prefix + l)
+			} else {
+				add(indent + l)
+			}
+		}
+	}
+
+	kind := st.Billable.Render("● billable")
+	switch {
+	case d.Modifier:
+		kind = "modifier"
+	case !d.Billable:
+		kind = st.Header0.Render("○ header, not billable")
+	}
+	add(st.Code.Render(d.Display) + "  " + st.System.Render(string(d.System)) + "  " + kind)
+	title := d.Long
+	if d.DescriptorMissing {
+		title = "descriptor not loaded (import your licensed CPT file: codebench cpt import FILE)"
+	}
+	wrap("", title)
+	if d.Short != "" && d.Short != d.Long {
+		wrap(st.Dim.Render("short: "), d.Short)
+	}
+	if dos := p.w.dosTime(); !dos.IsZero() && c.Billable {
+		if err := p.c.Codes.ValidOn(c, dos); err != nil {
+			wrap(st.Error.Render("! "), err.Error())
+		}
+	}
+	if d.Manifestation {
+		wrap(st.Warning.Render("! "), "manifestation code: never first-listed; code the underlying condition first")
+	}
+
+	// Choices first, so they are on screen in a small pane.
+	if p.c.Codes != nil && c.System == codesets.ICD10CM {
+		if opts := p.c.Codes.SeventhOptions(c); len(opts) > 0 && c.NeedsSeventh() {
+			_, from := c.SeventhChars()
+			head := "7th character"
+			if from != "" {
+				head += " (table at " + codesets.Dotted(codesets.ICD10CM, from) + ")"
+			}
+			add(st.Bold.Render(head + ": type it or ↑↓ enter"))
+			for _, o := range opts {
+				full, err := p.c.Codes.ExpandSeventh(c.Code, o.Char)
+				if err != nil {
+					continue
+				}
+				p.choices = append(p.choices, choice{code: full, char: o.Char, text: fmt.Sprintf("%c  %-9s %s", o.Char, full.Display(), oneLine(o.Meaning)), line: len(p.lines)})
+				add("")
+			}
+		} else if len(c.Children()) > 0 {
+			add(st.Bold.Render(fmt.Sprintf("Codes under %s (enter picks or opens):", c.Display())))
+			for _, ch := range c.Children() {
+				p.choices = append(p.choices, choice{code: ch, text: fmt.Sprintf("%s %-8s %s", billMark(ch), ch.Display(), oneLine(ch.Title())), line: len(p.lines)})
+				add("")
+			}
+		}
+	}
+
+	if d.Effective != "" || d.Terminated != "" {
+		add(st.Dim.Render(fmt.Sprintf("valid %s to %s · %s", orDash(d.Effective), orDash(d.Terminated), d.Release)))
+	} else {
+		add(st.Dim.Render(d.Release))
+	}
+	if len(d.Path) > 0 {
+		add(st.Bold.Render("Hierarchy"))
+		for _, s := range d.Path {
+			wrap("  "+oneLine(s.Code)+" ", s.Title)
+		}
+	}
+	// Notes grouped by kind in the order a coder reads them.
+	order := []codesets.NoteKind{codesets.CodeFirst, codesets.UseAdditional, codesets.CodeAlso, codesets.Excludes1, codesets.Excludes2, codesets.Includes, codesets.Inclusion, codesets.GeneralNote, codesets.SeventhNote}
+	for _, kind := range order {
+		var ns []codesets.Note
+		for _, n := range d.Notes {
+			if n.Kind == kind {
+				ns = append(ns, n)
+			}
+		}
+		if len(ns) == 0 {
+			continue
+		}
+		head := st.Bold
+		if kind == codesets.Excludes1 {
+			head = st.Error
+		}
+		add(head.Render(kind.Label()))
+		for _, n := range ns {
+			wrap("  • ", n.Text+" ("+codesets.Dotted(codesets.ICD10CM, n.From)+")")
+		}
+	}
+	if len(d.IndexTerms) > 0 {
+		add(st.Bold.Render("Index entries"))
+		for _, t := range d.IndexTerms {
+			wrap("  • ", t.Text+" ["+t.Source+"]")
+		}
+	}
+	if len(d.MCE) > 0 {
+		var s []string
+		for _, e := range d.MCE {
+			s = append(s, string(e))
+		}
+		wrap(st.Bold.Render("MCE: "), strings.Join(s, ", "))
+	}
+	if d.HCPCS != nil {
+		add(st.Dim.Render(fmt.Sprintf("CMS action %s · BETOS %s · coverage %s", orDash(d.HCPCS.ActionCode), orDash(d.HCPCS.BETOS), orDash(d.HCPCS.Coverage))))
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (p *detailPane) View() string {
+	st := p.c.Styles
+	title := " 3 Detail"
+	if p.code != nil {
+		title += "  " + p.code.Display()
+		if p.picker() {
+			title += "  pick the 7th character"
+		}
+	}
+	out := []string{paneTitle(st, title, p.width, p.focus)}
+	if p.code == nil {
+		out = append(out, st.Dim.Render(" the highlighted code's notes show here"))
+		return block(out, p.width, p.high)
+	}
+	choiceAt := map[int]int{}
+	for i, c := range p.choices {
+		choiceAt[c.line] = i
+	}
+	for i := p.top; i < len(p.lines) && i < p.top+p.visible(); i++ {
+		if ci, ok := choiceAt[i]; ok {
+			text := " " + p.choices[ci].text
+			switch {
+			case ci == p.cur && p.focus:
+				out = append(out, st.RowCursor.Render(fit(text, p.width)))
+			case ci == p.cur:
+				out = append(out, st.RowCursorDim.Render(fit(text, p.width)))
+			default:
+				out = append(out, text)
+			}
+			continue
+		}
+		out = append(out, " "+p.lines[i])
+	}
+	return block(out, p.width, p.high)
+}

@@ -1,0 +1,327 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"codebench/encounter"
+	"codebench/encounter/store"
+)
+
+// The edits pane is always on screen and shows the result of the last
+// validation: each edit with its severity, what it is about, the rule that
+// raised it and the message. An error or warning can be overridden with a
+// reason; the override is saved with the encounter and logged in the audit.
+
+// overrideMsg reports an override to log in the audit.
+type overrideMsg struct {
+	o     encounter.Override
+	retry bool
+}
+
+type editsPane struct {
+	c     *Common
+	w     *work
+	width int
+	high  int
+	focus bool
+
+	cur int
+	top int
+
+	reasoning bool
+	input     textinput.Model
+}
+
+func newEditsPane(c *Common, w *work) *editsPane {
+	in := textinput.New()
+	in.CharLimit = 300
+	in.Placeholder = "why the edit does not apply here"
+	p := &editsPane{c: c, w: w, input: in}
+	p.applyStyles()
+	return p
+}
+
+func (p *editsPane) applyStyles() {
+	st := textinput.DefaultStyles(p.c.Styles.Dark)
+	st.Cursor.Blink = false
+	st.Focused.Prompt = p.c.Styles.Prompt
+	st.Focused.Placeholder = p.c.Styles.Dim
+	if p.c.Styles.NoColor {
+		st.Cursor.Color = nil
+	}
+	p.input.SetStyles(st)
+}
+
+func (p *editsPane) SetSize(w, h int) {
+	p.width, p.high = w, h
+	p.input.SetWidth(max(w-12, 4))
+	p.follow()
+}
+
+func (p *editsPane) typing() bool { return p.reasoning }
+
+func (p *editsPane) ShortHelp() []key.Binding {
+	k := p.c.KeyMap
+	if p.reasoning {
+		return []key.Binding{k.Accept, k.Cancel}
+	}
+	return []key.Binding{k.Override, k.Unoverride, k.GoToTarget}
+}
+
+func (p *editsPane) FullHelp() [][]key.Binding {
+	k := p.c.KeyMap
+	return [][]key.Binding{{k.Up, k.Down, k.Override, k.Unoverride, k.GoToTarget}}
+}
+
+func (p *editsPane) visible() int {
+	h := p.high - 1
+	if p.reasoning {
+		h--
+	}
+	return max(h, 1)
+}
+
+func (p *editsPane) follow() {
+	n := len(p.w.edits)
+	p.cur = min(max(p.cur, 0), max(n-1, 0))
+	if p.cur < p.top {
+		p.top = p.cur
+	}
+	if p.cur >= p.top+p.visible() {
+		p.top = p.cur - p.visible() + 1
+	}
+	p.top = max(min(p.top, n-p.visible()), 0)
+}
+
+func (p *editsPane) current() (encounter.Edit, bool) {
+	if p.cur < len(p.w.edits) {
+		return p.w.edits[p.cur], true
+	}
+	return encounter.Edit{}, false
+}
+
+func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
+	if p.reasoning {
+		return p.updateReason(msg)
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	k := p.c.KeyMap
+	switch {
+	case key.Matches(km, k.Up):
+		p.cur--
+	case key.Matches(km, k.Down):
+		p.cur++
+	case key.Matches(km, k.Top):
+		p.cur = 0
+	case key.Matches(km, k.Bottom):
+		p.cur = len(p.w.edits) - 1
+	case key.Matches(km, k.Override):
+		e, ok := p.current()
+		if !ok {
+			return fail(refuse("no edit to override"))
+		}
+		if err := p.w.editable(); err != nil {
+			return fail(err)
+		}
+		if e.Severity == encounter.Info {
+			return fail(refuse("%s is information only; nothing to override", e.Rule))
+		}
+		p.reasoning = true
+		p.input.Prompt = "reason: "
+		p.input.SetValue("")
+		p.input.Focus()
+		p.follow()
+		return nil
+	case key.Matches(km, k.Unoverride):
+		e, ok := p.current()
+		if !ok {
+			return nil
+		}
+		if err := p.w.unoverride(e); err != nil {
+			return fail(err)
+		}
+		return p.audit("override withdrawn", fmt.Sprintf("%s on %s", e.Rule, e.Target))
+	case key.Matches(km, k.GoToTarget):
+		e, ok := p.current()
+		if !ok {
+			return nil
+		}
+		return func() tea.Msg { return gotoTargetMsg{target: e.Target} }
+	}
+	p.follow()
+	return nil
+}
+
+func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
+	k := p.c.KeyMap
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case km.String() == "esc":
+			p.reasoning = false
+			p.input.Blur()
+			return say("no override")
+		case key.Matches(km, k.Accept):
+			e, ok := p.current()
+			if !ok {
+				p.reasoning = false
+				return nil
+			}
+			o, err := p.w.override(e, p.input.Value(), p.c.Coder, p.c.Now())
+			if err != nil {
+				return fail(err)
+			}
+			p.reasoning = false
+			p.input.Blur()
+			return tea.Batch(p.audit("override", fmt.Sprintf("override %s on %s: %s", o.Rule, o.Target, o.Reason)),
+				say("overridden %s on %s", o.Rule, o.Target))
+		}
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return cmd
+}
+
+// audit logs an override action; the draft saved with it carries it too.
+func (p *editsPane) audit(action, detail string) tea.Cmd {
+	if p.c.Store == nil || p.w.enc == nil {
+		return nil
+	}
+	st, entry, logger := p.c.Store, store.AuditEntry{
+		EncounterID: p.w.enc.ID, Coder: p.c.Coder, At: p.c.Now().UTC(),
+		Action: action, Detail: detail, Revision: p.w.enc.Revision,
+	}, p.c.Logger
+	ctx := p.c.Ctx
+	return func() tea.Msg {
+		if err := st.Log(ctx, entry); err != nil {
+			logger.Error("audit log", "err", err, "detail", detail)
+			return statusMsg{text: "audit log failed: " + err.Error(), err: true}
+		}
+		return nil
+	}
+}
+
+// targetShort is the compact target of an edit row: "B", "L1", "" for the
+// claim.
+func targetShort(t string) string {
+	kind, n, ok := strings.Cut(t, ":")
+	i, err := strconv.Atoi(n)
+	switch {
+	case t == "claim":
+		return ""
+	case !ok || err != nil:
+		return t
+	case kind == "dx":
+		return "dx " + letter(i)
+	case kind == "line":
+		return "ln " + n
+	}
+	return t
+}
+
+// targetName turns "dx:2" into "dx B" and "line:1" into "line 1".
+func targetName(t string) string {
+	kind, n, ok := strings.Cut(t, ":")
+	if !ok {
+		return t
+	}
+	i, err := strconv.Atoi(n)
+	if err != nil {
+		return t
+	}
+	switch kind {
+	case "dx":
+		return "dx " + letter(i)
+	case "line":
+		return "line " + n
+	}
+	return t
+}
+
+func (p *editsPane) counts() (errs, warns, infos, over int) {
+	for _, e := range p.w.edits {
+		switch {
+		case e.Overridden != nil:
+			over++
+		case e.Severity == encounter.Error:
+			errs++
+		case e.Severity == encounter.Warning:
+			warns++
+		default:
+			infos++
+		}
+	}
+	return
+}
+
+func (p *editsPane) View() string {
+	st := p.c.Styles
+	title := " 5 Edits"
+	if p.w.enc != nil {
+		e, w, i, o := p.counts()
+		title += fmt.Sprintf("  %d error%s · %d warning%s", e, plural(e), w, plural(w))
+		if i > 0 {
+			title += fmt.Sprintf(" · %d info", i)
+		}
+		if o > 0 {
+			title += fmt.Sprintf(" · %d overridden", o)
+		}
+	}
+	lines := []string{paneTitle(st, title, p.width, p.focus)}
+	if p.w.enc != nil && len(p.w.edits) == 0 {
+		lines = append(lines, st.OK.Render(" ✓ no edits: the claim passes every check"))
+	}
+	vis := p.visible()
+	for i := p.top; i < len(p.w.edits) && i < p.top+vis; i++ {
+		e := p.w.edits[i]
+		sev, sty := "E", st.Error
+		switch {
+		case e.Overridden != nil:
+			sev, sty = "✓", st.Overridden
+		case e.Severity == encounter.Warning:
+			sev, sty = "W", st.Warning
+		case e.Severity == encounter.Info:
+			sev, sty = "i", st.Info
+		}
+		msg := oneLine(e.Message)
+		if e.Overridden != nil {
+			msg = "overridden: " + oneLine(e.Overridden.Reason) + " — " + msg
+		}
+		tgt := targetShort(oneLine(e.Target))
+		if tgt != "" {
+			tgt += " "
+		}
+		plain := fmt.Sprintf(" %s %s%s: %s", sev, tgt, oneLine(e.Rule), msg)
+		if i == p.cur && p.focus {
+			lines = append(lines, st.RowCursor.Render(fit(plain, p.width)))
+			continue
+		}
+		if i == p.cur {
+			lines = append(lines, st.RowCursorDim.Render(fit(plain, p.width)))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf(" %s %s%s: %s", sty.Render(sev), tgt, st.Bold.Render(oneLine(e.Rule)), msg))
+	}
+	if p.reasoning {
+		for len(lines) < 1+vis {
+			lines = append(lines, "")
+		}
+		lines = append(lines, p.input.View())
+	}
+	return block(lines, p.width, p.high)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

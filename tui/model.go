@@ -1,0 +1,616 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"codebench/codesets"
+	"codebench/tui/keymap"
+	"codebench/tui/prefs"
+	"codebench/tui/styles"
+)
+
+type screen int
+
+const (
+	screenWorklist screen = iota
+	screenCoding
+)
+
+// Model is one coder's workbench session.
+type Model struct {
+	c     Common
+	w     *work
+	prefs *prefs.Prefs
+
+	screen   screen
+	worklist *worklistPane
+	doc      *docPane
+	search   *searchPane
+	detail   *detailPane
+	claim    *claimPane
+	edits    *editsPane
+	panes    [paneCount]pane
+	focus    int
+	zoom     bool
+
+	showHelp bool
+	helpTop  int
+	confirm  *exportDialog
+
+	status    string
+	statusErr bool
+
+	opening      string
+	saving       bool
+	saveErr      error
+	savedAt      time.Time
+	closing      closeAction
+	forceClose   bool
+	refused      closeAction // a close refused for unsaved changes; asking again forces it
+	exportWanted bool
+	lastExport   string
+	renewGen     int
+	quitting     bool
+}
+
+// New builds a session's model. It starts on the worklist.
+func New(o Options) *Model {
+	c := newCommon(o)
+	m := &Model{c: c, w: &work{}, prefs: &prefs.Prefs{}}
+	m.worklist = newWorklistPane(&m.c)
+	m.doc = newDocPane(&m.c, m.w)
+	m.search = newSearchPane(&m.c, m.w, m.prefs)
+	m.detail = newDetailPane(&m.c, m.w)
+	m.claim = newClaimPane(&m.c, m.w)
+	m.edits = newEditsPane(&m.c, m.w)
+	m.panes = [paneCount]pane{m.doc, m.search, m.detail, m.claim, m.edits}
+	m.layout()
+	m.syncKeys()
+	return m
+}
+
+// Init loads the worklist and the coder's favourites and asks the terminal
+// for its background colour.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.worklist.load(), m.worklist.tick(), m.loadPrefs())
+}
+
+// Coder is the session's coder id.
+func (m *Model) Coder() string { return m.c.Coder }
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	if m.w.enc != nil && len(m.w.changes) > 0 {
+		// Every change: validate now (the edits pane is always current),
+		// then autosave.
+		m.w.validate(m.c.Validate)
+		m.edits.follow()
+		cmd = tea.Batch(cmd, m.save())
+	}
+	m.syncKeys()
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.Width, m.c.Height = msg.Width, msg.Height
+		m.layout()
+		return nil
+	case tea.BackgroundColorMsg:
+		*m.c.Styles = *styles.New(msg.IsDark(), m.c.Styles.NoColor)
+		m.search.applyStyles()
+		m.claim.applyStyles()
+		m.edits.applyStyles()
+		m.detail.render()
+		return nil
+	case StopMsg:
+		m.c.Logger.Info("session stopping", "reason", msg.Reason)
+		m.forceClose = true
+		m.confirm = nil
+		return m.close(closeQuit)
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.PasteMsg:
+		if m.screen == screenCoding && m.confirm == nil && !m.showHelp {
+			return m.panes[m.focus].Update(msg)
+		}
+		return nil
+	case statusMsg:
+		m.status, m.statusErr = msg.text, msg.err
+		return nil
+	case IndexProgress:
+		m.search.building = msg
+		return nil
+	case IndexReady:
+		m.search.building = IndexProgress{}
+		if msg.Err != nil {
+			m.search.err = fmt.Errorf("search index unavailable: %w", msg.Err)
+			return fail(m.search.err)
+		}
+		m.c.Searcher = msg.Searcher
+		m.search.err = nil
+		return tea.Batch(m.search.searchNow(), say("search index ready"))
+	case worklistMsg:
+		m.worklist.set(msg)
+		return nil
+	case refreshTickMsg:
+		if msg.gen != m.worklist.gen || m.screen != screenWorklist {
+			return nil
+		}
+		return tea.Batch(m.worklist.load(), m.worklist.tick())
+	case prefsMsg:
+		if msg.err != nil {
+			return fail(fmt.Errorf("favourites not loaded: %w", msg.err))
+		}
+		*m.prefs = msg.p
+		m.search.refreshTags()
+		return nil
+	case openMsg:
+		if m.opening != "" {
+			return nil
+		}
+		m.opening = msg.id
+		return tea.Batch(m.openCmd(msg.id), say("opening %s…", msg.id))
+	case openedMsg:
+		return m.opened(msg)
+	case nextMsg:
+		if msg.err != nil {
+			return tea.Batch(fail(msg.err), m.worklist.load())
+		}
+		m.worklist.set(worklistMsg{items: msg.items})
+		if msg.id == "" {
+			return tea.Batch(say("worklist done: nothing left to code"), m.worklist.tick())
+		}
+		m.opening = msg.id
+		return m.openCmd(msg.id)
+	case savedMsg:
+		return m.saved(msg)
+	case renewTickMsg:
+		if msg.gen != m.renewGen {
+			return nil
+		}
+		return m.renew()
+	case renewedMsg:
+		return m.renewed(msg)
+	case releasedMsg:
+		return m.released(msg)
+	case exportDocMsg:
+		if m.confirm != nil {
+			m.confirm.doc, m.confirm.docErr = msg.doc, msg.err
+		}
+		return nil
+	case exportedMsg:
+		return m.exported(msg)
+	case pickMsg:
+		return m.pick(msg.code)
+	case showCodeMsg:
+		m.detail.show(msg.code)
+		if msg.focus {
+			m.setFocus(paneDetail)
+		}
+		return nil
+	case docSearchMsg:
+		m.setFocus(paneSearch)
+		m.search.setTyping(false)
+		cmd := m.search.setQuery(msg.query)
+		m.search.commit()
+		m.doc.setTerms(msg.query)
+		return cmd
+	case gotoTargetMsg:
+		return m.gotoTarget(msg.target)
+	case showEvidenceMsg:
+		if msg.dx < len(m.w.enc.Diagnoses) && m.doc.showEvidence(m.w.enc.Diagnoses[msg.dx].Evidence) {
+			m.setFocus(paneDoc)
+			return nil
+		}
+		return fail(refuse("the evidence no longer matches the documentation"))
+	case searchTickMsg, searchResultMsg:
+		cmd := m.search.Update(msg)
+		if r, ok := msg.(searchResultMsg); ok && r.seq == m.search.seq {
+			m.doc.setTerms(r.query)
+		}
+		return cmd
+	}
+	return nil
+}
+
+// typing tells whether a text input has the keys: the search input, or a
+// modal editor (claim values, override reason).
+func (m *Model) typing() (search, modal bool) {
+	if m.screen != screenCoding || m.confirm != nil || m.showHelp {
+		return false, false
+	}
+	return m.focus == paneSearch && m.search.typing, m.claim.typing() || m.edits.typing()
+}
+
+// syncKeys disables the bindings that clash with typing, so they neither
+// fire nor show in the help while an input has the focus.
+func (m *Model) syncKeys() {
+	search, modal := m.typing()
+	typing := search || modal
+	k := m.c.KeyMap
+	for _, b := range []*key.Binding{&k.Help, &k.FocusPane, &k.Zoom, &k.Search, &k.Close} {
+		b.SetEnabled(!typing)
+	}
+	k.NextPane.SetEnabled(!modal)
+	k.PrevPane.SetEnabled(!modal)
+	k.Export.SetEnabled(!modal && m.screen == screenCoding)
+	if search {
+		k.HistoryBack.SetKeys("alt+left")
+		k.HistoryBack.SetHelp("alt+←", "search back")
+		k.HistoryFwd.SetKeys("alt+right")
+		k.HistoryFwd.SetHelp("alt+→", "search forward")
+	} else {
+		k.HistoryBack.SetKeys("alt+left", "[")
+		k.HistoryBack.SetHelp("alt+←/[", "search back")
+		k.HistoryFwd.SetKeys("alt+right", "]")
+		k.HistoryFwd.SetHelp("alt+→/]", "search forward")
+	}
+}
+
+func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
+	k := m.c.KeyMap
+	m.status, m.statusErr = "", false // a key acknowledges the last message
+	if key.Matches(km, k.Quit) {
+		if m.closing == closeQuit || m.refused == closeQuit {
+			m.forceClose = true // second ctrl+c: quit even if unsaved
+		}
+		m.refused = closeQuit
+		return m.close(closeQuit)
+	}
+	if m.showHelp {
+		switch {
+		case key.Matches(km, k.Help), km.String() == "esc", km.String() == "q":
+			m.showHelp = false
+		case key.Matches(km, k.Down):
+			m.helpTop++
+		case key.Matches(km, k.Up):
+			m.helpTop = max(m.helpTop-1, 0)
+		case key.Matches(km, k.PageDown):
+			m.helpTop += max(m.c.Height-3, 1)
+		case key.Matches(km, k.PageUp):
+			m.helpTop = max(m.helpTop-max(m.c.Height-3, 1), 0)
+		case key.Matches(km, k.Top):
+			m.helpTop = 0
+		case key.Matches(km, k.Bottom):
+			m.helpTop = 1 << 20 // helpView clamps
+		}
+		return nil
+	}
+	if m.confirm != nil {
+		return m.updateConfirm(km)
+	}
+	if m.screen == screenWorklist {
+		switch {
+		case key.Matches(km, k.Help):
+			m.showHelp, m.helpTop = true, 0
+			return nil
+		case km.String() == "q":
+			return m.close(closeQuit)
+		}
+		return m.worklist.Update(km)
+	}
+	if m.closing != closeNone {
+		return nil // saving and releasing; keys would change a closing encounter
+	}
+	search, modal := m.typing()
+	switch {
+	case modal:
+		return m.panes[m.focus].Update(km)
+	case key.Matches(km, k.NextPane):
+		m.setFocus((m.focus + 1) % paneCount)
+		return nil
+	case key.Matches(km, k.PrevPane):
+		m.setFocus((m.focus + paneCount - 1) % paneCount)
+		return nil
+	case key.Matches(km, k.Export):
+		return m.startExport()
+	case search:
+		return m.search.Update(km)
+	case key.Matches(km, k.Help):
+		m.showHelp, m.helpTop = true, 0
+		return nil
+	case key.Matches(km, k.FocusPane):
+		for i, d := range keymap.PaneKeys {
+			if km.String() == d {
+				m.setFocus(i)
+			}
+		}
+		return nil
+	case key.Matches(km, k.Search):
+		m.setFocus(paneSearch)
+		m.search.setTyping(true)
+		return nil
+	case key.Matches(km, k.Zoom):
+		m.zoom = !m.zoom
+		m.layout()
+		return nil
+	case key.Matches(km, k.Close):
+		if m.refused == closeToWorklist {
+			m.forceClose = true
+		}
+		m.refused = closeToWorklist
+		return m.close(closeToWorklist)
+	}
+	m.refused = closeNone
+	return m.panes[m.focus].Update(km)
+}
+
+func (m *Model) setFocus(i int) {
+	m.focus = i
+	m.doc.focus = i == paneDoc
+	m.search.setFocus(i == paneSearch)
+	if i == paneSearch {
+		m.search.setTyping(true)
+	}
+	m.detail.focus = i == paneDetail
+	m.claim.focus = i == paneClaim
+	m.edits.focus = i == paneEdits
+	if m.zoom {
+		m.layout()
+	}
+}
+
+// pick adds a code to the claim: diagnoses for ICD-10-CM, lines for the
+// others. A header or a code that needs a 7th character opens the detail
+// pane to choose.
+func (m *Model) pick(c *codesets.Code) tea.Cmd {
+	if m.w.enc == nil {
+		return fail(refuse("open an encounter first"))
+	}
+	if c.System == codesets.ICD10CM && (!c.Billable || c.NeedsSeventh()) {
+		m.detail.code = nil
+		m.detail.show(c)
+		m.setFocus(paneDetail)
+		if len(m.detail.choices) > 0 {
+			if m.detail.picker() {
+				return say("%s needs a 7th character: type it or choose with ↑↓ enter", c.Display())
+			}
+			return say("%s is a header, not billable: choose one of its codes", c.Display())
+		}
+		return fail(refuse("%s is not billable", c.Display()))
+	}
+	var err error
+	if c.System == codesets.ICD10CM {
+		hadSpan := m.w.span != nil
+		if err = m.w.addDiagnosis(c); err == nil {
+			n := len(m.w.enc.Diagnoses)
+			m.claim.selectDiagnosis(n - 1)
+			m.doc.clearSelection()
+			m.touch(c)
+			if m.focus == paneDetail {
+				m.setFocus(paneSearch)
+			}
+			ev := ""
+			if hadSpan {
+				ev = " with evidence"
+			}
+			return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as diagnosis %s%s", c.Display(), letter(n), ev))
+		}
+	} else if err = m.w.addLine(c); err == nil {
+		n := len(m.w.enc.Lines)
+		m.claim.selectLine(n - 1)
+		m.touch(c)
+		return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
+	}
+	return fail(err)
+}
+
+func (m *Model) touch(c *codesets.Code) {
+	m.prefs.Touch(c.Code)
+	m.search.refreshTags()
+}
+
+// gotoTarget selects the claim row an edit is about.
+func (m *Model) gotoTarget(t string) tea.Cmd {
+	kind, n, _ := strings.Cut(t, ":")
+	var i int
+	if _, err := fmt.Sscan(n, &i); err != nil || i < 1 {
+		return say("%s is about the whole claim", targetName(t))
+	}
+	switch kind {
+	case "dx":
+		if i <= m.claim.ndx() {
+			m.claim.selectDiagnosis(i - 1)
+			m.setFocus(paneClaim)
+			return nil
+		}
+	case "line":
+		if i <= m.claim.nlines() {
+			m.claim.selectLine(i - 1)
+			m.setFocus(paneClaim)
+			return nil
+		}
+	}
+	return fail(errors.New(targetName(t) + " is no longer on the claim"))
+}
+
+// layout sizes the panes. Below 120 columns: documentation over claim on
+// the left, search over detail over edits on the right; from 120: three
+// columns. A zoomed pane takes the whole body.
+func (m *Model) layout() {
+	W, H := m.c.Width, m.c.Height
+	bodyH := max(H-2, 4)
+	m.worklist.SetSize(W, bodyH)
+	if m.zoom {
+		for i, p := range m.panes {
+			if i == m.focus {
+				p.SetSize(W, bodyH)
+			}
+		}
+		return
+	}
+	for i, r := range m.rects(W, bodyH) {
+		m.panes[i].SetSize(r.w, r.h)
+	}
+}
+
+type rect struct{ x, y, w, h int }
+
+func (m *Model) rects(W, H int) [paneCount]rect {
+	var r [paneCount]rect
+	if W >= 120 {
+		lw := W * 36 / 100
+		mw := (W - lw - 2) / 2
+		rw := W - lw - mw - 2
+		sh := H / 2
+		ch := H * 3 / 5
+		r[paneDoc] = rect{0, 0, lw, H}
+		r[paneSearch] = rect{lw + 1, 0, mw, sh}
+		r[paneDetail] = rect{lw + 1, sh, mw, H - sh}
+		r[paneClaim] = rect{lw + mw + 2, 0, rw, ch}
+		r[paneEdits] = rect{lw + mw + 2, ch, rw, H - ch}
+		return r
+	}
+	lw := W / 2
+	rw := W - lw - 1
+	dh := H - H/2
+	eh := max(H/4, 3)
+	sh := (H - eh) * 3 / 5
+	r[paneDoc] = rect{0, 0, lw, dh}
+	r[paneClaim] = rect{0, dh, lw, H - dh}
+	r[paneSearch] = rect{lw + 1, 0, rw, sh}
+	r[paneDetail] = rect{lw + 1, sh, rw, H - sh - eh}
+	r[paneEdits] = rect{lw + 1, H - eh, rw, eh}
+	return r
+}
+
+// View draws the screen: header, body, status line.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "codebench"
+	if m.w.enc != nil {
+		v.WindowTitle = "codebench · " + oneLine(m.w.enc.ID)
+	}
+	return v
+}
+
+func (m *Model) render() string {
+	W, H := m.c.Width, m.c.Height
+	if W < 40 || H < 10 {
+		return fmt.Sprintf("codebench needs at least 40x10 (80x24 is best); the terminal is %dx%d", W, H)
+	}
+	bodyH := max(H-2, 4)
+	var body string
+	switch {
+	case m.screen == screenWorklist:
+		body = m.worklist.View()
+	case m.zoom:
+		body = m.panes[m.focus].View()
+	default:
+		body = m.composeBody(W, bodyH)
+	}
+	switch {
+	case m.showHelp:
+		body = m.helpView(W, bodyH)
+	case m.confirm != nil:
+		body = overlay(body, m.confirmView(W, bodyH), W, bodyH)
+	}
+	return m.header(W) + "\n" + body + "\n" + m.footer(W)
+}
+
+// composeBody joins the panes in their columns.
+func (m *Model) composeBody(W, H int) string {
+	r := m.rects(W, H)
+	views := [paneCount][]string{}
+	for i, p := range m.panes {
+		views[i] = strings.Split(p.View(), "\n")
+	}
+	sep := m.c.Styles.Separator.Render("│")
+	lines := make([]string, H)
+	for y := 0; y < H; y++ {
+		var b strings.Builder
+		x := 0
+		for _, i := range columnsOrder(W) {
+			pr := r[i]
+			if y < pr.y || y >= pr.y+pr.h {
+				continue
+			}
+			if pr.x > x {
+				b.WriteString(sep)
+				x = pr.x
+			}
+			line := ""
+			if y-pr.y < len(views[i]) {
+				line = views[i][y-pr.y]
+			}
+			b.WriteString(line)
+			x += pr.w
+		}
+		lines[y] = b.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// columnsOrder lists the panes left to right.
+func columnsOrder(W int) []int {
+	if W >= 120 {
+		return []int{paneDoc, paneSearch, paneDetail, paneClaim, paneEdits}
+	}
+	return []int{paneDoc, paneClaim, paneSearch, paneDetail, paneEdits}
+}
+
+// overlay draws a dialog centred over the body.
+func overlay(base, dialog string, W, H int) string {
+	dw, dh := lipgloss.Size(dialog)
+	x, y := max((W-dw)/2, 0), max((H-dh)/2, 0)
+	c := lipgloss.NewCanvas(W, H)
+	c.Compose(lipgloss.NewLayer(base))
+	c.Compose(lipgloss.NewLayer(dialog).X(x).Y(y))
+	out := strings.Split(c.Render(), "\n")
+	for len(out) < H {
+		out = append(out, "")
+	}
+	for i := range out {
+		out[i] = fit(out[i], W)
+	}
+	return strings.Join(out[:H], "\n")
+}
+
+func (m *Model) header(W int) string {
+	st := m.c.Styles
+	if m.screen == screenWorklist || m.w.enc == nil {
+		return st.Header.Render(fit(fmt.Sprintf(" codebench · coder %s", oneLine(m.c.Coder)), W))
+	}
+	e := m.w.enc
+	age := ""
+	if !e.Patient.DateOfBirth.IsZero() && !e.Service.From.IsZero() {
+		age = fmt.Sprintf(" %dy", e.Patient.AgeOn(e.Service.From))
+	}
+	left := fmt.Sprintf(" %s · %s %s%s · DOS %s · %s", oneLine(e.ID), oneLine(e.Patient.Name), oneLine(e.Patient.Sex), age, e.Service.From, oneLine(e.Provider.Name))
+	var right string
+	switch {
+	case m.w.readOnly != "":
+		right = "read-only"
+	case m.saveErr != nil:
+		right = "NOT SAVED"
+	case m.saving || len(m.w.changes) > 0:
+		right = fmt.Sprintf("r%d saving…", e.Revision)
+	default:
+		right = fmt.Sprintf("r%d saved", e.Revision)
+	}
+	right = " " + statusLabel(m.w.sum.Status) + " · " + right + " "
+	room := W - len([]rune(right))
+	return st.Header.Render(fit(left, max(room, 0))) + st.HeaderDim.Render(fit(right, W-max(room, 0)))
+}
+
+func (m *Model) footer(W int) string {
+	st := m.c.Styles
+	if m.status != "" {
+		s := st.Status
+		if m.statusErr {
+			s = st.StatusError
+		}
+		return s.Render(fit(" "+oneLine(m.status), W))
+	}
+	return m.shortHelp(W)
+}

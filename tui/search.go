@@ -1,0 +1,587 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"codebench/codesets"
+	"codebench/index"
+	"codebench/tui/prefs"
+)
+
+// The search pane searches as the coder types: every change bumps a
+// sequence number and schedules a tick; only the tick of the latest change
+// starts a search, which runs as a command with a context (cancelled when
+// a newer one starts), and results carrying an older number are dropped.
+// Update never waits for the index.
+
+type (
+	searchTickMsg   struct{ seq int }
+	searchResultMsg struct {
+		seq   int
+		query string
+		res   index.Result
+		err   error
+	}
+)
+
+// searchRow is one line of the results: a hit, or with an empty query a
+// favourite or recent code.
+type searchRow struct {
+	code *codesets.Code
+	why  string
+	tag  string // "★" favourite, "↺" recent
+}
+
+// system filters the ctrl+t key cycles through.
+var systemFilters = []struct {
+	name    string
+	systems []codesets.System
+}{
+	{"all systems", nil},
+	{"ICD-10-CM", []codesets.System{codesets.ICD10CM}},
+	{"CPT+HCPCS", []codesets.System{codesets.CPT, codesets.HCPCS}},
+}
+
+type searchPane struct {
+	c     *Common
+	w     *work
+	prefs *prefs.Prefs
+
+	width, high int
+	focus       bool
+	typing      bool
+	input       textinput.Model
+
+	seq     int
+	cancel  context.CancelFunc
+	running bool
+
+	shown string // query of the rows shown
+	rows  []searchRow
+	total uint64
+	took  time.Duration
+	err   error
+	cur   int
+	top   int
+
+	filter  int
+	history []string
+	hpos    int
+
+	building IndexProgress // the index being built (first run)
+}
+
+func newSearchPane(c *Common, w *work, p *prefs.Prefs) *searchPane {
+	in := textinput.New()
+	in.Prompt = "/ "
+	in.Placeholder = "words or a code: diabetes hyperglycemia, E11.65, 99213"
+	in.CharLimit = 200
+	km := textinput.DefaultKeyMap()
+	// alt+←/→ go back and forward in the search history here.
+	km.WordBackward.SetKeys("ctrl+left", "alt+b")
+	km.WordForward.SetKeys("ctrl+right", "alt+f")
+	// Up and down move in the results; there are no suggestions.
+	km.NextSuggestion.SetEnabled(false)
+	km.PrevSuggestion.SetEnabled(false)
+	km.AcceptSuggestion.SetEnabled(false)
+	in.KeyMap = km
+	s := &searchPane{c: c, w: w, prefs: p, input: in}
+	s.applyStyles()
+	s.showPrefs()
+	return s
+}
+
+func (p *searchPane) applyStyles() {
+	st := textinput.DefaultStyles(p.c.Styles.Dark)
+	st.Cursor.Blink = false // a blinking cursor would tick forever
+	st.Focused.Prompt = p.c.Styles.Prompt
+	st.Blurred.Prompt = p.c.Styles.Dim
+	st.Focused.Text = p.c.Styles.Input
+	st.Blurred.Text = p.c.Styles.Input
+	st.Focused.Placeholder = p.c.Styles.Dim
+	st.Blurred.Placeholder = p.c.Styles.Dim
+	if p.c.Styles.NoColor {
+		st.Cursor.Color = nil
+	}
+	p.input.SetStyles(st)
+}
+
+func (p *searchPane) SetSize(w, h int) {
+	p.width, p.high = w, h
+	p.input.SetWidth(max(w-3, 1))
+	p.follow()
+}
+
+// setFocus gives the pane the focus; typing puts the keys into the input.
+func (p *searchPane) setFocus(f bool) {
+	p.focus = f
+	if !f {
+		p.setTyping(false)
+	}
+}
+
+func (p *searchPane) setTyping(t bool) {
+	p.typing = t
+	if t {
+		p.input.Focus()
+		p.input.CursorEnd()
+	} else {
+		p.input.Blur()
+		p.commit()
+	}
+}
+
+func (p *searchPane) ShortHelp() []key.Binding {
+	k := p.c.KeyMap
+	if p.typing {
+		return []key.Binding{k.Pick, k.LeaveInput, k.Favourite, k.Systems, k.HistoryBack}
+	}
+	return []key.Binding{k.Pick, k.EditQuery, k.Favourite, k.Systems, k.HistoryBack, k.HistoryFwd}
+}
+
+func (p *searchPane) FullHelp() [][]key.Binding {
+	k := p.c.KeyMap
+	return [][]key.Binding{
+		{k.EditQuery, k.LeaveInput, k.Pick, k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Favourite, k.Systems, k.HistoryBack, k.HistoryFwd},
+	}
+}
+
+func (p *searchPane) visible() int { return max(p.high-2, 1) }
+
+func (p *searchPane) follow() {
+	if p.cur >= len(p.rows) {
+		p.cur = max(len(p.rows)-1, 0)
+	}
+	vis := p.visible()
+	if p.cur < p.top {
+		p.top = p.cur
+	}
+	if p.cur >= p.top+vis {
+		p.top = p.cur - vis + 1
+	}
+	p.top = max(min(p.top, len(p.rows)-vis), 0)
+}
+
+// current is the highlighted code, nil when there is none.
+func (p *searchPane) current() *codesets.Code {
+	if p.cur < len(p.rows) {
+		return p.rows[p.cur].code
+	}
+	return nil
+}
+
+func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case searchTickMsg:
+		if msg.seq != p.seq {
+			return nil // a newer keystroke follows
+		}
+		return p.run(msg.seq, strings.TrimSpace(p.input.Value()))
+	case searchResultMsg:
+		if msg.seq != p.seq {
+			return nil // stale: the query changed since
+		}
+		p.running = false
+		p.shown = msg.query
+		p.err = msg.err
+		p.rows = p.rows[:0]
+		for _, h := range msg.res.Hits {
+			p.rows = append(p.rows, searchRow{code: h.Code, why: h.Why, tag: p.tag(h.Code)})
+		}
+		p.total, p.took = msg.res.Total, msg.res.Took
+		p.cur, p.top = 0, 0
+		return p.highlighted()
+	case tea.KeyPressMsg:
+		return p.key(msg)
+	case tea.PasteMsg:
+		if p.typing {
+			return p.edit(msg)
+		}
+	}
+	return nil
+}
+
+func (p *searchPane) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.c.KeyMap
+	prev := p.cur
+	switch {
+	case key.Matches(msg, k.Pick):
+		return p.pick()
+	case key.Matches(msg, k.Favourite):
+		return p.toggleFavourite()
+	case key.Matches(msg, k.Systems):
+		p.filter = (p.filter + 1) % len(systemFilters)
+		return tea.Batch(p.searchNow(), say("search: %s", systemFilters[p.filter].name))
+	case p.typing && key.Matches(msg, k.LeaveInput):
+		p.setTyping(false)
+		return nil
+	case key.Matches(msg, k.HistoryBack) && (!p.typing || msg.String() != "["):
+		return p.historyMove(-1)
+	case key.Matches(msg, k.HistoryFwd) && (!p.typing || msg.String() != "]"):
+		return p.historyMove(1)
+	case msg.String() == "up" || !p.typing && key.Matches(msg, k.Up):
+		p.cur = max(p.cur-1, 0)
+	case msg.String() == "down" || !p.typing && key.Matches(msg, k.Down):
+		p.cur = min(p.cur+1, max(len(p.rows)-1, 0))
+	case key.Matches(msg, k.PageUp) && (!p.typing || msg.String() == "pgup"):
+		p.cur = max(p.cur-p.visible(), 0)
+	case key.Matches(msg, k.PageDown) && (!p.typing || msg.String() == "pgdown"):
+		p.cur = min(p.cur+p.visible(), max(len(p.rows)-1, 0))
+	case !p.typing && key.Matches(msg, k.Top):
+		p.cur = 0
+	case !p.typing && key.Matches(msg, k.Bottom):
+		p.cur = max(len(p.rows)-1, 0)
+	case !p.typing && key.Matches(msg, k.EditQuery):
+		p.setTyping(true)
+		return nil
+	case p.typing:
+		return p.edit(msg)
+	}
+	p.follow()
+	if p.cur != prev {
+		return p.highlighted()
+	}
+	return nil
+}
+
+// edit passes a key to the input and schedules a search if the text changed.
+func (p *searchPane) edit(msg tea.Msg) tea.Cmd {
+	before := p.input.Value()
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	if p.input.Value() == before {
+		return cmd
+	}
+	return tea.Batch(cmd, p.schedule())
+}
+
+// schedule debounces a search of the input's text.
+func (p *searchPane) schedule() tea.Cmd {
+	p.seq++
+	q := strings.TrimSpace(p.input.Value())
+	if q == "" {
+		p.stop()
+		p.showPrefs()
+		return p.highlighted()
+	}
+	seq := p.seq
+	return tea.Tick(p.c.Timing.Debounce, func(time.Time) tea.Msg { return searchTickMsg{seq: seq} })
+}
+
+// searchNow searches the input's text without waiting (history, filters,
+// a search from the documentation).
+func (p *searchPane) searchNow() tea.Cmd {
+	p.seq++
+	q := strings.TrimSpace(p.input.Value())
+	if q == "" {
+		p.stop()
+		p.showPrefs()
+		return p.highlighted()
+	}
+	return p.run(p.seq, q)
+}
+
+func (p *searchPane) stop() {
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
+	p.running = false
+}
+
+// run starts the search as a command; the previous one is cancelled.
+func (p *searchPane) run(seq int, q string) tea.Cmd {
+	p.stop()
+	if p.c.Searcher == nil {
+		if p.building.Total == 0 {
+			p.err = errors.New("the search index is not loaded")
+		}
+		return nil // IndexReady searches again
+	}
+	ctx, cancel := context.WithTimeout(p.c.Ctx, 10*time.Second)
+	p.cancel = cancel
+	p.running = true
+	opts := index.Options{
+		Systems: systemFilters[p.filter].systems,
+		ValidOn: p.w.dosTime(),
+		Limit:   p.c.Timing.SearchLimit,
+	}
+	searcher, codes := p.c.Searcher, p.c.Codes
+	return func() tea.Msg {
+		defer cancel()
+		res, err := searcher.Search(ctx, q, opts)
+		if codes != nil {
+			res.Hits = withTypedCode(codes, q, opts.Systems, res.Hits)
+		}
+		if errors.Is(err, context.Canceled) {
+			err = nil // superseded; the newer search reports
+		}
+		return searchResultMsg{seq: seq, query: q, res: res, err: err}
+	}
+}
+
+// withTypedCode puts a code typed exactly ("e11.65", "99213") first: a
+// coder who knows the code wants it, with its notes, at once.
+func withTypedCode(codes *codesets.Set, q string, systems []codesets.System, hits []index.Hit) []index.Hit {
+	if strings.ContainsRune(q, ' ') || len(q) < 3 || len(q) > 8 {
+		return hits
+	}
+	c, ok := codes.Lookup(q)
+	if !ok {
+		return hits
+	}
+	if len(systems) > 0 {
+		allowed := false
+		for _, s := range systems {
+			allowed = allowed || s == c.System
+		}
+		if !allowed {
+			return hits
+		}
+	}
+	for i, h := range hits {
+		if h.Code != nil && h.Code.System == c.System && h.Code.Code == c.Code {
+			if i == 0 {
+				return hits
+			}
+			out := append([]index.Hit{h}, hits[:i]...)
+			return append(out, hits[i+1:]...)
+		}
+	}
+	return append([]index.Hit{{Code: c, Why: "code typed"}}, hits...)
+}
+
+// setQuery replaces the query and searches it now.
+func (p *searchPane) setQuery(q string) tea.Cmd {
+	p.input.SetValue(q)
+	p.input.CursorEnd()
+	return p.searchNow()
+}
+
+// commit records the query in the history (on a pick, on leaving the
+// input, on a search from the documentation).
+func (p *searchPane) commit() {
+	q := strings.TrimSpace(p.input.Value())
+	if q == "" {
+		return
+	}
+	if n := len(p.history); n > 0 && p.hpos < n && p.history[p.hpos] == q {
+		return
+	}
+	if p.hpos < len(p.history)-1 {
+		p.history = p.history[:p.hpos+1]
+	}
+	p.history = append(p.history, q)
+	if len(p.history) > 100 {
+		p.history = p.history[1:]
+	}
+	p.hpos = len(p.history) - 1
+}
+
+func (p *searchPane) historyMove(d int) tea.Cmd {
+	p.commit()
+	to := p.hpos + d
+	if to < 0 || to >= len(p.history) {
+		if d < 0 {
+			return say("search history: at the oldest search")
+		}
+		return say("search history: at the newest search")
+	}
+	p.hpos = to
+	return tea.Batch(p.setQuery(p.history[to]), say("search history %d/%d", to+1, len(p.history)))
+}
+
+func (p *searchPane) tag(c *codesets.Code) string {
+	if c != nil && p.prefs.IsFavourite(c.Code) {
+		return "★"
+	}
+	return ""
+}
+
+// showPrefs lists the favourites and recent codes (the empty query).
+func (p *searchPane) showPrefs() {
+	p.shown = ""
+	p.err = nil
+	p.rows = p.rows[:0]
+	p.total, p.took = 0, 0
+	seen := map[string]bool{}
+	add := func(code, tag string) {
+		if seen[code] || p.c.Codes == nil {
+			return
+		}
+		c, ok := p.c.Codes.Lookup(code)
+		if !ok {
+			return
+		}
+		seen[code] = true
+		p.rows = append(p.rows, searchRow{code: c, tag: tag})
+	}
+	for _, f := range p.prefs.Favourites {
+		add(f, "★")
+	}
+	for _, r := range p.prefs.Recent {
+		add(r, "↺")
+	}
+	p.cur, p.top = 0, 0
+}
+
+func (p *searchPane) refreshTags() {
+	if p.shown == "" && strings.TrimSpace(p.input.Value()) == "" {
+		cur := p.cur
+		p.showPrefs()
+		p.cur = min(cur, max(len(p.rows)-1, 0))
+		p.follow()
+		return
+	}
+	for i := range p.rows {
+		p.rows[i].tag = p.tag(p.rows[i].code)
+	}
+}
+
+func (p *searchPane) toggleFavourite() tea.Cmd {
+	c := p.current()
+	if c == nil {
+		return fail(refuse("no code highlighted to star"))
+	}
+	starred, ok := p.prefs.ToggleFavourite(c.Code)
+	if !ok {
+		return fail(refuse("favourites are full (%d); unstar one first", prefs.MaxFavourites))
+	}
+	p.refreshTags()
+	return tea.Batch(savePrefs(p.c, *p.prefs), func() tea.Msg {
+		if starred {
+			return statusMsg{text: "★ " + c.Display() + " added to favourites"}
+		}
+		return statusMsg{text: c.Display() + " removed from favourites"}
+	})
+}
+
+func (p *searchPane) pick() tea.Cmd {
+	c := p.current()
+	if c == nil {
+		return fail(refuse("no code to pick: type a search first"))
+	}
+	p.commit()
+	return func() tea.Msg { return pickMsg{code: c} }
+}
+
+// highlighted shows the highlighted code in the detail pane.
+func (p *searchPane) highlighted() tea.Cmd {
+	c := p.current()
+	if c == nil {
+		return nil
+	}
+	return func() tea.Msg { return showCodeMsg{code: c} }
+}
+
+func savePrefs(c *Common, pr prefs.Prefs) tea.Cmd {
+	store, coder, logger := c.Prefs, c.Coder, c.Logger
+	pr = pr.Clone()
+	return func() tea.Msg {
+		if err := store.Save(coder, pr); err != nil {
+			logger.Warn("saving favourites", "err", err)
+			return statusMsg{text: "favourites not saved: " + err.Error(), err: true}
+		}
+		return nil
+	}
+}
+
+func systemTag(s codesets.System) string {
+	switch s {
+	case codesets.ICD10CM:
+		return "ICD"
+	case codesets.HCPCS:
+		return "HCP"
+	case codesets.CPT:
+		return "CPT"
+	}
+	return "   "
+}
+
+func (p *searchPane) View() string {
+	st := p.c.Styles
+	title := " 2 Search"
+	switch {
+	case p.building.Total > 0:
+		title += fmt.Sprintf("  building the index %d%%", p.building.Done*100/p.building.Total)
+	case p.running:
+		title += "  searching…"
+	case p.err != nil:
+	case p.shown != "":
+		title += fmt.Sprintf("  %d of %d", len(p.rows), p.total)
+		if p.took > 0 {
+			title += fmt.Sprintf(" · %d ms", p.took.Milliseconds())
+		}
+	default:
+		title += "  favourites ★ and recent ↺"
+	}
+	if p.filter != 0 {
+		title += " · " + systemFilters[p.filter].name
+	}
+	lines := []string{paneTitle(st, title, p.width, p.focus), p.input.View()}
+	switch {
+	case p.building.Total > 0 && len(p.rows) == 0:
+		lines = append(lines, st.Dim.Render(fmt.Sprintf(" first run: indexing %d codes; search starts when done", p.building.Total)))
+	case p.err != nil:
+		lines = append(lines, st.Error.Render(" "+oneLine(p.err.Error())))
+	case len(p.rows) == 0 && p.shown != "":
+		lines = append(lines, st.Dim.Render(" no codes match "+clip(oneLine(p.shown), p.width-18)))
+	case len(p.rows) == 0:
+		lines = append(lines, st.Dim.Render(" type to search; ctrl+s stars a code"))
+	}
+	vis := p.visible()
+	for i := p.top; i < len(p.rows) && i < p.top+vis && p.err == nil; i++ {
+		lines = append(lines, p.row(i))
+	}
+	return block(lines, p.width, p.high)
+}
+
+// row draws a result: star or recent tag, code, billable marker, title
+// (with what matched when it is not the title) and the code system.
+func (p *searchPane) row(i int) string {
+	st := p.c.Styles
+	r := p.rows[i]
+	c := r.code
+	tag := r.tag
+	if tag == "" {
+		tag = " "
+	}
+	sys := systemTag(c.System)
+	room := max(p.width-len(sys)-14, 4)
+	title := oneLine(c.Title())
+	if room < 50 && c.Short != "" && !c.DescriptorMissing {
+		title = oneLine(c.Short) // the CMS short title fits a narrow pane
+	}
+	if r.why != "" && r.why != "code typed" {
+		title += " · " + oneLine(r.why)
+	}
+	title = fit(clip(title, room), room)
+	if i == p.cur {
+		plain := fmt.Sprintf("%s %-8s %s %s %s", tag, c.Display(), billMark(c), title, sys)
+		if p.focus {
+			return st.RowCursor.Render(fit(plain, p.width))
+		}
+		return st.RowCursorDim.Render(fit(plain, p.width))
+	}
+	mark := st.Billable.Render("●")
+	if !c.Billable {
+		mark = st.Header0.Render("○")
+	}
+	return fmt.Sprintf("%s %-8s %s %s %s", tag, c.Display(), mark, title, st.System.Render(sys))
+}
+
+func billMark(c *codesets.Code) string {
+	if c.Billable {
+		return "●"
+	}
+	return "○"
+}

@@ -1,0 +1,344 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"codebench/encounter"
+	"codebench/encounter/store"
+	"codebench/tui/prefs"
+)
+
+// The life of an open encounter: lease and read it, autosave every change
+// under the lease (one save at a time, in order), renew the lease while it
+// is open, release it on close. Store calls run as commands; Update never
+// waits on the database.
+
+type (
+	openMsg   struct{ id string }
+	openedMsg struct {
+		id       string
+		enc      *encounter.Encounter
+		sum      store.Summary
+		lease    store.Lease
+		readOnly string
+		err      error
+	}
+	savedMsg struct {
+		rev    int
+		detail string
+		err    error
+	}
+	renewTickMsg struct{ gen int }
+	renewedMsg   struct {
+		lease store.Lease
+		err   error
+	}
+	releasedMsg struct {
+		then closeAction
+		id   string
+		err  error
+	}
+	nextMsg struct {
+		items []store.Summary
+		id    string
+		err   error
+	}
+	prefsMsg struct {
+		p   prefs.Prefs
+		err error
+	}
+)
+
+// StopMsg ends a session cleanly (server shutdown, idle timeout): the draft
+// is saved, the lease released, then the program quits.
+type StopMsg struct{ Reason string }
+
+// Stop is the message an SSH server sends to end a session.
+func Stop(reason string) tea.Msg { return StopMsg{Reason: reason} }
+
+type closeAction int
+
+const (
+	closeNone closeAction = iota
+	closeToWorklist
+	closeNext
+	closeQuit
+)
+
+func (m *Model) openCmd(id string) tea.Cmd {
+	st, coder, ttl, ctx := m.c.Store, m.c.Coder, m.c.Timing.LeaseTTL, m.c.Ctx
+	now := m.c.Now
+	return func() tea.Msg {
+		if st == nil {
+			return openedMsg{id: id, err: errors.New("no work store")}
+		}
+		enc, sum, err := st.Get(ctx, id)
+		if err != nil {
+			return openedMsg{id: id, err: err}
+		}
+		if sum.Status == store.Exported {
+			return openedMsg{id: id, enc: enc, sum: sum, readOnly: fmt.Sprintf("exported as %s; billing has it", orDash(sum.ExportKey))}
+		}
+		lease, err := st.Lease(ctx, id, coder, ttl)
+		if errors.Is(err, store.ErrLeased) {
+			who, until := "another coder", ""
+			if items, lerr := st.List(ctx); lerr == nil {
+				for _, s := range items {
+					if s.ID == id && s.LeasedBy != "" {
+						who, until = s.LeasedBy, " until "+s.LeaseUntil.In(now().Location()).Format("15:04")
+					}
+				}
+			}
+			return openedMsg{id: id, err: refuse("%s is being coded by %s%s; it opens when they close it or the lease ends", id, oneLine(who), until)}
+		}
+		if err != nil {
+			return openedMsg{id: id, err: err}
+		}
+		// Read again under the lease: the last saved draft is what we edit.
+		enc, sum, err = st.Get(ctx, id)
+		if err != nil {
+			_ = st.Release(ctx, lease)
+			return openedMsg{id: id, err: err}
+		}
+		readOnly := ""
+		if sum.PendingExport != "" {
+			readOnly = fmt.Sprintf("export %s is unfinished: ctrl+x finishes it", sum.PendingExport)
+		} else if sum.Status == store.New || sum.Status == store.Rejected {
+			if err := st.SetStatus(ctx, lease, store.InProgress, "opened by "+coder); err == nil {
+				sum.Status = store.InProgress
+			}
+		}
+		return openedMsg{id: id, enc: enc, sum: sum, lease: lease, readOnly: readOnly}
+	}
+}
+
+func (m *Model) opened(msg openedMsg) tea.Cmd {
+	m.opening = ""
+	if msg.err != nil {
+		return tea.Batch(fail(fmt.Errorf("cannot open %s: %w", msg.id, msg.err)), m.worklist.load())
+	}
+	enc := msg.enc
+	for i := range enc.Lines {
+		if enc.Lines[i].Pointers == nil {
+			enc.Lines[i].Pointers = []int{}
+		}
+	}
+	*m.w = work{enc: enc, sum: msg.sum, lease: msg.lease, readOnly: msg.readOnly}
+	m.w.validate(m.c.Validate)
+	m.saveErr, m.savedAt, m.closing, m.exportWanted = nil, time.Time{}, closeNone, false
+	m.screen = screenCoding
+	m.zoom = false
+	m.doc.reset()
+	m.claim.row, m.claim.top = 0, 0
+	m.edits.cur, m.edits.top = 0, 0
+	m.detail.show(nil)
+	m.search.input.SetValue("")
+	m.search.seq++
+	m.search.stop()
+	m.search.showPrefs()
+	m.doc.setTerms("")
+	m.setFocus(paneDoc)
+	m.layout()
+	cmds := []tea.Cmd{m.renewTick()}
+	if msg.readOnly != "" {
+		cmds = append(cmds, say("opened %s read-only: %s", enc.ID, msg.readOnly))
+	} else {
+		cmds = append(cmds, say("opened %s (revision %d); changes save as you go", enc.ID, enc.Revision))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) renewTick() tea.Cmd {
+	if m.c.Timing.RenewEvery < 0 || m.w.lease.Token == "" {
+		return nil
+	}
+	m.renewGen++
+	gen := m.renewGen
+	return tea.Tick(m.c.Timing.RenewEvery, func(time.Time) tea.Msg { return renewTickMsg{gen: gen} })
+}
+
+func (m *Model) renew() tea.Cmd {
+	if m.w.enc == nil || m.w.lease.Token == "" {
+		return nil
+	}
+	st, id, coder, ttl, ctx := m.c.Store, m.w.enc.ID, m.c.Coder, m.c.Timing.LeaseTTL, m.c.Ctx
+	return func() tea.Msg {
+		l, err := st.Lease(ctx, id, coder, ttl)
+		return renewedMsg{lease: l, err: err}
+	}
+}
+
+func (m *Model) renewed(msg renewedMsg) tea.Cmd {
+	if m.w.enc == nil {
+		return nil
+	}
+	if msg.err != nil {
+		m.w.readOnly = "the lease was lost (" + msg.err.Error() + "); reopen the encounter to continue"
+		m.c.Logger.Warn("lease renewal failed", "encounter", m.w.enc.ID, "err", msg.err)
+		return fail(fmt.Errorf("lease on %s lost: %w; unsaved changes: %s", m.w.enc.ID, msg.err, orNone(strings.Join(m.w.changes, "; "))))
+	}
+	m.w.lease = msg.lease
+	return m.renewTick()
+}
+
+// save starts saving the pending changes, unless a save is running (it
+// chains the next when it finishes, so saves land in order).
+func (m *Model) save() tea.Cmd {
+	if m.saving || len(m.w.changes) == 0 || m.w.enc == nil || m.w.lease.Token == "" || m.c.Store == nil {
+		return nil
+	}
+	m.saving = true
+	enc := cloneEncounter(m.w.enc)
+	detail := strings.Join(m.w.changes, "; ")
+	m.w.changes = nil
+	st, lease, ctx := m.c.Store, m.w.lease, m.c.Ctx
+	return func() tea.Msg {
+		err := st.SaveDraft(ctx, lease, enc, detail)
+		return savedMsg{rev: enc.Revision, detail: detail, err: err}
+	}
+}
+
+func (m *Model) saved(msg savedMsg) tea.Cmd {
+	m.saving = false
+	if m.w.enc == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if msg.err != nil {
+		// Keep the change description for the next attempt; the working
+		// copy still has the change itself.
+		m.w.changes = append([]string{msg.detail}, m.w.changes...)
+		m.saveErr = msg.err
+		m.c.Logger.Error("draft not saved", "encounter", m.w.enc.ID, "err", msg.err)
+		if errors.Is(msg.err, store.ErrLeaseLost) || errors.Is(msg.err, store.ErrLeased) {
+			m.w.readOnly = "the lease was lost; reopen the encounter to continue"
+		}
+		cmds = append(cmds, fail(fmt.Errorf("draft not saved: %w", msg.err)))
+		if m.closing != closeNone && !m.forceClose {
+			m.closing = closeNone
+			m.exportWanted = false
+			cmds = append(cmds, fail(fmt.Errorf("draft not saved (%v): not closing; ctrl+c twice quits without saving", msg.err)))
+			return tea.Batch(cmds...)
+		}
+	} else {
+		m.w.enc.Revision = msg.rev
+		m.saveErr = nil
+		m.savedAt = m.c.Now()
+		if m.w.readOnly == "" {
+			cmds = append(cmds, m.save())
+		}
+	}
+	if !m.saving {
+		switch {
+		case m.closing != closeNone:
+			cmds = append(cmds, m.release(m.closing))
+		case m.exportWanted && msg.err == nil && len(m.w.changes) == 0:
+			cmds = append(cmds, m.export())
+		case m.confirm != nil && m.confirm.needDoc && len(m.w.changes) == 0:
+			cmds = append(cmds, m.fetchDoc())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// close saves what is pending, releases the lease and then goes on.
+func (m *Model) close(then closeAction) tea.Cmd {
+	if m.w.enc == nil {
+		return m.after(then, "")
+	}
+	m.closing = then
+	if cmd := m.save(); cmd != nil {
+		return cmd
+	}
+	if m.saving {
+		return nil // saved() continues
+	}
+	if len(m.w.changes) > 0 && !m.forceClose && m.w.lease.Token != "" {
+		m.closing = closeNone
+		return fail(fmt.Errorf("changes not saved (%s): ctrl+c twice quits without saving", orNone(strings.Join(m.w.changes, "; "))))
+	}
+	return m.release(then)
+}
+
+func (m *Model) release(then closeAction) tea.Cmd {
+	id := ""
+	if m.w.enc != nil {
+		id = m.w.enc.ID
+	}
+	if m.w.lease.Token == "" || m.c.Store == nil {
+		return func() tea.Msg { return releasedMsg{then: then, id: id} }
+	}
+	st, lease, ctx := m.c.Store, m.w.lease, m.c.Ctx
+	return func() tea.Msg {
+		return releasedMsg{then: then, id: id, err: st.Release(ctx, lease)}
+	}
+}
+
+func (m *Model) released(msg releasedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.c.Logger.Warn("lease release", "encounter", msg.id, "err", msg.err)
+	}
+	*m.w = work{}
+	m.closing = closeNone
+	m.renewGen++ // stop renewing
+	m.detail.show(nil)
+	return m.after(msg.then, msg.id)
+}
+
+// after goes where a close was heading.
+func (m *Model) after(then closeAction, id string) tea.Cmd {
+	switch then {
+	case closeQuit:
+		m.quitting = true
+		return tea.Quit
+	case closeNext:
+		m.screen = screenWorklist
+		return m.nextCmd(id)
+	default:
+		m.screen = screenWorklist
+		return tea.Batch(m.worklist.load(), m.worklist.tick())
+	}
+}
+
+// nextCmd finds the next encounter to code after id: the next one in
+// worklist order that is new, in progress or rejected and not held by
+// another coder.
+func (m *Model) nextCmd(after string) tea.Cmd {
+	st, ctx, coder, now := m.c.Store, m.c.Ctx, m.c.Coder, m.c.Now
+	return func() tea.Msg {
+		items, err := st.List(ctx)
+		if err != nil {
+			return nextMsg{err: err}
+		}
+		start := 0
+		for i, s := range items {
+			if s.ID == after {
+				start = i + 1
+			}
+		}
+		for k := 0; k < len(items); k++ {
+			s := items[(start+k)%len(items)]
+			if s.ID == after {
+				continue
+			}
+			held := s.LeasedBy != "" && s.LeasedBy != coder && s.LeaseUntil.After(now())
+			if (s.Status == store.New || s.Status == store.InProgress || s.Status == store.Rejected) && !held {
+				return nextMsg{items: items, id: s.ID}
+			}
+		}
+		return nextMsg{items: items}
+	}
+}
+
+func (m *Model) loadPrefs() tea.Cmd {
+	ps, coder := m.c.Prefs, m.c.Coder
+	return func() tea.Msg {
+		p, err := ps.Load(coder)
+		return prefsMsg{p: p, err: err}
+	}
+}

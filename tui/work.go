@@ -1,0 +1,420 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"codebench/codesets"
+	"codebench/encounter"
+	"codebench/encounter/store"
+)
+
+// Claim limits (CMS-1500 / 837P).
+const (
+	MaxDiagnoses = 12
+	MaxPointers  = 4
+	MaxModifiers = 4
+	MaxUnits     = 9999
+)
+
+// work is the open encounter shared by the panes: the coder's working copy,
+// its lease and edits, the documentation span selected now, and the list of
+// changes not yet saved.
+type work struct {
+	enc   *encounter.Encounter
+	sum   store.Summary
+	lease store.Lease
+	// readOnly says why the encounter cannot be changed ("" when it can).
+	readOnly string
+	edits    []encounter.Edit
+	// changes describe, for the audit, what changed since the last save.
+	changes []string
+	// span is the documentation the coder has selected; a diagnosis picked
+	// while it is set records it as evidence.
+	span *encounter.Evidence
+}
+
+// userError is a refusal the coder must read: a limit, a bad value.
+type userError struct{ msg string }
+
+func (e *userError) Error() string { return e.msg }
+
+func refuse(format string, a ...any) error { return &userError{fmt.Sprintf(format, a...)} }
+
+func (w *work) editable() error {
+	if w == nil || w.enc == nil {
+		return refuse("no encounter is open")
+	}
+	if w.readOnly != "" {
+		return refuse("read-only: %s", w.readOnly)
+	}
+	return nil
+}
+
+func (w *work) changed(detail string) { w.changes = append(w.changes, detail) }
+
+func dxName(i int) string { return "dx " + letter(i+1) }
+
+// dosTime is the first date of service, zero when unknown.
+func (w *work) dosTime() time.Time {
+	if w == nil || w.enc == nil {
+		return time.Time{}
+	}
+	return w.enc.Service.From.Time
+}
+
+// addDiagnosis appends an ICD-10-CM code with the selected evidence.
+func (w *work) addDiagnosis(c *codesets.Code) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	if c.System != codesets.ICD10CM {
+		return refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
+	}
+	for i, d := range w.enc.Diagnoses {
+		if codesets.Canonical(d.Code) == c.Code {
+			return refuse("%s is already diagnosis %s", c.Display(), letter(i+1))
+		}
+	}
+	if len(w.enc.Diagnoses) >= MaxDiagnoses {
+		return refuse("a claim holds at most %d diagnoses (A-L); remove one before adding %s", MaxDiagnoses, c.Display())
+	}
+	d := encounter.Diagnosis{Code: c.Code}
+	detail := fmt.Sprintf("%s: added %s", dxName(len(w.enc.Diagnoses)), c.Display())
+	if w.span != nil {
+		ev := *w.span
+		d.Evidence = &ev
+		detail += fmt.Sprintf(" (evidence %s %d-%d)", ev.NoteID, ev.Start, ev.End)
+	}
+	w.enc.Diagnoses = append(w.enc.Diagnoses, d)
+	w.changed(detail)
+	return nil
+}
+
+// addLine appends a procedure line (one unit, no pointers yet).
+func (w *work) addLine(c *codesets.Code) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	if c.System == codesets.ICD10CM {
+		return refuse("%s is a diagnosis code, not a procedure", c.Display())
+	}
+	if c.Modifier {
+		return refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
+	}
+	w.enc.Lines = append(w.enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: []int{}})
+	w.changed(fmt.Sprintf("line %d: added %s", len(w.enc.Lines), c.Display()))
+	return nil
+}
+
+// moveDiagnosis moves diagnosis i by delta places and renumbers the line
+// pointers so every line keeps pointing at the same codes.
+func (w *work) moveDiagnosis(i, delta int) (int, error) {
+	if err := w.editable(); err != nil {
+		return i, err
+	}
+	n := len(w.enc.Diagnoses)
+	j := i + delta
+	if i < 0 || i >= n {
+		return i, refuse("no diagnosis selected")
+	}
+	if j < 0 || j >= n {
+		if j < 0 {
+			return i, refuse("%s is already first-listed", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
+		}
+		return i, refuse("%s is already last", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
+	}
+	ds := w.enc.Diagnoses
+	ds[i], ds[j] = ds[j], ds[i]
+	for k := range w.enc.Lines {
+		for p, v := range w.enc.Lines[k].Pointers {
+			switch v {
+			case i + 1:
+				w.enc.Lines[k].Pointers[p] = j + 1
+			case j + 1:
+				w.enc.Lines[k].Pointers[p] = i + 1
+			}
+		}
+	}
+	w.changed(fmt.Sprintf("%s moved to %s", codesets.Dotted(codesets.ICD10CM, ds[j].Code), letter(j+1)))
+	return j, nil
+}
+
+// removeDiagnosis drops diagnosis i and the pointers to it; it tells which
+// lines lost their last pointer.
+func (w *work) removeDiagnosis(i int) (orphaned []int, err error) {
+	if err := w.editable(); err != nil {
+		return nil, err
+	}
+	if i < 0 || i >= len(w.enc.Diagnoses) {
+		return nil, refuse("no diagnosis selected")
+	}
+	code := w.enc.Diagnoses[i].Code
+	w.enc.Diagnoses = slices.Delete(w.enc.Diagnoses, i, i+1)
+	for k := range w.enc.Lines {
+		l := &w.enc.Lines[k]
+		had := len(l.Pointers) > 0
+		var ps []int
+		for _, v := range l.Pointers {
+			switch {
+			case v == i+1:
+			case v > i+1:
+				ps = append(ps, v-1)
+			default:
+				ps = append(ps, v)
+			}
+		}
+		if ps == nil {
+			ps = []int{}
+		}
+		l.Pointers = ps
+		if had && len(ps) == 0 {
+			orphaned = append(orphaned, k+1)
+		}
+	}
+	w.changed(fmt.Sprintf("%s: removed %s", dxName(i), codesets.Dotted(codesets.ICD10CM, code)))
+	return orphaned, nil
+}
+
+func (w *work) moveLine(i, delta int) (int, error) {
+	if err := w.editable(); err != nil {
+		return i, err
+	}
+	j := i + delta
+	if i < 0 || i >= len(w.enc.Lines) {
+		return i, refuse("no service line selected")
+	}
+	if j < 0 || j >= len(w.enc.Lines) {
+		return i, refuse("line %d cannot move further", i+1)
+	}
+	w.enc.Lines[i], w.enc.Lines[j] = w.enc.Lines[j], w.enc.Lines[i]
+	w.changed(fmt.Sprintf("line %s moved to %d", w.enc.Lines[j].Code, j+1))
+	return j, nil
+}
+
+func (w *work) removeLine(i int) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(w.enc.Lines) {
+		return refuse("no service line selected")
+	}
+	code := w.enc.Lines[i].Code
+	w.enc.Lines = slices.Delete(w.enc.Lines, i, i+1)
+	w.changed(fmt.Sprintf("line %d: removed %s", i+1, code))
+	return nil
+}
+
+// fields splits what the coder typed at commas and spaces.
+func fields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\t' })
+}
+
+// setModifiers replaces the modifiers of line i with typed ("25 59").
+func (w *work) setModifiers(codes *codesets.Set, i int, typed string) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(w.enc.Lines) {
+		return refuse("no service line selected")
+	}
+	var mods []string
+	for _, f := range fields(typed) {
+		m := codesets.Canonical(f)
+		if !codes.IsModifier(m) {
+			return refuse("%q is not a modifier (two characters: a HCPCS modifier such as RT, or two CPT digits such as 25)", f)
+		}
+		if slices.Contains(mods, m) {
+			return refuse("modifier %s is listed twice", m)
+		}
+		mods = append(mods, m)
+	}
+	if len(mods) > MaxModifiers {
+		return refuse("a service line takes at most %d modifiers; %d given", MaxModifiers, len(mods))
+	}
+	l := &w.enc.Lines[i]
+	if slices.Equal(l.Modifiers, mods) {
+		return nil
+	}
+	l.Modifiers = mods
+	w.changed(fmt.Sprintf("line %d: modifiers %s", i+1, orNone(strings.Join(mods, " "))))
+	return nil
+}
+
+// setUnits sets the units of line i.
+func (w *work) setUnits(i, units int) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(w.enc.Lines) {
+		return refuse("no service line selected")
+	}
+	if units < 1 || units > MaxUnits {
+		return refuse("units must be 1 to %d; %d refused", MaxUnits, units)
+	}
+	l := &w.enc.Lines[i]
+	if l.Units == units {
+		return nil
+	}
+	l.Units = units
+	w.changed(fmt.Sprintf("line %d: units %d", i+1, units))
+	return nil
+}
+
+func parseUnits(typed string) (int, error) {
+	t := strings.TrimSpace(typed)
+	n, err := strconv.Atoi(t)
+	if err != nil {
+		return 0, refuse("units must be a whole number 1 to %d; %q refused", MaxUnits, t)
+	}
+	return n, nil
+}
+
+// setPointers links line i to diagnoses by letter ("A C", "ac", "A,B").
+func (w *work) setPointers(i int, typed string) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(w.enc.Lines) {
+		return refuse("no service line selected")
+	}
+	var ps []int
+	for _, f := range fields(typed) {
+		for _, r := range strings.ToUpper(f) {
+			if r < 'A' || r > 'L' {
+				return refuse("pointer %q is not a claim letter A-L", string(r))
+			}
+			p := int(r-'A') + 1
+			if p > len(w.enc.Diagnoses) {
+				return refuse("pointer %c: the claim has no diagnosis %c (%d listed)", r, r, len(w.enc.Diagnoses))
+			}
+			if slices.Contains(ps, p) {
+				return refuse("pointer %c is listed twice", r)
+			}
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) > MaxPointers {
+		return refuse("a service line points to at most %d diagnoses; %d given", MaxPointers, len(ps))
+	}
+	if ps == nil {
+		ps = []int{}
+	}
+	l := &w.enc.Lines[i]
+	if slices.Equal(l.Pointers, ps) {
+		return nil
+	}
+	l.Pointers = ps
+	w.changed(fmt.Sprintf("line %d: pointers %s", i+1, orNone(pointerLetters(ps, ""))))
+	return nil
+}
+
+func pointerLetters(ps []int, sep string) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = letter(p)
+	}
+	return strings.Join(s, sep)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// override accepts an edit on purpose, with the coder's reason.
+func (w *work) override(e encounter.Edit, reason, coder string, at time.Time) (encounter.Override, error) {
+	if err := w.editable(); err != nil {
+		return encounter.Override{}, err
+	}
+	reason = oneLine(reason)
+	if len(strings.TrimSpace(reason)) < 3 {
+		return encounter.Override{}, refuse("an override needs a reason (at least 3 characters)")
+	}
+	if e.Severity == encounter.Info {
+		return encounter.Override{}, refuse("%s is information only; nothing to override", e.Rule)
+	}
+	if r, ok := encounter.Rule(e.Rule); !ok || !r.Overridable {
+		return encounter.Override{}, refuse("%s cannot be overridden: fix the claim", e.Rule)
+	}
+	o := e.Accept(reason, coder, at.UTC())
+	w.enc.Overrides = slices.DeleteFunc(w.enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
+	w.enc.Overrides = append(w.enc.Overrides, o)
+	w.changed(fmt.Sprintf("override %s on %s: %s", e.Rule, e.Target, reason))
+	return o, nil
+}
+
+// unoverride withdraws the override of an edit.
+func (w *work) unoverride(e encounter.Edit) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	n := len(w.enc.Overrides)
+	w.enc.Overrides = slices.DeleteFunc(w.enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
+	if len(w.enc.Overrides) == n {
+		return refuse("%s on %s is not overridden", e.Rule, e.Target)
+	}
+	w.changed(fmt.Sprintf("override withdrawn: %s on %s", e.Rule, e.Target))
+	return nil
+}
+
+// validate recomputes the edits; the validator marks the overridden ones.
+func (w *work) validate(v Validator) {
+	if w == nil || w.enc == nil || v == nil {
+		if w != nil {
+			w.edits = nil
+		}
+		return
+	}
+	w.edits = v(w.enc)
+}
+
+// blocking counts the errors not overridden: they stop an export.
+func (w *work) blocking() int {
+	n := 0
+	for _, e := range w.edits {
+		if e.Severity == encounter.Error && e.Overridden == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// cloneEncounter deep-copies an encounter so a save can run while the coder
+// keeps changing the working copy.
+func cloneEncounter(e *encounter.Encounter) *encounter.Encounter {
+	c := *e
+	c.Notes = slices.Clone(e.Notes)
+	c.CodeSets = slices.Clone(e.CodeSets)
+	c.Overrides = make([]encounter.Override, len(e.Overrides))
+	for i, o := range e.Overrides {
+		c.Overrides[i] = o
+		c.Overrides[i].Codes = slices.Clone(o.Codes)
+	}
+	if e.Overrides == nil {
+		c.Overrides = nil
+	}
+	c.Diagnoses = make([]encounter.Diagnosis, len(e.Diagnoses))
+	for i, d := range e.Diagnoses {
+		c.Diagnoses[i] = d
+		if d.Evidence != nil {
+			ev := *d.Evidence
+			c.Diagnoses[i].Evidence = &ev
+		}
+	}
+	c.Lines = make([]encounter.ServiceLine, len(e.Lines))
+	for i, l := range e.Lines {
+		c.Lines[i] = l
+		c.Lines[i].Modifiers = slices.Clone(l.Modifiers)
+		c.Lines[i].Pointers = slices.Clone(l.Pointers)
+		if c.Lines[i].Pointers == nil {
+			c.Lines[i].Pointers = []int{}
+		}
+	}
+	return &c
+}

@@ -1,0 +1,222 @@
+package tui
+
+import (
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"codebench/encounter/store"
+)
+
+// The worklist is the coder's queue: every encounter with its status,
+// patient, date of service and provider, and who holds it when another
+// coder is working on it (those refuse to open).
+
+type (
+	worklistMsg struct {
+		items []store.Summary
+		err   error
+	}
+	refreshTickMsg struct{ gen int }
+)
+
+type worklistPane struct {
+	c      *Common
+	width  int
+	high   int
+	items  []store.Summary
+	err    error
+	loaded bool
+	cur    int
+	top    int
+	gen    int // refresh timer generation; only the latest ticks on
+}
+
+func newWorklistPane(c *Common) *worklistPane { return &worklistPane{c: c} }
+
+func (p *worklistPane) SetSize(w, h int) { p.width, p.high = w, h; p.follow() }
+
+func (p *worklistPane) ShortHelp() []key.Binding {
+	k := p.c.KeyMap
+	return []key.Binding{k.Open, k.Up, k.Down, k.Refresh}
+}
+
+func (p *worklistPane) FullHelp() [][]key.Binding {
+	k := p.c.KeyMap
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Refresh}}
+}
+
+// load lists the encounters.
+func (p *worklistPane) load() tea.Cmd {
+	if p.c.Store == nil {
+		return func() tea.Msg { return worklistMsg{err: fmt.Errorf("no work store")} }
+	}
+	st, ctx := p.c.Store, p.c.Ctx
+	return func() tea.Msg {
+		items, err := st.List(ctx)
+		return worklistMsg{items: items, err: err}
+	}
+}
+
+// tick schedules the next refresh while the worklist is shown.
+func (p *worklistPane) tick() tea.Cmd {
+	if p.c.Timing.RefreshEvery < 0 {
+		return nil
+	}
+	p.gen++
+	gen := p.gen
+	return tea.Tick(p.c.Timing.RefreshEvery, func(time.Time) tea.Msg { return refreshTickMsg{gen: gen} })
+}
+
+func (p *worklistPane) set(msg worklistMsg) {
+	p.loaded = true
+	p.err = msg.err
+	if msg.err != nil {
+		return
+	}
+	var id string
+	if p.cur < len(p.items) {
+		id = p.items[p.cur].ID
+	}
+	p.items = msg.items
+	for i, it := range p.items {
+		if it.ID == id {
+			p.cur = i
+		}
+	}
+	p.follow()
+}
+
+func (p *worklistPane) visible() int { return max(p.high-2, 1) }
+
+func (p *worklistPane) follow() {
+	p.cur = min(max(p.cur, 0), max(len(p.items)-1, 0))
+	if p.cur < p.top {
+		p.top = p.cur
+	}
+	if p.cur >= p.top+p.visible() {
+		p.top = p.cur - p.visible() + 1
+	}
+	p.top = max(min(p.top, len(p.items)-p.visible()), 0)
+}
+
+func (p *worklistPane) current() (store.Summary, bool) {
+	if p.cur < len(p.items) {
+		return p.items[p.cur], true
+	}
+	return store.Summary{}, false
+}
+
+// heldByOther tells who holds an encounter when it is not this coder.
+func (p *worklistPane) heldByOther(s store.Summary) bool {
+	return s.LeasedBy != "" && s.LeasedBy != p.c.Coder && s.LeaseUntil.After(p.c.Now())
+}
+
+func (p *worklistPane) Update(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil
+	}
+	k := p.c.KeyMap
+	switch {
+	case key.Matches(km, k.Up):
+		p.cur--
+	case key.Matches(km, k.Down):
+		p.cur++
+	case key.Matches(km, k.PageUp):
+		p.cur -= p.visible()
+	case key.Matches(km, k.PageDown):
+		p.cur += p.visible()
+	case key.Matches(km, k.Top):
+		p.cur = 0
+	case key.Matches(km, k.Bottom):
+		p.cur = len(p.items) - 1
+	case key.Matches(km, k.Refresh):
+		return tea.Batch(p.load(), say("worklist refreshed"))
+	case key.Matches(km, k.Open):
+		s, ok := p.current()
+		if !ok {
+			return fail(refuse("the worklist is empty"))
+		}
+		if p.heldByOther(s) {
+			return fail(refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends",
+				s.ID, oneLine(s.LeasedBy), s.LeaseUntil.Local().Format("15:04")))
+		}
+		id := s.ID
+		return func() tea.Msg { return openMsg{id: id} }
+	}
+	p.follow()
+	return nil
+}
+
+func statusLabel(s store.Status) string {
+	switch s {
+	case store.New:
+		return "new"
+	case store.InProgress:
+		return "in progress"
+	case store.Coded:
+		return "coded"
+	case store.Exported:
+		return "exported"
+	case store.Rejected:
+		return "rejected"
+	}
+	return string(s)
+}
+
+func (p *worklistPane) View() string {
+	st := p.c.Styles
+	counts := map[store.Status]int{}
+	for _, it := range p.items {
+		counts[it.Status]++
+	}
+	title := fmt.Sprintf(" Worklist  %d encounters · %d new · %d in progress · %d exported",
+		len(p.items), counts[store.New], counts[store.InProgress], counts[store.Exported])
+	lines := []string{paneTitle(st, title, p.width, true)}
+	wide := p.width >= 110
+	header := fmt.Sprintf(" %-11s %-12s %-22s %-12s %-3s %-10s %s", "status", "encounter", "patient", "born", "sex", "service", "provider")
+	if !wide {
+		header = fmt.Sprintf(" %-11s %-10s %-20s %-10s %s", "status", "encounter", "patient", "service", "provider")
+	}
+	lines = append(lines, st.Dim.Render(header))
+	switch {
+	case p.err != nil:
+		lines = append(lines, st.Error.Render(" cannot read the worklist: "+oneLine(p.err.Error())))
+	case !p.loaded:
+		lines = append(lines, st.Dim.Render(" loading…"))
+	case len(p.items) == 0:
+		lines = append(lines, st.Dim.Render(" no encounters: import some into the inbox"))
+	}
+	for i := p.top; i < len(p.items) && i < p.top+p.visible(); i++ {
+		it := p.items[i]
+		var row string
+		if wide {
+			row = fmt.Sprintf(" %-11s %-12s %-22s %-12s %-3s %-10s %s",
+				statusLabel(it.Status), clip(oneLine(it.ID), 12), clip(oneLine(it.Patient.Name), 22),
+				it.Patient.DateOfBirth.String(), oneLine(it.Patient.Sex), it.Service.From.String(), clip(oneLine(it.Provider.Name), 30))
+		} else {
+			row = fmt.Sprintf(" %-11s %-10s %-20s %-10s %s",
+				statusLabel(it.Status), clip(oneLine(it.ID), 10), clip(oneLine(it.Patient.Name), 20),
+				it.Service.From.String(), clip(oneLine(it.Provider.Name), 24))
+		}
+		held := ""
+		if p.heldByOther(it) {
+			held = fmt.Sprintf("  locked: %s until %s", clip(oneLine(it.LeasedBy), 12), it.LeaseUntil.Local().Format("15:04"))
+		} else if it.LeasedBy == p.c.Coder && it.LeaseUntil.After(p.c.Now()) {
+			held = "  (yours)"
+		}
+		if i == p.cur {
+			lines = append(lines, st.RowCursor.Render(fit(row+held, p.width)))
+			continue
+		}
+		if held != "" && p.heldByOther(it) {
+			row = fit(row, max(p.width-ansi.StringWidth(held), 0)) + st.Leased.Render(held)
+		}
+		lines = append(lines, row)
+	}
+	return block(lines, p.width, p.high)
+}
