@@ -109,11 +109,19 @@ func runExport(ctx context.Context, e *env, args []string) int {
 			writeJSON(e.stdout, report)
 		} else {
 			fmt.Fprintf(e.stdout, "%s revision %d not exported: %d error edit(s) to fix or override\n", id, res.Revision, len(refused.Blocking))
-			printEdits(e.stdout, res.Edits)
+			printEdits(e.stdout, refused.Blocking)
+			if w := warningsOf(res.Edits); len(w) > 0 {
+				fmt.Fprintf(e.stdout, "and %d warning(s):\n", len(w))
+				printEdits(e.stdout, w)
+			}
 		}
 		return exportRefused
 	case errors.Is(err, store.ErrNotFound):
-		return fail(exportFailed, "failed", fmt.Errorf("no encounter %q in %s", id, *storePath))
+		msg := fmt.Sprintf("no encounter %q in %s", id, *storePath)
+		if near := sameIgnoringCase(ctx, st, id); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, " or ") + "?"
+		}
+		return fail(exportFailed, "failed", errors.New(msg))
 	case err != nil:
 		return fail(exportFailed, "failed", err)
 	}
@@ -146,17 +154,38 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "%s revision %d exported: %s\n", id, res.Revision, where)
 	}
 	// Warnings do not block billing but a coder should see them.
-	var warnings []encounter.Edit
-	for _, ed := range res.Edits {
-		if ed.Severity == encounter.Warning && ed.Overridden == nil {
-			warnings = append(warnings, ed)
-		}
-	}
-	if len(warnings) > 0 {
+	if warnings := warningsOf(res.Edits); len(warnings) > 0 {
 		fmt.Fprintf(e.stderr, "%d warning(s):\n", len(warnings))
 		printEdits(e.stderr, warnings)
 	}
 	return exportOK
+}
+
+// warningsOf picks the warnings nobody accepted.
+func warningsOf(edits []encounter.Edit) []encounter.Edit {
+	var out []encounter.Edit
+	for _, ed := range edits {
+		if ed.Severity == encounter.Warning && ed.Overridden == nil {
+			out = append(out, ed)
+		}
+	}
+	return out
+}
+
+// sameIgnoringCase finds stored ids that differ from id only in case
+// (ENC-1001 typed for enc-1001).
+func sameIgnoringCase(ctx context.Context, st store.Store, id string) []string {
+	list, err := st.List(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range list {
+		if strings.EqualFold(s.ID, id) {
+			out = append(out, s.ID)
+		}
+	}
+	return out
 }
 
 // printEdits lists edits one per line: severity, target, rule, message,

@@ -84,6 +84,10 @@ func TestExportCommand(t *testing.T) {
 		t.Fatal("refused export reached the queue")
 	}
 
+	if code, _, errOut := runCmd(t, "export", "enc-1"); code != 2 || !strings.Contains(errOut, `did you mean ENC-1?`) {
+		t.Fatalf("id in the wrong case: %d %q", code, errOut)
+	}
+
 	code, out, _ = runCmd(t, "export", "--json", "ENC-BAD")
 	var rep exportReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 || rep.Result != "refused" || len(rep.Edits) == 0 {
