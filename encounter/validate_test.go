@@ -516,3 +516,39 @@ func BenchmarkValidateWorst(b *testing.B) {
 		Validate(e, set)
 	}
 }
+
+// TestReadmeListsRules keeps README.md's rule table and override list in
+// step with the registry.
+func TestReadmeListsRules(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	var overridable []string
+	for _, r := range Rules() {
+		ov := ""
+		if r.Overridable {
+			ov = "yes"
+			overridable = append(overridable, r.ID)
+		}
+		row := "| `" + r.ID + "` | " + string(r.Severity) + " | " + ov + " |"
+		if !strings.Contains(doc, row) {
+			t.Errorf("README.md lacks the row %q", row)
+		}
+	}
+	start := strings.Index(doc, "Only these rules can be overridden:")
+	end := strings.Index(doc[start:], "Everything else")
+	if start < 0 || end < 0 {
+		t.Fatal("README.md lacks the override paragraph")
+	}
+	para := doc[start : start+end]
+	for _, id := range overridable {
+		if !strings.Contains(para, "`"+id+"`") {
+			t.Errorf("override paragraph lacks %s", id)
+		}
+	}
+	if n := strings.Count(para, "`"); n != 2*len(overridable) {
+		t.Errorf("override paragraph names %d rules, the registry %d", n/2, len(overridable))
+	}
+}
