@@ -254,6 +254,10 @@ func (in Inbox) reject(name string, reason error, duplicate bool, rep *Report) e
 		return fmt.Errorf("inbox: %w", err)
 	}
 	if err := renameSync(filepath.Join(in.Dir, name), filepath.Join(in.Dir, RejectedDir, dest)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) { // taken by a concurrent import
+			os.Remove(filepath.Join(in.Dir, RejectedDir, dest+".reason.txt"))
+			return nil
+		}
 		return fmt.Errorf("inbox: %w", err)
 	}
 	rep.Rejected = append(rep.Rejected, Rejected{File: name, Reason: reason, Duplicate: duplicate, MovedTo: filepath.Join(RejectedDir, dest)})

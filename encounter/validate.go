@@ -239,17 +239,37 @@ func (v *validator) unknownICD(i int, code string) {
 }
 
 // nearestCache remembers suggestions for unknown codes: finding them scans
-// the code list, and the same wrong code is validated on every keystroke.
-var nearestCache sync.Map // string -> []*codesets.Code
+// the code list (a few milliseconds), and the same wrong code is validated
+// on every keystroke. It is emptied when full, so typed garbage cannot grow
+// it without bound.
+var nearestCache = struct {
+	sync.Mutex
+	m map[string][]*codesets.Code
+}{m: map[string][]*codesets.Code{}}
+
+const nearestCacheSize = 4096
+
+func cachedNearest(key string, find func() []*codesets.Code) []*codesets.Code {
+	nearestCache.Lock()
+	near, ok := nearestCache.m[key]
+	nearestCache.Unlock()
+	if ok {
+		return near
+	}
+	near = find()
+	nearestCache.Lock()
+	if len(nearestCache.m) >= nearestCacheSize {
+		clear(nearestCache.m)
+	}
+	nearestCache.m[key] = near
+	nearestCache.Unlock()
+	return near
+}
 
 func (v *validator) nearestICD(code string) []*codesets.Code {
-	key := fmt.Sprintf("%p icd %s", v.set, code)
-	if x, ok := nearestCache.Load(key); ok {
-		return x.([]*codesets.Code)
-	}
-	near := v.set.Nearest(icdDisplay(code)+".", 3) // the dot keeps the search in ICD-10-CM
-	nearestCache.Store(key, near)
-	return near
+	return cachedNearest(fmt.Sprintf("%p icd %s", v.set, code), func() []*codesets.Code {
+		return v.set.Nearest(icdDisplay(code)+".", 3) // the dot keeps the search in ICD-10-CM
+	})
 }
 
 func nearestText(near []*codesets.Code) string {
@@ -668,22 +688,19 @@ func (v *validator) lineCode(i int, code string) {
 }
 
 func (v *validator) nearestProcedure(code string) []*codesets.Code {
-	key := fmt.Sprintf("%p proc %s", v.set, code)
-	if x, ok := nearestCache.Load(key); ok {
-		return x.([]*codesets.Code)
-	}
-	var near []*codesets.Code
-	for k := len(code) - 1; k >= 1 && len(near) == 0; k-- {
-		for _, list := range [][]*codesets.Code{v.set.HCPCSCodes(), v.set.CPTCodes()} {
-			for _, c := range list {
-				if len(near) < 3 && strings.HasPrefix(c.Code, code[:k]) && c.Terminated.IsZero() {
-					near = append(near, c)
+	return cachedNearest(fmt.Sprintf("%p proc %s", v.set, code), func() []*codesets.Code {
+		var near []*codesets.Code
+		for k := len(code) - 1; k >= 1 && len(near) == 0; k-- {
+			for _, list := range [][]*codesets.Code{v.set.HCPCSCodes(), v.set.CPTCodes()} {
+				for _, c := range list {
+					if len(near) < 3 && strings.HasPrefix(c.Code, code[:k]) && c.Terminated.IsZero() {
+						near = append(near, c)
+					}
 				}
 			}
 		}
-	}
-	nearestCache.Store(key, near)
-	return near
+		return near
+	})
 }
 
 func (v *validator) pointers(i int, l ServiceLine, codes []string) {
