@@ -267,6 +267,24 @@ func cachedNearest(key string, find func() []*codesets.Code) []*codesets.Code {
 }
 
 func (v *validator) nearestICD(code string) []*codesets.Code {
+	// The longest prefix that is a code leads to its billable codes with
+	// a few map lookups; only an unknown category needs the full scan.
+	for k := len(code) - 1; k >= 3; k-- {
+		c, ok := v.set.LookupIn(codesets.ICD10CM, code[:k])
+		if !ok {
+			continue
+		}
+		if len(c.Children()) == 0 {
+			return []*codesets.Code{c}
+		}
+		var near []*codesets.Code
+		for _, d := range billableUnder(c, 3) {
+			if x, ok := v.set.LookupIn(codesets.ICD10CM, d); ok {
+				near = append(near, x)
+			}
+		}
+		return near
+	}
 	return cachedNearest(fmt.Sprintf("%p icd %s", v.set, code), func() []*codesets.Code {
 		return v.set.Nearest(icdDisplay(code)+".", 3) // the dot keeps the search in ICD-10-CM
 	})
