@@ -42,8 +42,12 @@ const (
 	crashWorkers    = 3 // goroutines (coder sessions) per process
 	crashSlots      = crashProcs * crashWorkers
 	crashEncounters = 2 * crashSlots
-	crashRounds     = 8
-	envChild        = "CODEBENCH_CRASH_CHILD"
+	// Rounds: at least crashMinRounds (both stage rounds and two random
+	// kills), more while the test is under crashBudget.
+	crashMinRounds = 4
+	crashMaxRounds = 8
+	crashBudget    = 5 * time.Second
+	envChild       = "CODEBENCH_CRASH_CHILD"
 )
 
 func crashID(i int) string { return fmt.Sprintf("C%02d", i) }
@@ -235,7 +239,12 @@ func TestCrashKillAnywhere(t *testing.T) {
 	a := &acks{drafts: map[string]int{}, exports: map[string]map[string]bool{}}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	var stats crashStats
-	for round := range crashRounds {
+	start, rounds := time.Now(), 0
+	for round := range crashMaxRounds {
+		if round >= crashMinRounds && time.Since(start) > crashBudget {
+			break
+		}
+		rounds++
 		stopAt := ""
 		switch round {
 		case 0:
@@ -260,7 +269,7 @@ func TestCrashKillAnywhere(t *testing.T) {
 	}
 	stats.add(verifyAfterCrash(t, dbPath, queueDir, a, true))
 	t.Logf("%d rounds: %d drafts and %d exports acknowledged; found after kills: %d unfinished exports (%d already in the queue), %d half-written queue files (never *.json)",
-		crashRounds, a.n.drafts, a.n.exports, stats.pending, stats.pendingInQueue, len(stats.temps))
+		rounds, a.n.drafts, a.n.exports, stats.pending, stats.pendingInQueue, len(stats.temps))
 	if a.n.drafts == 0 || a.n.exports == 0 {
 		t.Fatal("the child did no work before being killed")
 	}

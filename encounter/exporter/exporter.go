@@ -73,17 +73,28 @@ type Result struct {
 }
 
 // Export leases encounter id as x.Coder, exports it and releases the
-// lease. Another coder's lease makes it fail with store.ErrLeased.
+// lease (unless x.Coder held it already). Another coder's lease makes it
+// fail with store.ErrLeased.
 func (x *Exporter) Export(ctx context.Context, id string) (Result, error) {
 	ttl := x.LeaseTTL
 	if ttl <= 0 {
 		ttl = DefaultLeaseTTL
 	}
+	// A lease the same coder already holds (their workbench session) is
+	// shared, not taken: leave it in place afterwards.
+	_, sum, err := x.Store.Get(ctx, id)
+	if err != nil {
+		return Result{ID: id}, err
+	}
+	alreadyHeld := sum.LeasedBy == x.Coder
 	l, err := x.Store.Lease(ctx, id, x.Coder, ttl)
 	if err != nil {
 		return Result{ID: id}, err
 	}
 	res, err := x.ExportLeased(ctx, l)
+	if alreadyHeld {
+		return res, err
+	}
 	// Release even when ctx was cancelled: the lease would block coders
 	// until it expired.
 	if rerr := x.Store.Release(context.WithoutCancel(ctx), l); rerr != nil && err == nil {

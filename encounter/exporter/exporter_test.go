@@ -295,3 +295,20 @@ func TestQueuedClaimIsReadable(t *testing.T) {
 		t.Fatalf("claim: %+v", doc)
 	}
 }
+
+func TestExportKeepsTheCodersOwnLease(t *testing.T) {
+	r := newRig(t, "ENC-7")
+	session, err := r.store.Lease(ctx, "ENC-7", "alice", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.x.Export(ctx, "ENC-7"); err != nil { // r.x exports as alice
+		t.Fatal(err)
+	}
+	if _, sum, _ := r.store.Get(ctx, "ENC-7"); sum.LeasedBy != "alice" {
+		t.Fatalf("the export released alice's session lease: %+v", sum)
+	}
+	if err := r.store.SetStatus(ctx, session, store.Rejected, "payer asked for records"); err != nil {
+		t.Fatalf("alice's session lost its lease: %v", err)
+	}
+}
