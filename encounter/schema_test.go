@@ -196,6 +196,23 @@ func TestDemoFilesMatchSchema(t *testing.T) {
 		out, _ := Encode(enc)
 		docs[f+" (encoded)"] = out
 	}
+	notes, _ := filepath.Glob("demo/inbox/*.[mt][dx]*")
+	for _, f := range notes {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := DecodeFile(data, f)
+		if err != nil {
+			t.Errorf("demo note does not decode: %v", err)
+			continue
+		}
+		out, _ := Encode(enc)
+		docs[f+" (encoded)"] = out
+	}
+	if len(notes) < 2 {
+		t.Errorf("found %d demo text/Markdown notes", len(notes))
+	}
 	for name, data := range docs {
 		if errs := sc.check("", sc.root, parseGeneric(t, data)); len(errs) > 0 {
 			t.Errorf("%s breaks the schema: %v", name, errs)
