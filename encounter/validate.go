@@ -57,6 +57,15 @@ type validator struct {
 
 	dates []time.Time // the dates of service to check codes on (first, last)
 	dx    []*codesets.Code
+	notes [][]codesets.Note // inherited notes of each resolved diagnosis
+}
+
+// notesOf returns the inherited notes of diagnosis i, computed once.
+func (v *validator) notesOf(i int) []codesets.Note {
+	if v.notes[i] == nil && v.dx[i] != nil {
+		v.notes[i] = v.dx[i].Notes()
+	}
+	return v.notes[i]
 }
 
 func (v *validator) add(rule string, sev Severity, target string, codes []string, format string, a ...any) {
@@ -157,6 +166,7 @@ func (v *validator) claim() {
 // code valid on the date of service.
 func (v *validator) resolveDiagnoses() {
 	v.dx = make([]*codesets.Code, len(v.enc.Diagnoses))
+	v.notes = make([][]codesets.Note, len(v.enc.Diagnoses))
 	for i, d := range v.enc.Diagnoses {
 		code := codesets.Canonical(d.Code)
 		target, codes := dxTarget(i), []string{code}
@@ -361,7 +371,10 @@ func (v *validator) firstListed() {
 // codedUnderlying finds a diagnosis that a "code first" note of diagnosis
 // i names.
 func (v *validator) codedUnderlying(i int) (int, bool) {
-	for _, n := range v.dx[i].NotesOf(codesets.CodeFirst) {
+	for _, n := range v.notesOf(i) {
+		if n.Kind != codesets.CodeFirst {
+			continue
+		}
 		if j, ok := v.coveredBy(refsOf(n), i); ok {
 			return j, true
 		}
@@ -515,7 +528,7 @@ func (v *validator) pairs() {
 		if c == nil {
 			continue
 		}
-		for _, n := range c.Notes() {
+		for _, n := range v.notesOf(i) {
 			if n.Kind != codesets.Excludes1 {
 				continue
 			}
@@ -590,7 +603,7 @@ func (v *validator) instructions() {
 			hasIt bool
 		}
 		var adds []*group
-		for _, n := range c.Notes() {
+		for _, n := range v.notesOf(i) {
 			switch n.Kind {
 			case codesets.CodeFirst:
 				firstRefs = append(firstRefs, refsOf(n)...)
