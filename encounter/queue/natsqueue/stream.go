@@ -25,8 +25,7 @@ func (e errConfig) Unwrap() error { return e.err }
 
 // streamFacts is what the queue needs to know about its stream.
 type streamFacts struct {
-	window  time.Duration
-	created bool
+	window time.Duration
 	// maxMsgSize is the stream's own limit (0: none).
 	maxMsgSize int64
 }
@@ -46,7 +45,6 @@ func ensureStream(ctx context.Context, js jetstream.JetStream, o Options) (strea
 			Retention:   jetstream.LimitsPolicy,
 			Duplicates:  o.DuplicateWindow,
 		})
-		facts.created = err == nil
 		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 			// Another codebench process created it a moment ago.
 			st, err = js.Stream(ctx, o.Stream)

@@ -143,27 +143,25 @@ func parseServer(h string) (string, error) {
 		return "", fmt.Errorf("server address %q must not have a path", hostport)
 	}
 	host, port, hasPort := hostport, "", false
-	if strings.HasPrefix(hostport, "[") {
+	if strings.HasPrefix(hostport, "[") { // [IPv6]:port
 		end := strings.Index(hostport, "]")
 		if end < 0 {
 			return "", fmt.Errorf("unparsable server address %q: missing ']'", hostport)
 		}
-		host, rest := hostport[1:end], hostport[end+1:]
+		rest := hostport[end+1:]
 		if rest != "" && !strings.HasPrefix(rest, ":") {
 			return "", fmt.Errorf("unparsable server address %q", hostport)
 		}
+		host = hostport[1:end]
 		if rest != "" {
 			port, hasPort = rest[1:], true
 		}
-		hostport = host
 	} else if i := strings.LastIndex(hostport, ":"); i >= 0 {
 		host, port, hasPort = hostport[:i], hostport[i+1:], true
 		if strings.Contains(host, ":") {
 			return "", fmt.Errorf("unparsable server address %q: put IPv6 addresses in brackets", hostport)
 		}
-		hostport = host
 	}
-	host = hostport
 	if host == "" {
 		return "", fmt.Errorf("missing host in %q; expected host:4222", redactHost(h))
 	}
