@@ -28,7 +28,8 @@ func defaultQueueSpec() (string, error) {
 }
 
 // openQueue opens the billing queue a --queue spec names: a directory
-// path or dir:PATH for the directory queue.
+// path or dir:PATH for the directory queue, nats://host:4222[?stream=...]
+// for NATS JetStream (see queuenats.go).
 func openQueue(spec string) (queue.Queue, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, fmt.Errorf("empty --queue")
