@@ -604,9 +604,11 @@ func (p *docPane) View() string {
 	title := " 1 Documentation"
 	if p.w.enc != nil && len(p.words) > 0 {
 		wd := p.words[p.cur]
-		title += fmt.Sprintf("  note %d/%d", wd.note+1, len(p.w.enc.Notes))
+		if len(p.w.enc.Notes) > 1 {
+			title += fmt.Sprintf("  note %d/%d", wd.note+1, len(p.w.enc.Notes))
+		}
 		if _, s, e, ok := p.selection(); ok {
-			title += fmt.Sprintf("  [%d chars selected]", e-s)
+			title += fmt.Sprintf("  %d selected", e-s)
 		}
 	}
 	lines := []string{paneTitle(st, title, p.width, p.focus)}

@@ -267,7 +267,7 @@ func (p *editsPane) View() string {
 	title := " 5 Edits"
 	if p.w.enc != nil {
 		e, w, i, o := p.counts()
-		title += fmt.Sprintf("  %d error%s · %d warning%s", e, plural(e), w, plural(w))
+		title += fmt.Sprintf("  %d err · %d warn", e, w)
 		if i > 0 {
 			title += fmt.Sprintf(" · %d info", i)
 		}

@@ -19,11 +19,12 @@ func (m *Model) globalKeys() []key.Binding {
 }
 
 func (m *Model) shortHelp(W int) string {
-	var bs []key.Binding
+	// "?" first: whatever does not fit, the coder can look up.
+	bs := []key.Binding{m.c.KeyMap.Help}
 	if m.screen == screenWorklist {
-		bs = m.worklist.ShortHelp()
+		bs = append(bs, m.worklist.ShortHelp()...)
 	} else {
-		bs = m.panes[m.focus].ShortHelp()
+		bs = append(bs, m.panes[m.focus].ShortHelp()...)
 	}
 	bs = append(bs, m.globalKeys()...)
 	st := m.c.Styles

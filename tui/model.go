@@ -314,7 +314,11 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.Export):
 		return m.startExport()
 	case search:
-		return m.search.Update(km)
+		cmd := m.search.Update(km)
+		if strings.TrimSpace(m.search.input.Value()) == "" {
+			m.doc.setTerms("")
+		}
+		return cmd
 	case key.Matches(km, k.Help):
 		m.showHelp, m.helpTop = true, 0
 		return nil

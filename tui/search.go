@@ -310,11 +310,7 @@ func (p *searchPane) run(seq int, q string) tea.Cmd {
 	ctx, cancel := context.WithTimeout(p.c.Ctx, 10*time.Second)
 	p.cancel = cancel
 	p.running = true
-	opts := index.Options{
-		Systems: systemFilters[p.filter].systems,
-		ValidOn: p.w.dosTime(),
-		Limit:   p.c.Timing.SearchLimit,
-	}
+	opts := p.options()
 	searcher, codes := p.c.Searcher, p.c.Codes
 	return func() tea.Msg {
 		defer cancel()
@@ -326,6 +322,16 @@ func (p *searchPane) run(seq int, q string) tea.Cmd {
 			err = nil // superseded; the newer search reports
 		}
 		return searchResultMsg{seq: seq, query: q, res: res, err: err}
+	}
+}
+
+// options narrow the search to the chosen systems and to codes valid on
+// the date of service.
+func (p *searchPane) options() index.Options {
+	return index.Options{
+		Systems: systemFilters[p.filter].systems,
+		ValidOn: p.w.dosTime(),
+		Limit:   p.c.Timing.SearchLimit,
 	}
 }
 
