@@ -88,3 +88,21 @@ func TestQueueCommandErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenQueueNATS(t *testing.T) {
+	t.Setenv("CODEBENCH_DATA", t.TempDir())
+	ns := natstest.Start(t, nil)
+	q, err := openQueue(ns.URL() + "?stream=CLAIMS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if _, ok := q.(*natsqueue.Queue); !ok {
+		t.Fatalf("openQueue(nats://...) = %T", q)
+	}
+	for _, spec := range []string{"nats://:4222", "nats://host:65536", "nats://host/x"} {
+		if q, err := openQueue(spec); err == nil || q != nil {
+			t.Errorf("openQueue(%q) = %v, %v; want a nil queue and an error", spec, q, err)
+		}
+	}
+}
