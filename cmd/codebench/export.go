@@ -45,7 +45,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	storePath := fs.String("store", "", "work store file (default: codebench.db in the data directory)")
-	queueSpec := fs.String("queue", "", "billing queue: a directory or dir:PATH (default: $CODEBENCH_QUEUE, else billing-queue in the data directory)")
+	queueSpec := fs.String("queue", "", "billing queue: a directory, dir:PATH or nats://host:4222[?stream=...] (default: $CODEBENCH_QUEUE, else billing-queue in the data directory)")
 	coder := fs.String("coder", defaultCoder(), "coder id for the lease and the audit log")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
 	ids, err := parseFlagsAnywhere(fs, args)
