@@ -336,7 +336,10 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.Zoom):
 		m.zoom = !m.zoom
 		m.layout()
-		return nil
+		if !m.zoom {
+			return nil
+		}
+		return say("%s zoomed; z restores the layout", paneNames[m.focus])
 	case key.Matches(km, k.Close):
 		if m.refused == closeToWorklist {
 			m.forceClose = true
@@ -437,6 +440,14 @@ func (m *Model) gotoTarget(t string) tea.Cmd {
 	return fail(errors.New(targetName(t) + " is no longer on the claim"))
 }
 
+// zoomEditsHeight is the edits strip kept under a zoomed pane.
+func (m *Model) zoomEditsHeight(bodyH int) int {
+	if m.focus == paneEdits {
+		return 0
+	}
+	return min(max(bodyH/5, 3), 6)
+}
+
 // layout sizes the panes. Below 120 columns: documentation over claim on
 // the left, search over detail over edits on the right; from 120: three
 // columns. A zoomed pane takes the whole body.
@@ -445,10 +456,11 @@ func (m *Model) layout() {
 	bodyH := max(H-2, 4)
 	m.worklist.SetSize(W, bodyH)
 	if m.zoom {
-		for i, p := range m.panes {
-			if i == m.focus {
-				p.SetSize(W, bodyH)
-			}
+		// The edits stay on screen under a zoomed pane.
+		eh := m.zoomEditsHeight(bodyH)
+		m.panes[m.focus].SetSize(W, bodyH-eh)
+		if eh > 0 {
+			m.edits.SetSize(W, eh)
 		}
 		return
 	}
@@ -510,6 +522,9 @@ func (m *Model) render() string {
 		body = m.worklist.View()
 	case m.zoom:
 		body = m.panes[m.focus].View()
+		if m.zoomEditsHeight(bodyH) > 0 {
+			body += "\n" + m.edits.View()
+		}
 	default:
 		body = m.composeBody(W, bodyH)
 	}
@@ -567,9 +582,7 @@ func columnsOrder(W int) []int {
 func overlay(base, dialog string, W, H int) string {
 	dw, dh := lipgloss.Size(dialog)
 	x, y := max((W-dw)/2, 0), max((H-dh)/2, 0)
-	c := lipgloss.NewCanvas(W, H)
-	c.Compose(lipgloss.NewLayer(base))
-	c.Compose(lipgloss.NewLayer(dialog).X(x).Y(y))
+	c := lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(dialog).X(x).Y(y).Z(1))
 	out := strings.Split(c.Render(), "\n")
 	for len(out) < H {
 		out = append(out, "")

@@ -536,7 +536,7 @@ func (p *searchPane) View() string {
 	lines := []string{paneTitle(st, title, p.width, p.focus), p.input.View()}
 	switch {
 	case p.building.Total > 0 && len(p.rows) == 0:
-		lines = append(lines, st.Dim.Render(fmt.Sprintf(" first run: indexing %d codes; search starts when done", p.building.Total)))
+		lines = append(lines, st.Dim.Render(fmt.Sprintf(" first run: indexing %d codes…", p.building.Total)))
 	case p.err != nil:
 		lines = append(lines, st.Error.Render(" "+oneLine(p.err.Error())))
 	case len(p.rows) == 0 && p.shown != "":

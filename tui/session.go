@@ -193,6 +193,7 @@ func (m *Model) save() tea.Cmd {
 		return nil
 	}
 	m.saving = true
+	m.w.enc.CoderID = m.c.Coder // the claim names who coded it last
 	enc := cloneEncounter(m.w.enc)
 	detail := strings.Join(m.w.changes, "; ")
 	m.w.changes = nil

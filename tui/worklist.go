@@ -143,7 +143,7 @@ func (p *worklistPane) Update(msg tea.Msg) tea.Cmd {
 		}
 		if p.heldByOther(s) {
 			return fail(refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends",
-				s.ID, oneLine(s.LeasedBy), s.LeaseUntil.Local().Format("15:04")))
+				s.ID, oneLine(s.LeasedBy), s.LeaseUntil.In(p.c.Now().Location()).Format("15:04")))
 		}
 		id := s.ID
 		return func() tea.Msg { return openMsg{id: id} }
@@ -205,7 +205,7 @@ func (p *worklistPane) View() string {
 		}
 		held := ""
 		if p.heldByOther(it) {
-			held = fmt.Sprintf("  locked: %s until %s", clip(oneLine(it.LeasedBy), 12), it.LeaseUntil.Local().Format("15:04"))
+			held = fmt.Sprintf("  locked: %s until %s", clip(oneLine(it.LeasedBy), 12), it.LeaseUntil.In(p.c.Now().Location()).Format("15:04"))
 		} else if it.LeasedBy == p.c.Coder && it.LeaseUntil.After(p.c.Now()) {
 			held = "  (yours)"
 		}
