@@ -190,10 +190,15 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(km, k.ShowCode):
-		if c := p.code(); c != nil {
-			return func() tea.Msg { return showCodeMsg{code: c, focus: true} }
+		c := p.code()
+		if c == nil {
+			return nil
 		}
-		return nil
+		replace := 0
+		if !isLine {
+			replace = p.row + 1 // a code picked there recodes this diagnosis
+		}
+		return func() tea.Msg { return showCodeMsg{code: c, focus: true, replace: replace} }
 	case key.Matches(km, k.ShowEvidence):
 		if isLine || p.row >= p.ndx() {
 			return fail(refuse("evidence belongs to diagnoses; select one"))

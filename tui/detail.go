@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codebench/codesets"
+	"codebench/encounter"
 )
 
 // The detail pane shows everything about the highlighted code: titles,
@@ -33,6 +34,8 @@ type detailPane struct {
 	focus bool
 
 	code    *codesets.Code
+	edit    *encounter.Edit // shown instead of a code when the edits pane has the focus
+	replace int             // diagnosis (1 = A) a pick recodes; 0 adds
 	lines   []string
 	choices []choice
 	cur     int
@@ -44,7 +47,7 @@ func newDetailPane(c *Common, w *work) *detailPane { return &detailPane{c: c, w:
 func (p *detailPane) SetSize(w, h int) {
 	resize := w != p.width
 	p.width, p.high = w, h
-	if resize && p.code != nil {
+	if resize && (p.code != nil || p.edit != nil) {
 		p.render()
 	}
 	p.follow()
@@ -67,11 +70,64 @@ func (p *detailPane) FullHelp() [][]key.Binding {
 func (p *detailPane) picker() bool { return len(p.choices) > 0 && p.choices[0].char != 0 }
 
 func (p *detailPane) show(c *codesets.Code) {
-	if c == p.code {
+	p.replace = 0
+	if c == p.code && p.edit == nil {
 		return
 	}
-	p.code, p.cur, p.top = c, 0, 0
+	p.code, p.edit, p.cur, p.top = c, nil, 0, 0
 	p.render()
+}
+
+// drill shows a code under the one shown, keeping what a pick does.
+func (p *detailPane) drill(c *codesets.Code) {
+	r := p.replace
+	p.show(c)
+	p.replace = r
+}
+
+// showEdit shows one edit in full: the edits pane has room for a line.
+func (p *detailPane) showEdit(e encounter.Edit) {
+	p.code, p.edit, p.cur, p.top = nil, &e, 0, 0
+	p.render()
+}
+
+func (p *detailPane) renderEdit() {
+	st := p.c.Styles
+	e := p.edit
+	w := max(p.width-1, 10)
+	add := func(s string) { p.lines = append(p.lines, s) }
+	wrap := func(prefix, text string) {
+		indent := strings.Repeat(" ", ansi.StringWidth(prefix))
+		for i, l := range strings.Split(ansi.Wordwrap(oneLine(text), max(w-ansi.StringWidth(prefix), 8), " "), "\n") {
+			if i == 0 {
+				add(prefix + l)
+			} else {
+				add(indent + l)
+			}
+		}
+	}
+	sev := st.Error
+	switch e.Severity {
+	case encounter.Warning:
+		sev = st.Warning
+	case encounter.Info:
+		sev = st.Info
+	}
+	add(sev.Render(string(e.Severity)) + "  " + st.Code.Render(oneLine(e.Rule)) + "  " + targetName(oneLine(e.Target)))
+	wrap("", e.Message)
+	if e.Source != "" {
+		wrap(st.Dim.Render("source: "), e.Source)
+	}
+	if len(e.Codes) > 0 {
+		wrap(st.Dim.Render("codes: "), strings.Join(e.Codes, " "))
+	}
+	if o := e.Overridden; o != nil {
+		wrap(st.OK.Render("overridden: "), fmt.Sprintf("%s (%s, %s)", o.Reason, o.Coder, o.At.Format("2006-01-02 15:04")))
+	} else if r, ok := encounter.Rule(e.Rule); ok && r.Overridable {
+		add(st.Dim.Render("o overrides it with a reason"))
+	} else if e.Severity != encounter.Info {
+		add(st.Dim.Render("fix the claim: this rule cannot be overridden"))
+	}
 }
 
 func (p *detailPane) visible() int { return max(p.high-1, 1) }
@@ -92,7 +148,7 @@ func (p *detailPane) follow() {
 
 func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
-	if !ok || p.code == nil {
+	if !ok || p.code == nil && p.edit == nil {
 		return nil
 	}
 	k := p.c.KeyMap
@@ -163,10 +219,13 @@ func (p *detailPane) choiceFrom(top, dir int) int {
 // chosen 7th character; a header with children drills down instead.
 func (p *detailPane) pick() tea.Cmd {
 	c := p.code
+	if c == nil {
+		return nil
+	}
 	if len(p.choices) > 0 {
 		ch := p.choices[p.cur]
 		if ch.char == 0 && (len(ch.code.Children()) > 0 || p.c.Codes != nil && len(p.c.Codes.SeventhOptions(ch.code)) > 0 && !ch.code.Billable) {
-			p.show(ch.code)
+			p.drill(ch.code)
 			return nil
 		}
 		c = ch.code
@@ -174,12 +233,17 @@ func (p *detailPane) pick() tea.Cmd {
 	if !c.Billable {
 		return fail(refuse("%s is a header, not billable: pick one of the codes under it", c.Display()))
 	}
-	return func() tea.Msg { return pickMsg{code: c} }
+	replace := p.replace
+	return func() tea.Msg { return pickMsg{code: c, replace: replace} }
 }
 
 // render builds the pane's lines for the code.
 func (p *detailPane) render() {
 	p.lines, p.choices = nil, nil
+	if p.edit != nil {
+		p.renderEdit()
+		return
+	}
 	c := p.code
 	if c == nil || p.c.Codes == nil {
 		return
@@ -311,14 +375,20 @@ func orDash(s string) string {
 func (p *detailPane) View() string {
 	st := p.c.Styles
 	title := " 3 Detail"
+	if p.edit != nil {
+		title += "  edit " + oneLine(p.edit.Rule)
+	}
 	if p.code != nil {
 		title += "  " + p.code.Display()
+		if p.replace > 0 {
+			title += " → " + letter(p.replace) // a pick recodes that diagnosis
+		}
 		if p.picker() {
-			title += "  pick the 7th character"
+			title += "  pick 7th char"
 		}
 	}
 	out := []string{paneTitle(st, title, p.width, p.focus)}
-	if p.code == nil {
+	if p.code == nil && p.edit == nil {
 		out = append(out, st.Dim.Render(" the highlighted code's notes show here"))
 		return block(out, p.width, p.high)
 	}

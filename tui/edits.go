@@ -18,11 +18,8 @@ import (
 // raised it and the message. An error or warning can be overridden with a
 // reason; the override is saved with the encounter and logged in the audit.
 
-// overrideMsg reports an override to log in the audit.
-type overrideMsg struct {
-	o     encounter.Override
-	retry bool
-}
+// showEditMsg shows an edit in full in the detail pane.
+type showEditMsg struct{ edit encounter.Edit }
 
 type editsPane struct {
 	c     *Common
@@ -156,9 +153,20 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return func() tea.Msg { return gotoTargetMsg{target: e.Target} }
+	default:
+		return nil
 	}
 	p.follow()
-	return nil
+	return p.showCurrent()
+}
+
+// showCurrent shows the edit under the cursor in the detail pane.
+func (p *editsPane) showCurrent() tea.Cmd {
+	e, ok := p.current()
+	if !ok {
+		return nil
+	}
+	return func() tea.Msg { return showEditMsg{edit: e} }
 }
 
 func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {

@@ -92,6 +92,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// then autosave.
 		m.w.validate(m.c.Validate)
 		m.edits.follow()
+		if e, ok := m.edits.current(); ok && m.detail.edit != nil {
+			m.detail.showEdit(e)
+		}
 		cmd = tea.Batch(cmd, m.save())
 	}
 	m.syncKeys()
@@ -190,9 +193,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case exportedMsg:
 		return m.exported(msg)
 	case pickMsg:
+		if msg.replace > 0 {
+			return m.recode(msg.replace-1, msg.code)
+		}
 		return m.pick(msg.code)
 	case showCodeMsg:
 		m.detail.show(msg.code)
+		m.detail.replace = msg.replace
 		if msg.focus {
 			m.setFocus(paneDetail)
 		}
@@ -204,6 +211,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.search.commit()
 		m.doc.setTerms(msg.query)
 		return cmd
+	case showEditMsg:
+		m.detail.showEdit(msg.edit)
+		return nil
 	case gotoTargetMsg:
 		return m.gotoTarget(msg.target)
 	case showEvidenceMsg:
@@ -306,11 +316,9 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	case modal:
 		return m.panes[m.focus].Update(km)
 	case key.Matches(km, k.NextPane):
-		m.setFocus((m.focus + 1) % paneCount)
-		return nil
+		return m.setFocus((m.focus + 1) % paneCount)
 	case key.Matches(km, k.PrevPane):
-		m.setFocus((m.focus + paneCount - 1) % paneCount)
-		return nil
+		return m.setFocus((m.focus + paneCount - 1) % paneCount)
 	case key.Matches(km, k.Export):
 		return m.startExport()
 	case search:
@@ -325,7 +333,7 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.FocusPane):
 		for i, d := range keymap.PaneKeys {
 			if km.String() == d {
-				m.setFocus(i)
+				return m.setFocus(i)
 			}
 		}
 		return nil
@@ -351,7 +359,8 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	return m.panes[m.focus].Update(km)
 }
 
-func (m *Model) setFocus(i int) {
+func (m *Model) setFocus(i int) tea.Cmd {
+	was := m.focus
 	m.focus = i
 	m.doc.focus = i == paneDoc
 	m.search.setFocus(i == paneSearch)
@@ -364,6 +373,11 @@ func (m *Model) setFocus(i int) {
 	if m.zoom {
 		m.layout()
 	}
+	if i == paneEdits && was != paneEdits && m.w.enc != nil {
+		m.edits.follow()
+		return m.edits.showCurrent()
+	}
+	return nil
 }
 
 // pick adds a code to the claim: diagnoses for ICD-10-CM, lines for the
@@ -409,6 +423,22 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 		return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
 	}
 	return fail(err)
+}
+
+// recode replaces diagnosis i with c, from the detail pane opened on it.
+func (m *Model) recode(i int, c *codesets.Code) tea.Cmd {
+	if c.System == codesets.ICD10CM && (!c.Billable || c.NeedsSeventh()) {
+		m.detail.drill(c)
+		return fail(refuse("%s is not billable: choose one of its codes", c.Display()))
+	}
+	if err := m.w.replaceDiagnosis(i, c); err != nil {
+		return fail(err)
+	}
+	m.detail.replace = 0
+	m.claim.selectDiagnosis(i)
+	m.touch(c)
+	m.setFocus(paneClaim)
+	return tea.Batch(savePrefs(&m.c, *m.prefs), say("diagnosis %s recoded as %s", letter(i+1), c.Display()))
 }
 
 func (m *Model) touch(c *codesets.Code) {

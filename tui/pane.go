@@ -33,12 +33,17 @@ var paneNames = [paneCount]string{"Documentation", "Search", "Detail", "Claim", 
 
 // Messages between panes and the root.
 type (
-	// pickMsg asks to add a code to the claim.
-	pickMsg struct{ code *codesets.Code }
+	// pickMsg asks to add a code to the claim, or with replace (1 = A) to
+	// recode that diagnosis.
+	pickMsg struct {
+		code    *codesets.Code
+		replace int
+	}
 	// showCodeMsg shows a code in the detail pane.
 	showCodeMsg struct {
-		code  *codesets.Code
-		focus bool // move the focus to the detail pane
+		code    *codesets.Code
+		focus   bool // move the focus to the detail pane
+		replace int  // the diagnosis (1 = A) a pick there recodes
 	}
 	// statusMsg is a line for the status bar.
 	statusMsg struct {

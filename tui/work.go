@@ -94,6 +94,29 @@ func (w *work) addDiagnosis(c *codesets.Code) error {
 	return nil
 }
 
+// replaceDiagnosis recodes diagnosis i in place (a 7th character added, a
+// header made specific): its letter, evidence and the pointers to it stay.
+func (w *work) replaceDiagnosis(i int, c *codesets.Code) error {
+	if err := w.editable(); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(w.enc.Diagnoses) {
+		return refuse("no diagnosis selected")
+	}
+	if c.System != codesets.ICD10CM {
+		return refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
+	}
+	for j, d := range w.enc.Diagnoses {
+		if j != i && codesets.Canonical(d.Code) == c.Code {
+			return refuse("%s is already diagnosis %s", c.Display(), letter(j+1))
+		}
+	}
+	old := w.enc.Diagnoses[i].Code
+	w.enc.Diagnoses[i].Code = c.Code
+	w.changed(fmt.Sprintf("%s: %s recoded as %s", dxName(i), codesets.Dotted(codesets.ICD10CM, old), c.Display()))
+	return nil
+}
+
 // addLine appends a procedure line (one unit, no pointers yet).
 func (w *work) addLine(c *codesets.Code) error {
 	if err := w.editable(); err != nil {
