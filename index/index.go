@@ -15,10 +15,17 @@ type Options struct {
 	Systems []codesets.System
 	// BillableOnly drops ICD-10-CM headers.
 	BillableOnly bool
-	// ValidOn keeps codes valid on this date of service; zero keeps all.
+	// ValidOn keeps codes whose effective and termination dates cover this
+	// date of service, with the rule of codesets.Set.ValidOn (headers stay
+	// unless BillableOnly is set); zero keeps all.
 	ValidOn time.Time
-	// Limit is the number of hits wanted (default 20); Offset skips hits.
+	// Limit is the number of hits wanted (default 20, at most 1000);
+	// Offset skips hits.
 	Limit, Offset int
+	// Modifiers includes the HCPCS Level II modifiers (RT, 59, XS...),
+	// which are left out by default: they go on a service line, not in the
+	// list of codes a coder picks from.
+	Modifiers bool
 }
 
 // Hit is one code found.
@@ -28,6 +35,10 @@ type Hit struct {
 	// Why is the text that matched when it is not the title: an inclusion
 	// term or an index entry ("Acetaminophen - Adverse effect").
 	Why string
+	// Family is the ICD-10-CM category of the code ("E11"), empty for other
+	// systems. Hits of one family that rank close together are kept
+	// together, so a list can show them under one heading.
+	Family string
 }
 
 // Result is a page of hits.

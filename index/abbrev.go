@@ -1,0 +1,103 @@
+package index
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+)
+
+// abbreviationsTSV is the list of clinical shorthand and lay terms; see the
+// file for its format.
+//
+//go:embed abbreviations.tsv
+var abbreviationsTSV string
+
+// abbreviation is one entry of the list: the words a coder types and the
+// phrases the code sets use for them.
+type abbreviation struct {
+	words      []string // normalised words of the term
+	expansions []string
+}
+
+// abbreviations maps the first normalised word of each term to the entries
+// that start with it, longest term first.
+type abbreviations map[string][]abbreviation
+
+// parseAbbreviations reads the list. name is used in error messages.
+func parseAbbreviations(text, name string) (abbreviations, error) {
+	out := abbreviations{}
+	seen := map[string]int{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		term, exp, ok := strings.Cut(line, "\t")
+		if !ok {
+			return nil, fmt.Errorf("%s line %d: want TERM<TAB>EXPANSION", name, i+1)
+		}
+		words := normalWords(term)
+		if len(words) == 0 {
+			return nil, fmt.Errorf("%s line %d: empty term", name, i+1)
+		}
+		key := strings.Join(words, " ")
+		if prev, dup := seen[key]; dup {
+			return nil, fmt.Errorf("%s line %d: %q already given on line %d", name, i+1, key, prev)
+		}
+		seen[key] = i + 1
+		a := abbreviation{words: words}
+		for _, e := range strings.Split(exp, "|") {
+			if e = strings.TrimSpace(e); e == "" {
+				return nil, fmt.Errorf("%s line %d: empty expansion", name, i+1)
+			}
+			a.expansions = append(a.expansions, e)
+		}
+		list := append(out[words[0]], a)
+		// Longest first, so "c diff" wins over "c".
+		for j := len(list) - 1; j > 0 && len(list[j].words) > len(list[j-1].words); j-- {
+			list[j], list[j-1] = list[j-1], list[j]
+		}
+		out[words[0]] = list
+	}
+	return out, nil
+}
+
+// match finds the longest term starting at words[i].
+func (ab abbreviations) match(words []string, i int) (abbreviation, bool) {
+	for _, a := range ab[words[i]] {
+		if i+len(a.words) > len(words) {
+			continue
+		}
+		ok := true
+		for j, w := range a.words {
+			ok = ok && words[i+j] == w
+		}
+		if ok {
+			return a, true
+		}
+	}
+	return abbreviation{}, false
+}
+
+// normalWords splits typed text into lower-case words for matching the
+// list: spaces and commas separate words; dots, hyphens and apostrophes
+// inside a word are dropped ("A-fib" = "afib", "C. diff" = "c diff",
+// "athlete's" = "athletes"); slashes and ampersands stay ("w/o", "i&d").
+func normalWords(text string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return r == ' ' || r == '\t' || r == ',' || r == ';' || r == '(' || r == ')' || r == '[' || r == ']' || r == '"'
+	}) {
+		w := strings.Map(func(r rune) rune {
+			switch r {
+			case '.', '-', '\'', '\u2019':
+				return -1
+			}
+			return r
+		}, f)
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}

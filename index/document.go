@@ -1,0 +1,172 @@
+package index
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"codebench/codesets"
+)
+
+// Date bounds of a code that is always valid.
+const (
+	openStart = 0
+	openEnd   = 99991231
+)
+
+// docID names an indexed code: a system letter, a colon and the canonical
+// code ("I:E1165", "H:J1885", "C:99213"). Modifiers are HCPCS codes of two
+// characters, so they cannot collide with the five-character codes.
+func docID(c *codesets.Code) string {
+	switch c.System {
+	case codesets.ICD10CM:
+		return "I:" + c.Code
+	case codesets.HCPCS:
+		return "H:" + c.Code
+	default:
+		return "C:" + c.Code
+	}
+}
+
+// codeOf resolves a document ID back to the loaded code.
+func codeOf(set *codesets.Set, id string) (*codesets.Code, bool) {
+	if len(id) < 3 || id[1] != ':' {
+		return nil, false
+	}
+	code := id[2:]
+	switch id[0] {
+	case 'I':
+		return set.LookupIn(codesets.ICD10CM, code)
+	case 'H':
+		if c, ok := set.LookupIn(codesets.HCPCS, code); ok {
+			return c, true
+		}
+		return set.Modifier(code)
+	case 'C':
+		c, ok := set.LookupIn(codesets.CPT, code)
+		if ok && c.DescriptorMissing {
+			return nil, false // a CPT import without this code: stale index
+		}
+		return c, ok
+	}
+	return nil, false
+}
+
+// yyyymmdd turns a date into a number that sorts like the date.
+func yyyymmdd(t time.Time) float64 {
+	return float64(t.Year()*10000 + int(t.Month())*100 + t.Day())
+}
+
+// validity is the span of dates of service a code is valid on, as numbers,
+// with the same rule as codesets.Set.ValidOn: the end of the loaded
+// ICD-10-CM release does not end a code's validity.
+func validity(c *codesets.Code, releaseEnd time.Time) (eff, end float64) {
+	eff, end = openStart, openEnd
+	if !c.Effective.IsZero() {
+		eff = yyyymmdd(c.Effective)
+	}
+	if !c.Terminated.IsZero() && !(c.System == codesets.ICD10CM && c.Terminated.Equal(releaseEnd)) {
+		end = yyyymmdd(c.Terminated)
+	}
+	return eff, end
+}
+
+// codeText is the text of a code that search matches, by kind. Short
+// titles are left out: they only abbreviate the long title ("Diab w
+// unsp comp"), and their fragments would match words being typed.
+type codeText struct {
+	title string
+	terms []string // inclusion terms and "includes" notes, own only
+	idx   []string // Alphabetic Index entries
+}
+
+func textOf(c *codesets.Code) codeText {
+	t := codeText{title: c.Title()}
+	for _, n := range c.OwnNotes() {
+		if n.Kind == codesets.Inclusion || n.Kind == codesets.Includes {
+			t.terms = append(t.terms, n.Text)
+		}
+	}
+	seen := map[string]bool{}
+	for _, it := range c.IndexTerms() {
+		x := indexEntry(it)
+		if !seen[x] {
+			seen[x] = true
+			t.idx = append(t.idx, x)
+		}
+	}
+	return t
+}
+
+// indexEntry is the part of an Alphabetic Index entry worth matching. The
+// drug and neoplasm tables add the column ("- Poisoning Accidental
+// (unintentional)", "- Malignant Primary") that the code's title already
+// says, and every neoplasm entry starts "Neoplasm, neoplastic".
+func indexEntry(it codesets.IndexTerm) string {
+	x := it.Text
+	if it.Source == "drug" || it.Source == "neoplasm" {
+		if i := strings.LastIndex(x, " - "); i > 0 {
+			x = x[:i]
+		}
+		x = strings.TrimPrefix(x, "Neoplasm, neoplastic, ")
+	}
+	return x
+}
+
+// uniqueWords lists each lower-case word of the texts once: the
+// as-you-type field needs to know a word is there, not how often.
+func uniqueWords(texts ...[]string) string {
+	seen := map[string]bool{}
+	var b strings.Builder
+	for _, list := range texts {
+		for _, text := range list {
+			for _, w := range strings.FieldsFunc(strings.ToLower(text), notWordRune) {
+				if len(w) >= minGram && !seen[w] {
+					seen[w] = true
+					if b.Len() > 0 {
+						b.WriteByte(' ')
+					}
+					b.WriteString(w)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
+
+// document is what Bleve indexes for a code.
+func document(c *codesets.Code, releaseEnd time.Time) map[string]interface{} {
+	eff, end := validity(c, releaseEnd)
+	t := textOf(c)
+	text := make([]string, 0, 1+len(t.terms)+len(t.idx))
+	text = append(text, t.title)
+	text = append(text, t.terms...)
+	text = append(text, t.idx...)
+	d := map[string]interface{}{
+		fieldCode:     c.Code,
+		fieldPrefix:   c.Code,
+		fieldSystem:   string(c.System),
+		fieldBillable: c.Billable,
+		fieldModifier: c.Modifier,
+		fieldTitle:    t.title,
+		fieldText:     text,
+		fieldWords:    uniqueWords(text),
+	}
+	// Most codes are valid on every date: only the others carry dates,
+	// which spares the index two numeric fields per code.
+	if eff != openStart || end != openEnd {
+		d[fieldDated] = true
+		d[fieldEff] = eff
+		d[fieldEnd] = end
+	}
+	return d
+}
+
+// indexedCodes lists what the index holds: every ICD-10-CM code (headers
+// too), every HCPCS Level II code and modifier, and the imported CPT codes.
+func indexedCodes(set *codesets.Set) []*codesets.Code {
+	all := set.All()
+	return append(all, set.Modifiers()...)
+}

@@ -1,0 +1,56 @@
+package index
+
+import (
+	"sort"
+	"strings"
+
+	"codebench/codesets"
+)
+
+// Code families are listed from memory rather than from Bleve: a prefix is
+// a binary search in the sorted codes, exact and in microseconds.
+
+func (ix *Index) sortedCodes() []*codesets.Code {
+	ix.familiesOnce.Do(func() {
+		all := indexedCodes(ix.set)
+		sort.SliceStable(all, func(i, j int) bool { return all[i].Code < all[j].Code })
+		ix.families = all
+	})
+	return ix.families
+}
+
+// family lists the indexed codes whose canonical code starts with prefix,
+// in code order.
+func (ix *Index) family(prefix string) []*codesets.Code {
+	all := ix.sortedCodes()
+	lo := sort.Search(len(all), func(i int) bool { return all[i].Code >= prefix })
+	hi := lo
+	for hi < len(all) && strings.HasPrefix(all[hi].Code, prefix) {
+		hi++
+	}
+	return all[lo:hi]
+}
+
+// hasFamily tells whether any indexed code starts with prefix.
+func (ix *Index) hasFamily(prefix string) bool {
+	all := ix.sortedCodes()
+	i := sort.Search(len(all), func(i int) bool { return all[i].Code >= prefix })
+	return i < len(all) && strings.HasPrefix(all[i].Code, prefix)
+}
+
+// codeShaped tells whether a canonical spelling could be a code or the
+// start of one: a letter and a digit (ICD-10-CM, HCPCS), or three digits
+// (CPT). Words such as "type" or "a1c" pass only if codes start with them,
+// which the caller checks.
+func codeShaped(c string) bool {
+	if len(c) < 2 || len(c) > 7 {
+		return false
+	}
+	if isLetter(c[0]) && isDigit(c[1]) {
+		return true
+	}
+	return len(c) >= 3 && isDigit(c[0]) && isDigit(c[1]) && isDigit(c[2]) && len(c) <= 5
+}
+
+func isLetter(b byte) bool { return b >= 'A' && b <= 'Z' }
+func isDigit(b byte) bool  { return b >= '0' && b <= '9' }

@@ -1,0 +1,133 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"codebench/codesets"
+)
+
+// Index is an opened, read-only search index over a code set. It is safe
+// for concurrent use: one Index serves every session of a server.
+type Index struct {
+	set  *codesets.Set
+	bi   bleve.Index
+	dir  string
+	meta indexMeta
+
+	text  analysis.Analyzer // the titles' analyzer, for queries and ranking
+	abbr  abbreviations
+	stems map[string][]string // analysed expansions, by expansion text
+
+	familiesOnce sync.Once
+	families     []*codesets.Code // every indexed code sorted by canonical code
+
+	analysed sync.Map // *codesets.Code -> *codeWords, filled as codes are ranked
+
+	markerOnce sync.Once
+	markerSet  map[string]bool
+	negStems   map[string]bool
+}
+
+// Open opens the index built into dir for set, read-only. Many processes
+// may open the same directory at once.
+func Open(set *codesets.Set, dir string) (*Index, error) {
+	data, err := os.ReadFile(filepath.Join(dir, metaFile))
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", dir, err)
+	}
+	var meta indexMeta
+	if err := json.Unmarshal(data, &meta); err != nil {
+		return nil, fmt.Errorf("index %s: %s: %w", dir, metaFile, err)
+	}
+	if meta.MappingVersion != MappingVersion {
+		return nil, fmt.Errorf("index %s was built with mapping version %s, want %s: run codebench index build", dir, meta.MappingVersion, MappingVersion)
+	}
+	if key := DataKey(set); meta.DataKey != key {
+		return nil, fmt.Errorf("index %s was built from other data (key %s, want %s): run codebench index build", dir, meta.DataKey, key)
+	}
+	bi, err := bleve.OpenUsing(dir, map[string]interface{}{"read_only": true})
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", dir, err)
+	}
+	ix, err := newIndex(set, bi)
+	if err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("index %s: %w", dir, err)
+	}
+	ix.dir, ix.meta = dir, meta
+	return ix, nil
+}
+
+func newIndex(set *codesets.Set, bi bleve.Index) (*Index, error) {
+	m, ok := bi.Mapping().(*mapping.IndexMappingImpl)
+	if !ok {
+		return nil, fmt.Errorf("unexpected mapping type %T", bi.Mapping())
+	}
+	text := m.AnalyzerNamed(analyzerText)
+	if text == nil {
+		return nil, fmt.Errorf("mapping has no analyzer %s", analyzerText)
+	}
+	abbr, err := parseAbbreviations(abbreviationsTSV, "abbreviations.tsv")
+	if err != nil {
+		return nil, err
+	}
+	ix := &Index{set: set, bi: bi, text: text, abbr: abbr, stems: map[string][]string{}}
+	for _, list := range abbr {
+		for _, a := range list {
+			for _, e := range a.expansions {
+				ix.stems[e] = ix.analyse(e)
+			}
+		}
+	}
+	return ix, nil
+}
+
+// Close releases the index files.
+func (ix *Index) Close() error { return ix.bi.Close() }
+
+// Dir is the directory the index was opened from.
+func (ix *Index) Dir() string { return ix.dir }
+
+// Set is the code set the index searches.
+func (ix *Index) Set() *codesets.Set { return ix.set }
+
+// Stats describes the opened index.
+type Stats struct {
+	Dir          string
+	Codes        int
+	Bytes        int64 // size of the index files
+	BuildSeconds float64
+}
+
+// Stats reports the index's size and how long it took to build.
+func (ix *Index) Stats() Stats {
+	var size int64
+	filepath.WalkDir(ix.dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	return Stats{Dir: ix.dir, Codes: ix.meta.Codes, Bytes: size, BuildSeconds: ix.meta.BuildSeconds}
+}
+
+// analyse runs the titles' analyzer over text: lower-case stems without
+// stop words, as the index holds them.
+func (ix *Index) analyse(text string) []string {
+	ts := ix.text.Analyze([]byte(text))
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, string(t.Term))
+	}
+	return out
+}

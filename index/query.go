@@ -1,0 +1,219 @@
+package index
+
+import (
+	"strings"
+	"unicode"
+
+	"codebench/codesets"
+)
+
+// A query is read as a list of concepts that must all be found, plus the
+// codes or code prefixes it names. A concept is one word typed, or one
+// abbreviation with its expansions; each has alternatives, any of which
+// satisfies it.
+
+type altKind uint8
+
+const (
+	altTyped      altKind = iota // the word as typed
+	altExpansion                 // an expansion of an abbreviation or lay term
+	altCorrection                // a spelling correction from the index's words
+	altCompletion                // a common word the word being typed starts
+)
+
+// alt is one way to satisfy a concept: every stem must occur, or, for a
+// prefix alternative, a word must start with prefix.
+type alt struct {
+	stems  []string
+	prefix string
+	kind   altKind
+	weight float64 // how much a match counts, 1 for what was typed
+	boost  float64 // weight in Bleve's first ranking
+}
+
+type concept struct {
+	typed string
+	alts  []alt
+	// word is the lower-case word typed, for a plain word that may be
+	// misspelt; empty for abbreviations and words the analyzer splits.
+	word string
+	// typing is the prefix alternative of the word being typed at the end
+	// of the query, empty when there is none.
+	typing string
+	// weight is how much the concept counts in the coverage of a code: the
+	// rarer its words, the more (set by Index.prepare).
+	weight float64
+}
+
+type parsedQuery struct {
+	concepts []concept
+	codes    []string // canonical codes or code prefixes named
+	// dotted is a code typed with a dot that is not a code or prefix.
+	dotted string
+	// negates is set when the query says "without", "not" or "no": then a
+	// title's negative qualifier may answer it.
+	negates bool
+}
+
+// maxConcepts bounds the words of one query; a pasted paragraph is cut.
+const maxConcepts = 16
+
+// Weights of a match by kind of alternative.
+const (
+	weightTyped      = 1.0
+	weightExpansion  = 1.0
+	weightCorrection = 0.75
+	weightPrefix     = 0.95
+	senseStep        = 0.02
+	boostShorthand   = 0.3
+	boostPrefix      = 0.5
+)
+
+// hasTyping tells whether a concept has a prefix alternative for the word
+// being typed.
+func (p *parsedQuery) hasTyping() bool {
+	for _, c := range p.concepts {
+		if c.typing != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// addTyping lets the last word of a query match as the start of a word.
+func (c *concept) addTyping(raw string) {
+	if p := typedPrefix(raw); p != "" {
+		c.typing = p
+		c.alts = append(c.alts, alt{prefix: p, kind: altTyped, weight: weightPrefix, boost: boostPrefix})
+	}
+}
+
+// queryFields splits typed text the way normalWords does, keeping each
+// field as typed.
+func queryFields(q string) []string {
+	return strings.FieldsFunc(q, func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == ';' || r == '(' || r == ')' || r == '[' || r == ']' || r == '"'
+	})
+}
+
+func (ix *Index) parse(q string) parsedQuery {
+	var p parsedQuery
+	fields := queryFields(q)
+	typing := q != "" && !unicode.IsSpace(rune(q[len(q)-1]))
+	norms := make([]string, len(fields))
+	for i, f := range fields {
+		if w := normalWords(f); len(w) > 0 {
+			norms[i] = w[0]
+		}
+	}
+	seen := map[string]bool{}
+	add := func(c concept) {
+		key := conceptKey(c)
+		if !seen[key] && len(p.concepts) < maxConcepts {
+			seen[key] = true
+			p.concepts = append(p.concepts, c)
+		}
+	}
+	for i := 0; i < len(fields); {
+		raw := fields[i]
+		last := i == len(fields)-1
+		if code, ok := ix.typedCode(raw, len(fields) == 1); ok {
+			p.codes = append(p.codes, code)
+			i++
+			continue
+		}
+		if strings.Contains(raw, ".") && len(fields) == 1 && codeShaped(codesets.Canonical(raw)) {
+			p.dotted = codesets.Canonical(raw)
+			i++
+			continue
+		}
+		if a, ok := ix.abbr.match(norms, i); ok {
+			c := concept{typed: strings.Join(fields[i:i+len(a.words)], " ")}
+			term := strings.Join(a.words, " ")
+			if !strings.ContainsAny(term, "/&") {
+				if stems := ix.analyse(term); len(stems) > 0 {
+					// The shorthand itself is rare in titles: it must not
+					// crowd out its expansions in Bleve's ranking.
+					c.alts = append(c.alts, alt{stems: stems, kind: altTyped, weight: weightTyped, boost: boostShorthand})
+				}
+			}
+			for k, e := range a.expansions {
+				if stems := ix.stems[e]; len(stems) > 0 {
+					// The first sense of ambiguous shorthand is the usual
+					// one: "cp" is chest pain before cerebral palsy.
+					w := weightExpansion - senseStep*float64(k)
+					c.alts = append(c.alts, alt{stems: stems, kind: altExpansion, weight: w, boost: 1})
+				}
+			}
+			i += len(a.words)
+			if i == len(fields) && typing && len(a.words) == 1 {
+				c.addTyping(raw)
+			}
+			if len(c.alts) > 0 {
+				add(c)
+			}
+			continue
+		}
+		stems := ix.analyse(raw)
+		for j, s := range stems {
+			c := concept{typed: raw, alts: []alt{{stems: []string{s}, kind: altTyped, weight: weightTyped, boost: 1}}}
+			if len(stems) == 1 {
+				c.word = strings.ToLower(raw)
+			}
+			if last && typing && j == len(stems)-1 {
+				c.addTyping(raw)
+			}
+			add(c)
+		}
+		i++
+	}
+	return p
+}
+
+// typedCode reads a field as a code or code prefix when codes start with
+// it. A field of two characters only counts when it is the whole query
+// ("E1"), or is dotted: in "o2 concentrator" or "vitamin d3" it is a word.
+func (ix *Index) typedCode(raw string, whole bool) (string, bool) {
+	code := codesets.Canonical(raw)
+	if !codeShaped(code) {
+		return "", false
+	}
+	dotted := strings.Contains(raw, ".")
+	if len(code) < 3 && !whole && !dotted {
+		return "", false
+	}
+	if !dotted {
+		if _, abbrev := ix.abbr[strings.ToLower(raw)]; abbrev {
+			return "", false // "o2", "b12", "dm2": shorthand first
+		}
+	}
+	return code, ix.hasFamily(code)
+}
+
+// typedPrefix is the last word of a field, lower case, cut to the longest
+// indexed n-gram; empty when shorter than the shortest.
+func typedPrefix(raw string) string {
+	words := strings.FieldsFunc(strings.ToLower(raw), notWordRune)
+	if len(words) == 0 {
+		return ""
+	}
+	w := words[len(words)-1]
+	if len(w) < minGram {
+		return ""
+	}
+	if len(w) > maxGram {
+		w = w[:maxGram]
+	}
+	return w
+}
+
+func conceptKey(c concept) string {
+	var b strings.Builder
+	for _, a := range c.alts {
+		b.WriteString(strings.Join(a.stems, " "))
+		b.WriteByte('*')
+		b.WriteString(a.prefix)
+		b.WriteByte('|')
+	}
+	return b.String()
+}

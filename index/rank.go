@@ -1,0 +1,551 @@
+package index
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+
+	"codebench/codesets"
+)
+
+// Bleve finds the candidates; this file orders them the way a coder
+// expects. For each candidate the words of the query are matched against
+// each of its texts (title, inclusion terms, index entries):
+//
+//  1. codes that have more of the query's words come first (coverage, each
+//     word weighted by its rarity);
+//  2. a text that holds all of them beats words scattered over several;
+//  3. billable codes come before headers when the words match equally;
+//  4. an exact match (a title or term with no other words than the query's,
+//     apart from "unspecified", "NOS", words in parentheses and the like)
+//     beats a partial one;
+//  5. fewer extra words is better; among billable codes the "unspecified" /
+//     "without complications" default of a family wins when the query says
+//     nothing more specific, as does a title that starts with the query's
+//     word ("Walker, rigid" before "Platform attachment, walker");
+//  6. code order breaks what is left, which keeps families together.
+//
+// Hits of one ICD-10-CM family that rank close together are then kept
+// together, so the list reads family by family.
+
+type textKind uint8
+
+const (
+	kindTitle textKind = iota
+	kindInclusion
+	kindIndex
+)
+
+// kindWeight discounts matches outside the title a little.
+var kindWeight = [...]float64{kindTitle: 1, kindInclusion: 0.97, kindIndex: 0.93}
+
+// Score weights; see the list above.
+const (
+	wCoverage    = 8.0
+	wOneText     = 4.0
+	wBillable    = 2.0
+	wExact       = 1.5
+	wExactHeader = 0.75
+	wFewExtras   = 1.5
+	maxExtras    = 6.0 // extra words beyond which a text earns nothing for brevity
+	wDefault     = 0.4
+	wHead        = 0.3
+	wFamilyExact = 0.5  // a category or subcategory above the code is exactly what was asked
+	wLater       = 0.2  // a 7th character other than A (initial encounter) not asked for
+	groupGap     = 0.25 // siblings within this score of the family's first hit join it
+	extraPenalty = 0.05 // per extra word, when choosing the text to show as Why
+)
+
+// What a word of a code's text costs when the query did not ask for it.
+const (
+	costCore    = 1.0 // a word that says something the query did not
+	costNegated = 0.3 // in a negative qualifier: "without macular edema"
+	costFree    = 0.0 // in parentheses, a 7th character's meaning, "unspecified"
+)
+
+// analysedText is one text of a code, analysed as the index analyses it.
+type analysedText struct {
+	kind  textKind
+	text  string   // as shown to the coder
+	stems []string // analysed words
+	// cost is what each stem costs when unmatched. Words in parentheses or
+	// brackets are ICD-10-CM's nonessential modifiers; a negative qualifier
+	// ("without macular edema", "not intractable") mostly describes the
+	// default; a 7th character's meaning ("initial encounter for closed
+	// fracture") is picked separately.
+	cost []float64
+	// negated marks stems in a negative qualifier: they answer a query only
+	// if it says "without", "not" or "no" too ("septic shock" is not
+	// "without septic shock").
+	negated []bool
+	words   []string // lower-case words, for prefixes being typed
+	head    string   // first stem that is not free: the thing the title names
+}
+
+type codeWords struct {
+	texts []analysedText
+}
+
+// wordsOf analyses a code's texts once and keeps them for later queries.
+func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
+	if v, ok := ix.analysed.Load(c); ok {
+		return v.(*codeWords)
+	}
+	markers := ix.markers()
+	negStems := ix.negStems
+	t := textOf(c)
+	cw := &codeWords{}
+	add := func(kind textKind, shown, text string, suffixFrom int) {
+		at := analysedText{kind: kind, text: shown, words: strings.FieldsFunc(strings.ToLower(text), notWordRune)}
+		free, neg := qualifierSpans(text)
+		if suffixFrom > 0 {
+			free = append(free, [2]int{suffixFrom, len(text)})
+		}
+		for _, tok := range ix.text.Analyze([]byte(text)) {
+			stem := string(tok.Term)
+			cost, negated := costCore, false
+			switch {
+			case inSpans(free, tok.Start) || markers[stem] || negStems[stem]:
+				cost = costFree
+				negated = inSpans(neg, tok.Start)
+			case inSpans(neg, tok.Start):
+				cost, negated = costNegated, true
+			}
+			at.stems = append(at.stems, stem)
+			at.cost = append(at.cost, cost)
+			at.negated = append(at.negated, negated)
+			if at.head == "" && cost == costCore && !notHead[stem] && strings.Trim(stem, "0123456789") != "" {
+				at.head = stem
+			}
+		}
+		cw.texts = append(cw.texts, at)
+	}
+	add(kindTitle, t.title, t.title, seventhSuffix(c))
+	for _, term := range t.terms {
+		add(kindInclusion, term, term, 0)
+	}
+	seen := map[string]bool{}
+	for _, it := range c.IndexTerms() {
+		if x := indexEntry(it); !seen[x] {
+			seen[x] = true
+			add(kindIndex, it.Text, x, 0)
+		}
+	}
+	v, _ := ix.analysed.LoadOrStore(c, cw)
+	return v.(*codeWords)
+}
+
+// qualifierSpans finds the byte ranges of a text in parentheses or
+// brackets (free) and of its negative qualifiers (neg): from "without",
+// "not" or "no" to the next comma, "with" or the end.
+func qualifierSpans(text string) (free, neg [][2]int) {
+	depth, open := 0, 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '(', '[':
+			if depth == 0 {
+				open = i
+			}
+			depth++
+		case ')', ']':
+			if depth > 0 {
+				depth--
+				if depth == 0 {
+					free = append(free, [2]int{open, i + 1})
+				}
+			}
+		}
+	}
+	lower := strings.ToLower(text)
+	// "non-diabetic", "Non-ST elevation": the hyphenated word is negated.
+	for from := 0; ; {
+		i := strings.Index(lower[from:], "non-")
+		if i < 0 {
+			break
+		}
+		i += from
+		from = i + 4
+		if i > 0 && lower[i-1] != ' ' && lower[i-1] != '(' {
+			continue
+		}
+		end := from
+		for end < len(lower) && !strings.ContainsRune(" ,;()", rune(lower[end])) {
+			end++
+		}
+		neg = append(neg, [2]int{i, end})
+	}
+	for _, word := range negationWords[:3] {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], word+" ")
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(word) + 1
+			if i > 0 && lower[i-1] != ' ' && lower[i-1] != ',' && lower[i-1] != '(' {
+				continue // inside a word ("cannot")
+			}
+			end := len(text)
+			if j := strings.IndexAny(lower[from:], ",;"); j >= 0 {
+				end = from + j
+			}
+			if j := strings.Index(lower[from:], " with "); j >= 0 && from+j < end {
+				end = from + j
+			}
+			neg = append(neg, [2]int{i, end})
+		}
+	}
+	return free, neg
+}
+
+var negationWords = []string{"without", "not", "no", "non"}
+
+// notHead are words that open a title without being what it names:
+// "Type 2 diabetes mellitus", "Other specified ...".
+var notHead = map[string]bool{"type": true, "other": true, "specifi": true, "acut": true, "chronic": true}
+
+func inSpans(spans [][2]int, at int) bool {
+	for _, s := range spans {
+		if at >= s[0] && at < s[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// seventhSuffix is where the 7th character's meaning starts in the title
+// of a code that has one, 0 otherwise.
+func seventhSuffix(c *codesets.Code) int {
+	p := c.Parent()
+	if c.System != codesets.ICD10CM || len(c.Code) != 7 || p == nil {
+		return 0
+	}
+	if table, _ := c.SeventhChars(); len(table) == 0 {
+		return 0
+	}
+	if strings.HasPrefix(c.Title(), p.Title()) {
+		return len(p.Title())
+	}
+	return 0
+}
+
+// markerWords add nothing to a query's meaning when a title has them:
+// "Pneumonia, unspecified organism" answers "pneumonia" exactly, as
+// "Alcohol abuse, uncomplicated" answers "alcohol abuse" and "Type 2
+// diabetes mellitus" answers "type 2 diabetes".
+var markerWords = "unspecified unsp NOS elsewhere classified NEC site organism uncomplicated mellitus"
+
+func (ix *Index) markers() map[string]bool {
+	ix.markerOnce.Do(func() {
+		ix.markerSet = markerSet(ix.text)
+		for _, t := range ix.text.Analyze([]byte(strings.Join(negationWords, " "))) {
+			if ix.negStems == nil {
+				ix.negStems = map[string]bool{}
+			}
+			ix.negStems[string(t.Term)] = true
+		}
+	})
+	return ix.markerSet
+}
+
+func markerSet(an analysis.Analyzer) map[string]bool {
+	set := map[string]bool{}
+	for _, t := range an.Analyze([]byte(markerWords)) {
+		set[string(t.Term)] = true
+	}
+	return set
+}
+
+// coreLength counts the words of a code's title that a query would have
+// to ask for: not the free ones, not "unspecified" and the like. Build
+// indexes codes shortest core first, which is the order Bleve returns
+// codes that match the same words in.
+func coreLength(an analysis.Analyzer, markers map[string]bool, c *codesets.Code) int {
+	title := c.Title()
+	free, neg := qualifierSpans(title)
+	if from := seventhSuffix(c); from > 0 {
+		free = append(free, [2]int{from, len(title)})
+	}
+	n := 0
+	for _, tok := range an.Analyze([]byte(title)) {
+		if !markers[string(tok.Term)] && !inSpans(free, tok.Start) && !inSpans(neg, tok.Start) {
+			n++
+		}
+	}
+	return n
+}
+
+// textMatch is how well one text answers the query.
+type textMatch struct {
+	coverage float64 // matched concepts' weights over all concepts' weights
+	all      bool    // every concept matched, if only by a correction
+	extras   float64 // cost of the words of the text the query did not ask for
+	head     bool    // the text's head word answers a concept
+}
+
+// matchText matches the query's concepts against one text; unionOut
+// keeps, per concept, the best match over all the code's texts.
+func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64) textMatch {
+	matched := make(map[string]bool, len(t.stems))
+	var cov float64
+	var prefixHits float64
+	all := true
+	kw := kindWeight[t.kind]
+	for ci := range p.concepts {
+		c := &p.concepts[ci]
+		best := 0.0
+		prefixHit := false
+		for _, a := range c.alts {
+			if a.prefix != "" {
+				if a.weight <= best {
+					continue
+				}
+				for _, w := range t.words {
+					if strings.HasPrefix(w, a.prefix) {
+						best, prefixHit = a.weight, true
+						break
+					}
+				}
+			} else if t.containsAll(a.stems, p.negates) {
+				// Every alternative found counts its words as asked for:
+				// "hiv" and "human immunodeficiency virus" both.
+				for _, s := range a.stems {
+					matched[s] = true
+				}
+				if a.weight > best {
+					best, prefixHit = a.weight, false
+				}
+			}
+		}
+		if prefixHit {
+			prefixHits++
+		}
+		all = all && best > 0
+		cov += best * c.weight
+		if best*kw > unionOut[ci] {
+			unionOut[ci] = best * kw
+		}
+	}
+	m := textMatch{coverage: cov / totalWeight(p.concepts), all: all, head: t.head != "" && matched[t.head]}
+	for i, s := range t.stems {
+		if !matched[s] {
+			m.extras += t.cost[i]
+		}
+	}
+	m.extras = max(0, m.extras-prefixHits)
+	return m
+}
+
+// containsAll tells whether the text has every stem outside a negative
+// qualifier (or anywhere, when the query negates too).
+func (t *analysedText) containsAll(want []string, negates bool) bool {
+	for _, w := range want {
+		found := false
+		for i, h := range t.stems {
+			if h == w && (negates || !t.negated[i]) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func totalWeight(concepts []concept) float64 {
+	var w float64
+	for _, c := range concepts {
+		w += c.weight
+	}
+	if w == 0 {
+		return 1
+	}
+	return w
+}
+
+// isDefault tells whether a title is the catch-all of its family, the
+// code to take when the documentation says nothing more: "Heart failure,
+// unspecified", "Pneumonia, unspecified organism", "Cystitis, unspecified
+// without hematuria", "Type 2 diabetes mellitus without complications",
+// "Alcohol abuse, uncomplicated", "..., not specified as recurrent",
+// "Unspecified atrial fibrillation". A
+// title that names a complication ("with diabetic neuropathy,
+// unspecified") is not: its "unspecified" is about the complication.
+func isDefault(title string) bool {
+	t := strings.ToLower(title)
+	if strings.Contains(t, "without complication") || strings.HasSuffix(t, " nos") {
+		return true
+	}
+	if strings.Contains(t, " with ") {
+		return false
+	}
+	if strings.HasPrefix(t, "unspecified ") {
+		return true
+	}
+	parts := strings.Split(t, ", ")
+	for _, part := range parts[1:] {
+		if strings.HasPrefix(part, "unspecified") || strings.HasPrefix(part, "not specified") ||
+			part == "uncomplicated" || part == "site not specified" || part == "part unspecified" {
+			return true
+		}
+	}
+	return false
+}
+
+// preferredFamilies break ties between families that answer a query
+// equally, following the ICD-10-CM guidelines.
+var preferredFamilies = map[string]float64{
+	// I.C.4.a.2: diabetes of undocumented type is coded as type 2.
+	"E11": 0.3,
+}
+
+// debugRank, when set (by tests), sees each candidate's score parts.
+var debugRank func(c *codesets.Code, union, oneText, extras float64, exact, head bool)
+
+// rank orders the candidates and groups families.
+func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
+	if len(cands) == 0 {
+		return nil
+	}
+	ix.markers()
+	p.negates = false
+	for _, c := range p.concepts {
+		for _, a := range c.alts {
+			for _, s := range a.stems {
+				p.negates = p.negates || ix.negStems[s]
+			}
+		}
+	}
+	union := make([]float64, len(p.concepts))
+	hits := make([]Hit, len(cands))
+	for i, cand := range cands {
+		for j := range union {
+			union[j] = 0
+		}
+		cw := ix.wordsOf(cand.code)
+		var (
+			bestQ      = -1.0
+			best       *analysedText
+			bestCov    float64
+			bestExtras float64
+			fullExtras = -1.0 // fewest extras among texts with every word
+			head       bool
+		)
+		for ti := range cw.texts {
+			t := &cw.texts[ti]
+			m := ix.matchText(t, p, union)
+			w := m.coverage * kindWeight[t.kind]
+			if q := w - extraPenalty*m.extras; q > bestQ {
+				bestQ, best, bestExtras = q, t, m.extras
+			}
+			bestCov = max(bestCov, w)
+			if m.all && (fullExtras < 0 || m.extras < fullExtras) {
+				fullExtras = m.extras
+			}
+			head = head || (t.kind == kindTitle && m.head)
+		}
+		var u float64
+		for ci, x := range union {
+			u += x * p.concepts[ci].weight
+		}
+		u /= totalWeight(p.concepts)
+		extras := bestExtras
+		if fullExtras >= 0 {
+			extras = fullExtras
+		}
+		s := wCoverage*u + wOneText*bestCov + wFewExtras*max(0, 1-extras/maxExtras)
+		exact := fullExtras >= 0 && fullExtras < 1
+		if cand.code.Billable {
+			s += wBillable
+			if exact {
+				s += wExact
+			}
+			if isDefault(cand.code.Title()) {
+				s += wDefault
+			}
+			if seventhSuffix(cand.code) > 0 && cand.code.Code[6] != 'A' {
+				s -= wLater
+			}
+		} else if exact {
+			s += wExactHeader
+		}
+		if head {
+			s += wHead
+		}
+		if !exact && ix.ancestorExact(cand.code, p) {
+			s += wFamilyExact
+		}
+		s += preferredFamilies[familyOf(cand.code)]
+		if debugRank != nil {
+			debugRank(cand.code, u, bestCov, extras, exact, head)
+		}
+		h := Hit{Code: cand.code, Score: s, Family: familyOf(cand.code)}
+		if best != nil && best.kind != kindTitle {
+			h.Why = best.text
+		}
+		hits[i] = h
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Code.Code < hits[j].Code.Code
+	})
+	return groupFamilies(hits)
+}
+
+// ancestorExact tells whether a header above the code answers the query
+// exactly by its title or inclusion terms: "breast cancer" is C50
+// "Malignant neoplasm of breast", so C50.919 is in the family asked for
+// and C44.501 (skin of breast) is not.
+func (ix *Index) ancestorExact(c *codesets.Code, p *parsedQuery) bool {
+	scratch := make([]float64, len(p.concepts))
+	for a := c.Parent(); a != nil; a = a.Parent() {
+		for ti, t := range ix.wordsOf(a).texts {
+			if t.kind == kindIndex {
+				continue
+			}
+			m := ix.matchText(&ix.wordsOf(a).texts[ti], p, scratch)
+			if m.all && m.extras < 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// groupFamilies moves each hit up to the first hit of its family when its
+// score is within groupGap of that hit's: the siblings read together and
+// nothing moves far.
+func groupFamilies(hits []Hit) []Hit {
+	out := make([]Hit, 0, len(hits))
+	placed := make([]bool, len(hits))
+	for i := range hits {
+		if placed[i] {
+			continue
+		}
+		placed[i] = true
+		out = append(out, hits[i])
+		if hits[i].Family == "" {
+			continue
+		}
+		for j := i + 1; j < len(hits); j++ {
+			if !placed[j] && hits[j].Family == hits[i].Family && hits[j].Score >= hits[i].Score-groupGap {
+				placed[j] = true
+				out = append(out, hits[j])
+			}
+		}
+	}
+	return out
+}
+
+// familyOf is the ICD-10-CM category of a code, empty for other systems.
+func familyOf(c *codesets.Code) string {
+	if c.System != codesets.ICD10CM || len(c.Code) < 3 {
+		return ""
+	}
+	return c.Code[:3]
+}

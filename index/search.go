@@ -1,0 +1,680 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"codebench/codesets"
+)
+
+const (
+	defaultLimit = 20
+	maxLimit     = 1000
+	// candidates is how many of Bleve's best hits are ranked again in Go.
+	candidates = 150
+)
+
+// Field boosts for Bleve's first ranking: a word counts once wherever it
+// is, a little more in the title.
+var fieldBoosts = []struct {
+	field string
+	boost float64
+}{
+	{fieldText, 1}, {fieldTitle, 0.3},
+}
+
+// textFields are the analysed fields a word may be found in.
+var textFields = []string{fieldText}
+
+// Search finds the codes matching a query, best first. A query that is a
+// code or code prefix in any spelling ("E11", "e11.6", "S52.5-", "J18")
+// lists that family, billable codes first; words mixed with a code prefix
+// ("E11 neuropathy") search inside the family. Search is safe for
+// concurrent use and stops when ctx is done.
+func (ix *Index) Search(ctx context.Context, q string, opt Options) (Result, error) {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	if opt.Limit <= 0 {
+		opt.Limit = defaultLimit
+	}
+	opt.Limit = min(opt.Limit, maxLimit)
+	opt.Offset = max(opt.Offset, 0)
+	if len(q) > maxQueryBytes {
+		q = q[:maxQueryBytes]
+	}
+	p := ix.parse(q)
+	var res Result
+	var err error
+	switch {
+	case len(p.concepts) == 0 && len(p.codes) > 0:
+		res = ix.listFamilies(p.codes, opt)
+	case len(p.concepts) == 0 && p.dotted != "":
+		res = ix.nearest(p.dotted, opt)
+	case len(p.concepts) == 0:
+		res = Result{}
+	default:
+		res, err = ix.searchText(ctx, &p, opt)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// maxQueryBytes bounds the text read from a query.
+const maxQueryBytes = 1024
+
+// listFamilies lists the codes under the typed prefixes: billable codes
+// first, each group in code order.
+func (ix *Index) listFamilies(prefixes []string, opt Options) Result {
+	var billable, headers []*codesets.Code
+	seen := map[*codesets.Code]bool{}
+	for _, p := range prefixes {
+		for _, c := range ix.family(p) {
+			if seen[c] || !ix.keep(c, opt) {
+				continue
+			}
+			seen[c] = true
+			if c.Billable {
+				billable = append(billable, c)
+			} else {
+				headers = append(headers, c)
+			}
+		}
+	}
+	all := append(billable, headers...)
+	res := Result{Total: uint64(len(all))}
+	for i := opt.Offset; i < len(all) && len(res.Hits) < opt.Limit; i++ {
+		res.Hits = append(res.Hits, Hit{Code: all[i], Score: 1, Family: familyOf(all[i])})
+	}
+	return res
+}
+
+// nearest answers a dotted spelling that is not a code ("E11.99") with the
+// codes under its longest existing prefix.
+func (ix *Index) nearest(code string, opt Options) Result {
+	for n := len(code) - 1; n >= 2; n-- {
+		if ix.hasFamily(code[:n]) {
+			res := ix.listFamilies([]string{code[:n]}, opt)
+			for i := range res.Hits {
+				res.Hits[i].Why = fmt.Sprintf("%s is not a code; nearest codes", codesets.Dotted(codesets.ICD10CM, code))
+			}
+			return res
+		}
+	}
+	return Result{}
+}
+
+// keep applies the options' filters to a code in memory.
+func (ix *Index) keep(c *codesets.Code, opt Options) bool {
+	if c.Modifier && !opt.Modifiers {
+		return false
+	}
+	if opt.BillableOnly && !c.Billable {
+		return false
+	}
+	if len(opt.Systems) > 0 {
+		ok := false
+		for _, s := range opt.Systems {
+			ok = ok || s == c.System
+		}
+		if !ok {
+			return false
+		}
+	}
+	if !opt.ValidOn.IsZero() {
+		_, _, releaseEnd := ix.set.ICD10CMRelease()
+		eff, end := validity(c, releaseEnd)
+		d := yyyymmdd(opt.ValidOn)
+		if d < eff || d > end {
+			return false
+		}
+	}
+	return true
+}
+
+// searchText runs the words of a query through Bleve, then ranks Bleve's
+// best candidates again with what a coder expects (see rank.go).
+func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (Result, error) {
+	if err := ix.prepare(ctx, p); err != nil {
+		return Result{}, err
+	}
+	filters, exclude := ix.filters(opt)
+	if len(p.codes) > 0 {
+		var fam []query.Query
+		for _, c := range p.codes {
+			t := query.NewTermQuery(c)
+			t.SetField(fieldPrefix)
+			t.SetBoost(0)
+			fam = append(fam, t)
+		}
+		filters = append(filters, query.NewDisjunctionQuery(fam))
+	}
+	want := max(candidates, opt.Offset+opt.Limit)
+
+	// First the codes that have every word as typed (or expanded, or
+	// corrected); then, when they are few, those where the word being typed
+	// is only the start of a word; then those missing some words.
+	var hits []candidate
+	var total uint64
+	for _, typing := range []bool{false, true} {
+		if typing && !p.hasTyping() {
+			break
+		}
+		concepts := make([]query.Query, 0, len(p.concepts))
+		for i := range p.concepts {
+			if q := conceptQuery(&p.concepts[i], typing); q != nil {
+				concepts = append(concepts, q)
+			}
+		}
+		if len(concepts) < len(p.concepts) {
+			continue // a word only matches as it is being typed
+		}
+		more, n, err := ix.run(ctx, query.NewConjunctionQuery(concepts), filters, exclude, want, false)
+		if err != nil {
+			return Result{}, err
+		}
+		hits = mergeHits(hits, more)
+		total = max(total, n)
+		if len(hits) >= want {
+			break
+		}
+	}
+	if len(p.concepts) > 1 && int(total) < opt.Offset+opt.Limit {
+		concepts := make([]query.Query, len(p.concepts))
+		for i := range p.concepts {
+			concepts[i] = conceptQuery(&p.concepts[i], true)
+		}
+		loose := query.NewDisjunctionQuery(concepts)
+		more, looseTotal, err := ix.run(ctx, loose, filters, exclude, want, true)
+		if err != nil {
+			return Result{}, err
+		}
+		hits = mergeHits(hits, more)
+		total = max(total, looseTotal)
+	}
+	// Words mixed with a code prefix that is not their family: search
+	// without the family rather than find nothing.
+	if len(hits) == 0 && len(p.codes) > 0 {
+		p.codes = nil
+		return ix.searchText(ctx, p, opt)
+	}
+	ranked := ix.rank(p, hits)
+	res := Result{Total: total}
+	for i := opt.Offset; i < len(ranked) && len(res.Hits) < opt.Limit; i++ {
+		res.Hits = append(res.Hits, ranked[i])
+	}
+	return res, nil
+}
+
+// candidate is a Bleve hit resolved to its code.
+type candidate struct {
+	code  *codesets.Code
+	score float64
+}
+
+// run asks Bleve for the first size codes matching q. Unscored, they come
+// in index order (shortest title first); scored, by how many of the
+// query's words they have.
+func (ix *Index) run(ctx context.Context, q query.Query, filters, exclude []query.Query, size int, scored bool) ([]candidate, uint64, error) {
+	must := append([]query.Query{q}, filters...)
+	var full query.Query = query.NewConjunctionQuery(must)
+	if len(exclude) > 0 {
+		full = query.NewBooleanQuery(must, nil, exclude)
+	}
+	req := bleve.NewSearchRequestOptions(full, size, 0, false)
+	if !scored {
+		req.Score = "none"
+	}
+	sr, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	out := make([]candidate, 0, len(sr.Hits))
+	for _, h := range sr.Hits {
+		if c, ok := codeOf(ix.set, h.ID); ok {
+			out = append(out, candidate{code: c, score: h.Score})
+		}
+	}
+	return out, sr.Total, nil
+}
+
+func mergeHits(a, b []candidate) []candidate {
+	seen := make(map[*codesets.Code]bool, len(a))
+	for _, c := range a {
+		seen[c.code] = true
+	}
+	for _, c := range b {
+		if !seen[c.code] {
+			a = append(a, c)
+		}
+	}
+	return a
+}
+
+// conceptQuery matches any alternative of a concept in any text field;
+// typing says whether the word being typed may match as a prefix. It is
+// nil when the concept has no alternative left.
+func conceptQuery(c *concept, typing bool) query.Query {
+	var any []query.Query
+	for _, a := range c.alts {
+		if !typing && (a.kind == altCompletion || a.prefix != "" && a.kind == altTyped) {
+			continue
+		}
+		var q query.Query
+		switch {
+		case a.prefix != "":
+			t := query.NewTermQuery(a.prefix)
+			t.SetField(fieldWords)
+			t.SetBoost(a.boost)
+			q = t
+		case len(a.stems) == 1:
+			q = stemQuery(a.stems[0], a.boost)
+		default:
+			parts := make([]query.Query, len(a.stems))
+			for i, s := range a.stems {
+				parts[i] = stemQuery(s, a.boost)
+			}
+			q = query.NewConjunctionQuery(parts)
+		}
+		any = append(any, q)
+	}
+	switch len(any) {
+	case 0:
+		return nil
+	case 1:
+		return any[0]
+	}
+	return query.NewDisjunctionQuery(any)
+}
+
+// stemQuery finds an analysed word in any text field.
+func stemQuery(stem string, weight float64) query.Query {
+	fields := make([]query.Query, len(fieldBoosts))
+	for i, fb := range fieldBoosts {
+		t := query.NewTermQuery(stem)
+		t.SetField(fb.field)
+		t.SetBoost(fb.boost * weight)
+		fields[i] = t
+	}
+	return query.NewDisjunctionQuery(fields)
+}
+
+// filters turns the options into Bleve clauses: ones a code must match and
+// ones it must not.
+func (ix *Index) filters(opt Options) (must, mustNot []query.Query) {
+	if len(opt.Systems) > 0 {
+		var sys []query.Query
+		for _, s := range opt.Systems {
+			t := query.NewTermQuery(string(s))
+			t.SetField(fieldSystem)
+			t.SetBoost(0)
+			sys = append(sys, t)
+		}
+		must = append(must, query.NewDisjunctionQuery(sys))
+	}
+	if opt.BillableOnly {
+		b := query.NewBoolFieldQuery(true)
+		b.SetField(fieldBillable)
+		b.SetBoost(0)
+		must = append(must, b)
+	}
+	if !opt.Modifiers {
+		m := query.NewBoolFieldQuery(true)
+		m.SetField(fieldModifier)
+		mustNot = append(mustNot, m)
+	}
+	if !opt.ValidOn.IsZero() {
+		d := yyyymmdd(opt.ValidOn)
+		f := false
+		before := query.NewNumericRangeInclusiveQuery(&d, nil, &f, nil)
+		before.SetField(fieldEff) // effective after the date
+		after := query.NewNumericRangeInclusiveQuery(nil, &d, nil, &f)
+		after.SetField(fieldEnd) // terminated before the date
+		dated := query.NewBoolFieldQuery(true)
+		dated.SetField(fieldDated)
+		mustNot = append(mustNot, query.NewConjunctionQuery([]query.Query{
+			dated, query.NewDisjunctionQuery([]query.Query{before, after}),
+		}))
+	}
+	return must, mustNot
+}
+
+// prepare weighs each concept by how rare its words are and adds spelling
+// corrections to the words the index does not hold, unless the word is the
+// start of a longer one being typed. Only unknown words are looked up for
+// corrections, so a well-spelt query costs a few dictionary lookups.
+// Corrections come from the as-you-type field, which holds every word
+// (cut to maxGram letters) unstemmed: a misspelling often stems oddly
+// ("diverticulitus"), while its first letters still match.
+func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	docs, err := r.DocCount()
+	if err != nil {
+		return err
+	}
+	var df dfFunc = func(field, term string) (uint64, error) {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		defer tfr.Close()
+		return tfr.Count(), nil
+	}
+	idf := func(n uint64) float64 { return math.Log(1 + float64(docs)/float64(n+1)) }
+	for i := range p.concepts {
+		c := &p.concepts[i]
+		if c.typing != "" {
+			if err := completions(r, c, df); err != nil {
+				return err
+			}
+		}
+		if len(c.word) >= minFuzzy && !strings.ContainsAny(c.word, "0123456789") {
+			n, err := df(fieldText, c.alts[0].stems[0])
+			if err != nil {
+				return err
+			}
+			if n == 0 && c.typing != "" {
+				if n, err = df(fieldWords, c.typing); err != nil {
+					return err
+				}
+			}
+			if n == 0 {
+				if err := addCorrections(r, c, df); err != nil {
+					return err
+				}
+			}
+		}
+		// A concept weighs as much as its rarest alternative's rarest word:
+		// in "tens unit", "tens" says more than "unit".
+		c.weight = 0
+		for _, a := range c.alts {
+			w := 0.0
+			if a.prefix != "" {
+				n, err := df(fieldWords, a.prefix)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					w = idf(n)
+				}
+			}
+			for _, s := range a.stems {
+				n, err := df(fieldText, s)
+				if err != nil {
+					return err
+				}
+				if n > 0 {
+					w = max(w, idf(n))
+				}
+			}
+			c.weight = max(c.weight, w)
+		}
+		if c.weight == 0 {
+			c.weight = idf(0) // nowhere in the index: as rare as can be
+		}
+	}
+	return nil
+}
+
+// minFuzzy is the shortest word corrected: shorter ones are too often
+// shorthand.
+const minFuzzy = 4
+
+func inDictionary(r bindex.IndexReader, fields []string, term string) (bool, error) {
+	rc, ok := r.(bindex.IndexReaderContains)
+	if !ok {
+		return true, nil
+	}
+	for _, f := range fields {
+		d, err := rc.FieldDictContains(f)
+		if err != nil {
+			return false, err
+		}
+		if ok, err := d.Contains([]byte(term)); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// maxCorrections bounds the alternatives a misspelt word adds;
+// correctionScan the dictionary entries considered.
+const (
+	maxCorrections = 3
+	correctionScan = 200
+)
+
+// dfFunc tells in how many codes a term occurs in a field.
+type dfFunc func(field, term string) (uint64, error)
+
+// addCorrections adds the indexed words closest to a word the index does
+// not hold. Words up to maxGram letters are matched, unstemmed, against the
+// as-you-type field (a misspelling often stems oddly, while its letters
+// stay close); longer ones against the stems, where their whole length
+// counts ("diverticulitus" is diverticulitis, not diverticulosis).
+func addCorrections(r bindex.IndexReader, c *concept, df dfFunc) error {
+	if len(c.word) <= maxGram {
+		fixes, err := corrections(r, fieldWords, c.word, df)
+		if err != nil {
+			return err
+		}
+		for _, f := range fixes {
+			c.alts = append(c.alts, alt{prefix: f, kind: altCorrection, weight: weightCorrection, boost: 1})
+		}
+		return nil
+	}
+	fixes, err := corrections(r, fieldText, c.alts[0].stems[0], df)
+	if err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		c.alts = append(c.alts, alt{stems: []string{f}, kind: altCorrection, weight: weightCorrection, boost: 1})
+	}
+	return nil
+}
+
+// corrections finds the terms of a field within one edit of a word, two
+// for words of six letters or more, sharing its first letter: the closest
+// first, then the most common.
+func corrections(r bindex.IndexReader, field, word string, df dfFunc) ([]string, error) {
+	rf, ok := r.(bindex.IndexReaderFuzzy)
+	if !ok {
+		return nil, nil
+	}
+	if field == fieldWords && len(word) > maxGram {
+		word = word[:maxGram]
+	}
+	fuzz := 1
+	if len(word) >= 6 {
+		fuzz = 2
+	}
+	type cand struct {
+		term  string
+		dist  int
+		count uint64
+	}
+	var list []cand
+	d, err := rf.FieldDictFuzzy(field, word, fuzz, word[:1])
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		// A correction much shorter than the word would match too much.
+		if len(e.Term) >= len(word)-fuzz && len(list) < correctionScan {
+			list = append(list, cand{e.Term, editDistance(word, e.Term), 0})
+		}
+	}
+	// Dictionary iterators do not count documents: ask for the closest.
+	sort.Slice(list, func(i, j int) bool { return list[i].dist < list[j].dist })
+	for i := range list {
+		if list[i].dist > list[0].dist {
+			list = list[:i]
+			break
+		}
+		n, err := df(field, list[i].term)
+		if err != nil {
+			return nil, err
+		}
+		list[i].count = n
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].dist != list[j].dist {
+			return list[i].dist < list[j].dist
+		}
+		if list[i].count != list[j].count {
+			return list[i].count > list[j].count
+		}
+		return list[i].term < list[j].term
+	})
+	var out []string
+	for _, c := range list {
+		if len(out) == maxCorrections || c.dist > list[0].dist || c.dist > fuzz {
+			break
+		}
+		out = append(out, c.term)
+	}
+	return out, nil
+}
+
+// Completions of a word being typed: the stems that start with it (or
+// with its own stem), most common first. "hypert" is most likely
+// hypertension, not hypertrichosis, so the common completions join the
+// concept as full words while the bare prefix stays as a weaker match.
+const (
+	maxCompletions   = 3
+	completionShare  = 0.2 // a completion must be this common relative to the most common
+	completionScan   = 300 // dictionary entries read at most
+	weightCompletion = 0.97
+	weightRarePrefix = 0.8
+)
+
+func completions(r bindex.IndexReader, c *concept, df dfFunc) error {
+	type cand struct {
+		term  string
+		count uint64
+	}
+	var list []cand
+	seen := map[string]bool{}
+	scan := func(prefix string) error {
+		d, err := r.FieldDictPrefix(fieldText, []byte(prefix))
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		for n := 0; n < completionScan; n++ {
+			e, err := d.Next()
+			if err != nil {
+				return err
+			}
+			if e == nil {
+				break
+			}
+			if !seen[e.Term] {
+				seen[e.Term] = true
+				n, err := df(fieldText, e.Term)
+				if err != nil {
+					return err
+				}
+				list = append(list, cand{e.Term, n})
+			}
+		}
+		return nil
+	}
+	if err := scan(c.typing); err != nil {
+		return err
+	}
+	for _, a := range c.alts {
+		if a.kind == altTyped && len(a.stems) == 1 && a.stems[0] != c.typing && strings.HasPrefix(c.typing, a.stems[0]) {
+			if err := scan(a.stems[0]); err != nil {
+				return err
+			}
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].count != list[j].count {
+			return list[i].count > list[j].count
+		}
+		return list[i].term < list[j].term
+	})
+	for i, x := range list {
+		if i == maxCompletions || float64(x.count) < completionShare*float64(list[0].count) {
+			break
+		}
+		dup := false
+		for _, a := range c.alts {
+			dup = dup || (len(a.stems) == 1 && a.stems[0] == x.term)
+		}
+		if !dup {
+			c.alts = append(c.alts, alt{stems: []string{x.term}, kind: altCompletion, weight: weightCompletion, boost: 1})
+		}
+	}
+	// The bare prefix now only stands for the rarer completions.
+	for i := range c.alts {
+		if c.alts[i].prefix != "" && c.alts[i].kind == altTyped {
+			c.alts[i].weight = weightRarePrefix
+		}
+	}
+	return nil
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and transpositions of neighbours ("pnuemonia"
+// is one edit from "pneumonia").
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
