@@ -46,4 +46,7 @@ type Result struct {
 	Hits  []Hit
 	Total uint64 // hits in all, beyond the page
 	Took  time.Duration
+	// TotalCapped says Total is a lower bound: counting stops at a few
+	// thousand codes ("encounter" is in forty thousand titles).
+	TotalCapped bool
 }

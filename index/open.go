@@ -30,6 +30,7 @@ type Index struct {
 	families     []*codesets.Code // every indexed code sorted by canonical code
 
 	analysed sync.Map // *codesets.Code -> *codeWords, filled as codes are ranked
+	dfs      sync.Map // field + "\x00" + term -> document frequency (uint64)
 
 	markerOnce sync.Once
 	markerSet  map[string]bool

@@ -43,6 +43,10 @@ type concept struct {
 	// weight is how much the concept counts in the coverage of a code: the
 	// rarer its words, the more (set by Index.prepare).
 	weight float64
+	// optional marks a word of one or two letters still being typed after
+	// other words ("cellulitis of left lower le"): too short to search
+	// for, it only helps ranking.
+	optional bool
 }
 
 type parsedQuery struct {
@@ -53,6 +57,8 @@ type parsedQuery struct {
 	// negates is set when the query says "without", "not" or "no": then a
 	// title's negative qualifier may answer it.
 	negates bool
+	// weight is the sum of the concepts' weights.
+	weight float64
 }
 
 // maxConcepts bounds the words of one query; a pasted paragraph is cut.
@@ -68,6 +74,17 @@ const (
 	boostShorthand   = 0.3
 	boostPrefix      = 0.5
 )
+
+// required counts the concepts that Bleve must match.
+func (p *parsedQuery) required() int {
+	n := 0
+	for _, c := range p.concepts {
+		if !c.optional {
+			n++
+		}
+	}
+	return n
+}
 
 // hasTyping tells whether a concept has a prefix alternative for the word
 // being typed.
@@ -148,6 +165,7 @@ func (ix *Index) parse(q string) parsedQuery {
 			i += len(a.words)
 			if i == len(fields) && typing && len(a.words) == 1 {
 				c.addTyping(raw)
+				c.optional = len(fields) > 1 && len(raw) < minGram
 			}
 			if len(c.alts) > 0 {
 				add(c)
@@ -157,6 +175,7 @@ func (ix *Index) parse(q string) parsedQuery {
 		stems := ix.analyse(raw)
 		for j, s := range stems {
 			c := concept{typed: raw, alts: []alt{{stems: []string{s}, kind: altTyped, weight: weightTyped, boost: 1}}}
+			c.optional = last && typing && len(fields) > 1 && len(raw) < minGram
 			if len(stems) == 1 {
 				c.word = strings.ToLower(raw)
 			}

@@ -83,8 +83,12 @@ type analysedText struct {
 	head    string   // first stem that is not free: the thing the title names
 }
 
+// codeWords is what ranking needs of a code, worked out once.
 type codeWords struct {
-	texts []analysedText
+	texts          []analysedText
+	ancestors      []*codeWords // parent first, up to the category
+	isDefault      bool         // see isDefault
+	laterEncounter bool         // a 7th character other than A
 }
 
 // wordsOf analyses a code's texts once and keeps them for later queries.
@@ -131,6 +135,11 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 			seen[x] = true
 			add(kindIndex, it.Text, x, 0)
 		}
+	}
+	cw.isDefault = isDefault(c.Title())
+	cw.laterEncounter = seventhSuffix(c) > 0 && c.Code[6] != 'A'
+	for a := c.Parent(); a != nil; a = a.Parent() {
+		cw.ancestors = append(cw.ancestors, ix.wordsOf(a))
 	}
 	v, _ := ix.analysed.LoadOrStore(c, cw)
 	return v.(*codeWords)
@@ -285,18 +294,22 @@ type textMatch struct {
 }
 
 // matchText matches the query's concepts against one text; unionOut
-// keeps, per concept, the best match over all the code's texts.
-func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64) textMatch {
-	matched := make(map[string]bool, len(t.stems))
-	var cov float64
-	var prefixHits float64
+// keeps, per concept, the best match over all the code's texts. matched
+// is scratch space, one flag per stem of the text.
+func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, matched []bool) textMatch {
+	matched = matched[:len(t.stems)]
+	for i := range matched {
+		matched[i] = false
+	}
+	var cov, prefixHits float64
 	all := true
 	kw := kindWeight[t.kind]
 	for ci := range p.concepts {
 		c := &p.concepts[ci]
 		best := 0.0
 		prefixHit := false
-		for _, a := range c.alts {
+		for ai := range c.alts {
+			a := &c.alts[ai]
 			if a.prefix != "" {
 				if a.weight <= best {
 					continue
@@ -307,12 +320,9 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64) 
 						break
 					}
 				}
-			} else if t.containsAll(a.stems, p.negates) {
+			} else if t.find(a.stems, p.negates, matched) {
 				// Every alternative found counts its words as asked for:
 				// "hiv" and "human immunodeficiency virus" both.
-				for _, s := range a.stems {
-					matched[s] = true
-				}
 				if a.weight > best {
 					best, prefixHit = a.weight, false
 				}
@@ -327,9 +337,11 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64) 
 			unionOut[ci] = best * kw
 		}
 	}
-	m := textMatch{coverage: cov / totalWeight(p.concepts), all: all, head: t.head != "" && matched[t.head]}
-	for i, s := range t.stems {
-		if !matched[s] {
+	m := textMatch{coverage: cov / p.weight, all: all}
+	for i := range t.stems {
+		if matched[i] {
+			m.head = m.head || t.stems[i] == t.head
+		} else {
 			m.extras += t.cost[i]
 		}
 	}
@@ -337,9 +349,10 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64) 
 	return m
 }
 
-// containsAll tells whether the text has every stem outside a negative
-// qualifier (or anywhere, when the query negates too).
-func (t *analysedText) containsAll(want []string, negates bool) bool {
+// find tells whether the text has every stem outside a negative qualifier
+// (or anywhere, when the query negates too), and if so flags them in
+// matched.
+func (t *analysedText) find(want []string, negates bool, matched []bool) bool {
 	for _, w := range want {
 		found := false
 		for i, h := range t.stems {
@@ -352,10 +365,17 @@ func (t *analysedText) containsAll(want []string, negates bool) bool {
 			return false
 		}
 	}
+	for _, w := range want {
+		for i, h := range t.stems {
+			if h == w && (negates || !t.negated[i]) {
+				matched[i] = true
+			}
+		}
+	}
 	return true
 }
 
-func totalWeight(concepts []concept) float64 {
+func sumWeights(concepts []concept) float64 {
 	var w float64
 	for _, c := range concepts {
 		w += c.weight
@@ -419,7 +439,10 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 			}
 		}
 	}
+	p.weight = sumWeights(p.concepts)
 	union := make([]float64, len(p.concepts))
+	scratch := make([]float64, len(p.concepts))
+	matched := make([]bool, 0, 64)
 	hits := make([]Hit, len(cands))
 	for i, cand := range cands {
 		for j := range union {
@@ -436,7 +459,10 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 		)
 		for ti := range cw.texts {
 			t := &cw.texts[ti]
-			m := ix.matchText(t, p, union)
+			if cap(matched) < len(t.stems) {
+				matched = make([]bool, len(t.stems))
+			}
+			m := ix.matchText(t, p, union, matched)
 			w := m.coverage * kindWeight[t.kind]
 			if q := w - extraPenalty*m.extras; q > bestQ {
 				bestQ, best, bestExtras = q, t, m.extras
@@ -451,7 +477,7 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 		for ci, x := range union {
 			u += x * p.concepts[ci].weight
 		}
-		u /= totalWeight(p.concepts)
+		u /= p.weight
 		extras := bestExtras
 		if fullExtras >= 0 {
 			extras = fullExtras
@@ -463,10 +489,10 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 			if exact {
 				s += wExact
 			}
-			if isDefault(cand.code.Title()) {
+			if cw.isDefault {
 				s += wDefault
 			}
-			if seventhSuffix(cand.code) > 0 && cand.code.Code[6] != 'A' {
+			if cw.laterEncounter {
 				s -= wLater
 			}
 		} else if exact {
@@ -475,7 +501,7 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 		if head {
 			s += wHead
 		}
-		if !exact && ix.ancestorExact(cand.code, p) {
+		if !exact && ix.ancestorExact(cw, p, scratch, matched) {
 			s += wFamilyExact
 		}
 		s += preferredFamilies[familyOf(cand.code)]
@@ -500,16 +526,18 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 // ancestorExact tells whether a header above the code answers the query
 // exactly by its title or inclusion terms: "breast cancer" is C50
 // "Malignant neoplasm of breast", so C50.919 is in the family asked for
-// and C44.501 (skin of breast) is not.
-func (ix *Index) ancestorExact(c *codesets.Code, p *parsedQuery) bool {
-	scratch := make([]float64, len(p.concepts))
-	for a := c.Parent(); a != nil; a = a.Parent() {
-		for ti, t := range ix.wordsOf(a).texts {
+// and C44.501 (skin of breast) is not. scratch and matched are reused.
+func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64, matched []bool) bool {
+	for _, a := range cw.ancestors {
+		for ti := range a.texts {
+			t := &a.texts[ti]
 			if t.kind == kindIndex {
 				continue
 			}
-			m := ix.matchText(&ix.wordsOf(a).texts[ti], p, scratch)
-			if m.all && m.extras < 1 {
+			if cap(matched) < len(t.stems) {
+				matched = make([]bool, len(t.stems))
+			}
+			if m := ix.matchText(t, p, scratch, matched); m.all && m.extras < 1 {
 				return true
 			}
 		}

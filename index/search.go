@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 
@@ -173,13 +174,17 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 			break
 		}
 		concepts := make([]query.Query, 0, len(p.concepts))
+		missing := false
 		for i := range p.concepts {
-			if q := conceptQuery(&p.concepts[i], typing); q != nil {
-				concepts = append(concepts, q)
+			if p.concepts[i].optional {
+				continue
 			}
+			q := conceptQuery(&p.concepts[i], typing)
+			missing = missing || q == nil // a word only matches as it is being typed
+			concepts = append(concepts, q)
 		}
-		if len(concepts) < len(p.concepts) {
-			continue // a word only matches as it is being typed
+		if missing || len(concepts) == 0 {
+			continue
 		}
 		more, n, err := ix.run(ctx, query.NewConjunctionQuery(concepts), filters, exclude, want, false)
 		if err != nil {
@@ -191,13 +196,8 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 			break
 		}
 	}
-	if len(p.concepts) > 1 && int(total) < opt.Offset+opt.Limit {
-		concepts := make([]query.Query, len(p.concepts))
-		for i := range p.concepts {
-			concepts[i] = conceptQuery(&p.concepts[i], true)
-		}
-		loose := query.NewDisjunctionQuery(concepts)
-		more, looseTotal, err := ix.run(ctx, loose, filters, exclude, want, true)
+	if n := p.required(); n > 1 && int(total) < opt.Offset+opt.Limit {
+		more, looseTotal, err := ix.searchLoose(ctx, p, filters, exclude, want)
 		if err != nil {
 			return Result{}, err
 		}
@@ -211,11 +211,62 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 		return ix.searchText(ctx, p, opt)
 	}
 	ranked := ix.rank(p, hits)
-	res := Result{Total: total}
+	res := Result{Total: total, TotalCapped: total >= countCap}
 	for i := opt.Offset; i < len(ranked) && len(res.Hits) < opt.Limit; i++ {
 		res.Hits = append(res.Hits, ranked[i])
 	}
 	return res, nil
+}
+
+// maxDropSearches bounds the searches with one word left out; longer
+// queries (a pasted sentence) go straight to a search for any word.
+const maxDropSearches = 5
+
+// searchLoose finds codes that have most of the query's words. It leaves
+// out one word at a time, the least telling first ("unit" in "tens unit"),
+// never the most telling; these searches are cheap conjunctions. Only when
+// they find nothing does it search for codes with any word, scored by
+// how many and how rare.
+func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, filters, exclude []query.Query, want int) ([]candidate, uint64, error) {
+	var all []query.Query
+	var weights []float64
+	for i := range p.concepts {
+		if !p.concepts[i].optional {
+			all = append(all, conceptQuery(&p.concepts[i], true))
+			weights = append(weights, p.concepts[i].weight)
+		}
+	}
+	n := len(all)
+	var hits []candidate
+	var total uint64
+	if n-1 <= maxDropSearches {
+		order := make([]int, n)
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return weights[order[a]] < weights[order[b]] })
+		for _, drop := range order[:n-1] {
+			rest := make([]query.Query, 0, n-1)
+			for i, q := range all {
+				if i != drop {
+					rest = append(rest, q)
+				}
+			}
+			more, m, err := ix.run(ctx, query.NewConjunctionQuery(rest), filters, exclude, want, false)
+			if err != nil {
+				return nil, 0, err
+			}
+			hits = mergeHits(hits, more)
+			total = max(total, m)
+			if len(hits) >= want {
+				return hits, total, nil
+			}
+		}
+		if len(hits) > 0 {
+			return hits, total, nil
+		}
+	}
+	return ix.run(ctx, query.NewDisjunctionQuery(all), filters, exclude, want, true)
 }
 
 // candidate is a Bleve hit resolved to its code.
@@ -225,18 +276,18 @@ type candidate struct {
 }
 
 // run asks Bleve for the first size codes matching q. Unscored, they come
-// in index order (shortest title first); scored, by how many of the
-// query's words they have.
+// in index order (shortest title first) and counting stops at countCap;
+// scored, by how many of the query's words they have, all counted.
 func (ix *Index) run(ctx context.Context, q query.Query, filters, exclude []query.Query, size int, scored bool) ([]candidate, uint64, error) {
 	must := append([]query.Query{q}, filters...)
 	var full query.Query = query.NewConjunctionQuery(must)
 	if len(exclude) > 0 {
 		full = query.NewBooleanQuery(must, nil, exclude)
 	}
-	req := bleve.NewSearchRequestOptions(full, size, 0, false)
 	if !scored {
-		req.Score = "none"
+		return ix.collect(ctx, full, size)
 	}
+	req := bleve.NewSearchRequestOptions(full, size, 0, false)
 	sr, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -251,6 +302,62 @@ func (ix *Index) run(ctx context.Context, q query.Query, filters, exclude []quer
 		}
 	}
 	return out, sr.Total, nil
+}
+
+// countCap is where counting the codes of an unscored search stops: a
+// word such as "encounter" is in forty thousand titles, and walking them
+// all would cost milliseconds for a number nobody reads exactly.
+const countCap = 2000
+
+// collect walks an unscored search in index order: the first size codes
+// are the candidates, the rest are only counted, up to countCap.
+func (ix *Index) collect(ctx context.Context, q query.Query, size int) ([]candidate, uint64, error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.Close()
+	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	defer s.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	out := make([]candidate, 0, min(size, 256))
+	var n uint64
+	for {
+		if n%512 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		if dm == nil {
+			break
+		}
+		n++
+		if len(out) < size {
+			id, err := r.ExternalID(dm.IndexInternalID)
+			if err != nil {
+				return nil, 0, fmt.Errorf("search: %w", err)
+			}
+			if c, ok := codeOf(ix.set, id); ok {
+				out = append(out, candidate{code: c})
+			}
+		}
+		sctx.DocumentMatchPool.Put(dm)
+		if n >= countCap && len(out) >= size {
+			break
+		}
+	}
+	return out, n, nil
 }
 
 func mergeHits(a, b []candidate) []candidate {
@@ -375,13 +482,20 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 	if err != nil {
 		return err
 	}
+	// The index is read-only: document frequencies are looked up once.
 	var df dfFunc = func(field, term string) (uint64, error) {
+		key := field + "\x00" + term
+		if n, ok := ix.dfs.Load(key); ok {
+			return n.(uint64), nil
+		}
 		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 		if err != nil {
 			return 0, err
 		}
-		defer tfr.Close()
-		return tfr.Count(), nil
+		n := tfr.Count()
+		tfr.Close()
+		ix.dfs.Store(key, n)
+		return n, nil
 	}
 	idf := func(n uint64) float64 { return math.Log(1 + float64(docs)/float64(n+1)) }
 	for i := range p.concepts {
@@ -435,9 +549,15 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 		if c.weight == 0 {
 			c.weight = idf(0) // nowhere in the index: as rare as can be
 		}
+		if c.optional {
+			c.weight *= optionalShare
+		}
 	}
 	return nil
 }
+
+// optionalShare is how much a word still too short to search for counts.
+const optionalShare = 0.25
 
 // minFuzzy is the shortest word corrected: shorter ones are too often
 // shorthand.
