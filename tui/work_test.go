@@ -1,0 +1,179 @@
+package tui
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"codebench/codesets"
+	"codebench/encounter"
+)
+
+func testWork(t *testing.T) (*work, *codesets.Set) {
+	t.Helper()
+	codes, err := codesets.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &work{enc: &encounter.Encounter{ID: "enc-t", Notes: []encounter.Note{{ID: "n1", Title: "t", Text: "x"}}}}, codes
+}
+
+func code(t *testing.T, codes *codesets.Set, s string) *codesets.Code {
+	t.Helper()
+	c, ok := codes.Lookup(s)
+	if !ok {
+		t.Fatalf("%s not in the code sets", s)
+	}
+	return c
+}
+
+func wantRefusal(t *testing.T, err error, contains string) {
+	t.Helper()
+	var ue *userError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), contains) {
+		t.Fatalf("want a refusal mentioning %q, got %v", contains, err)
+	}
+}
+
+func TestClaimLimitsAreEnforcedWithAMessage(t *testing.T) {
+	w, codes := testWork(t)
+	dx := []string{"E11.22", "I12.9", "N18.31", "Z79.4", "E78.5", "I10", "R60.0", "E66.9", "Z68.30", "K21.9", "M17.11", "J45.909"}
+	for _, c := range dx {
+		if err := w.addDiagnosis(code(t, codes, c)); err != nil {
+			t.Fatalf("adding %s: %v", c, err)
+		}
+	}
+	wantRefusal(t, w.addDiagnosis(code(t, codes, "R05.1")), "at most 12 diagnoses")
+	wantRefusal(t, w.addDiagnosis(code(t, codes, "E11.22")), "already diagnosis A")
+	wantRefusal(t, w.addDiagnosis(code(t, codes, "99213")), "not a diagnosis code")
+	if len(w.enc.Diagnoses) != 12 {
+		t.Fatalf("%d diagnoses after refusals", len(w.enc.Diagnoses))
+	}
+
+	if err := w.addLine(code(t, codes, "99214")); err != nil {
+		t.Fatal(err)
+	}
+	wantRefusal(t, w.addLine(code(t, codes, "E11.22")), "not a procedure")
+	wantRefusal(t, w.setPointers(0, "ABCDE"), "at most 4")
+	wantRefusal(t, w.setPointers(0, "A A"), "twice")
+	wantRefusal(t, w.setPointers(0, "M"), "not a claim letter")
+	wantRefusal(t, w.setModifiers(codes, 0, "25 59 RT LT 76"), "at most 4 modifiers")
+	wantRefusal(t, w.setModifiers(codes, 0, "ZZ9"), "not a modifier")
+	wantRefusal(t, w.setUnits(0, 0), "units must be 1")
+	wantRefusal(t, w.setUnits(0, MaxUnits+1), "units must be 1")
+	if _, err := parseUnits("two"); err == nil {
+		t.Fatal("units 'two' accepted")
+	}
+	l := w.enc.Lines[0]
+	if len(l.Pointers) != 0 || len(l.Modifiers) != 0 || l.Units != 1 {
+		t.Fatalf("a refused value changed the line: %+v", l)
+	}
+	if err := w.setPointers(0, "a, c d"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.setModifiers(codes, 0, "25,rt"); err != nil {
+		t.Fatal(err)
+	}
+	l = w.enc.Lines[0]
+	if !slices.Equal(l.Pointers, []int{1, 3, 4}) || !slices.Equal(l.Modifiers, []string{"25", "RT"}) {
+		t.Fatalf("line %+v", l)
+	}
+}
+
+func TestReorderAndRemoveKeepPointersOnTheirCodes(t *testing.T) {
+	w, codes := testWork(t)
+	for _, c := range []string{"E11.22", "I12.9", "N18.31"} {
+		if err := w.addDiagnosis(code(t, codes, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []string{"99214", "36415"} {
+		if err := w.addLine(code(t, codes, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.setPointers(0, "AB"))
+	must(w.setPointers(1, "C"))
+	// Move I12.9 (B) to first: line 1 still points at E11.22 and I12.9.
+	j, err := w.moveDiagnosis(1, -1)
+	must(err)
+	if j != 0 || w.enc.Diagnoses[0].Code != "I129" {
+		t.Fatalf("after move: %v", w.enc.Diagnoses)
+	}
+	pointed := func(line int) []string {
+		var out []string
+		for _, p := range w.enc.Lines[line].Pointers {
+			out = append(out, w.enc.Diagnoses[p-1].Code)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := pointed(0); !slices.Equal(got, []string{"E1122", "I129"}) {
+		t.Fatalf("line 1 points at %v", got)
+	}
+	if _, err := w.moveDiagnosis(0, -1); err == nil {
+		t.Fatal("moved the first diagnosis further up")
+	}
+	// Remove N18.31 (C): line 2 loses its only pointer and is reported.
+	orphans, err := w.removeDiagnosis(2)
+	must(err)
+	if !slices.Equal(orphans, []int{2}) || len(w.enc.Lines[1].Pointers) != 0 {
+		t.Fatalf("orphans %v, line 2 %+v", orphans, w.enc.Lines[1])
+	}
+	// Remove I12.9 (A): line 1 keeps E11.22, now A.
+	_, err = w.removeDiagnosis(0)
+	must(err)
+	if !slices.Equal(w.enc.Lines[0].Pointers, []int{1}) || w.enc.Diagnoses[0].Code != "E1122" {
+		t.Fatalf("after removing A: %+v %+v", w.enc.Diagnoses, w.enc.Lines[0])
+	}
+	if len(w.changes) == 0 {
+		t.Fatal("changes not recorded for the audit")
+	}
+}
+
+func TestReadOnlyRefusesChanges(t *testing.T) {
+	w, codes := testWork(t)
+	w.readOnly = "exported"
+	wantRefusal(t, w.addDiagnosis(code(t, codes, "E11.22")), "read-only")
+	if len(w.changes) != 0 {
+		t.Fatal("a refused change was recorded")
+	}
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	e := &encounter.Encounter{
+		Diagnoses: []encounter.Diagnosis{{Code: "E1122", Evidence: &encounter.Evidence{NoteID: "n", Start: 1, End: 2}}},
+		Lines:     []encounter.ServiceLine{{Code: "99214", Modifiers: []string{"25"}, Pointers: []int{1}, Units: 1}},
+		Overrides: []encounter.Override{{Rule: "r", Codes: []string{"A"}}},
+	}
+	c := cloneEncounter(e)
+	c.Diagnoses[0].Evidence.Start = 9
+	c.Lines[0].Modifiers[0] = "59"
+	c.Lines[0].Pointers[0] = 2
+	c.Overrides[0].Codes[0] = "B"
+	if e.Diagnoses[0].Evidence.Start != 1 || e.Lines[0].Modifiers[0] != "25" || e.Lines[0].Pointers[0] != 1 || e.Overrides[0].Codes[0] != "A" {
+		t.Fatal("clone shares memory with the working copy")
+	}
+}
+
+func TestControlSequencesAreNeutralised(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\x1b[2Jb":           "a␛[2Jb",
+		"title\x1b]0;pwned\a": "title␛]0;pwned␇",
+		"x\u009b31my":         "x\uFFFD31my",
+		"abc\u202edcba":       "abc\uFFFDdcba",
+		"bad\xffutf8":         "bad\uFFFDutf8",
+		"tab\tand\nnewline":   "tab and newline",
+	} {
+		if got := oneLine(in); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
