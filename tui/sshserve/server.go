@@ -31,6 +31,8 @@ type Session struct {
 	// Environ is the environment the client sent (TERM, NO_COLOR, ...).
 	Environ []string
 	Logger  *log.Logger
+	// Context ends when the connection closes.
+	Context context.Context
 }
 
 // Config configures a Server.
@@ -48,8 +50,9 @@ type Config struct {
 	// MaxSessions caps concurrent sessions; default 100.
 	MaxSessions int
 	Logger      *log.Logger
-	// NewSession builds the TUI model for a session.
-	NewSession func(Session) (tea.Model, error)
+	// NewSession builds the TUI model for a session, with any program
+	// options of its own (input and output are set by the server).
+	NewSession func(Session) (tea.Model, []tea.ProgramOption, error)
 	// StopMsg is sent to a session's program to end it cleanly (idle
 	// timeout, server shutdown): the model saves its draft, releases its
 	// lease and quits. Nil means tea.Quit.
@@ -204,9 +207,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	sess.Context().SetValue(sessionKey, id)
 
 	pty, _, _ := sess.Pty()
-	model, err := s.cfg.NewSession(Session{
+	model, extra, err := s.cfg.NewSession(Session{
 		ID: id, Coder: coder, Remote: remote, Width: pty.Window.Width, Height: pty.Window.Height,
-		Term: pty.Term, Environ: sess.Environ(), Logger: logger,
+		Term: pty.Term, Environ: sess.Environ(), Logger: logger, Context: sess.Context(),
 	})
 	if err != nil {
 		s.forget(id)
@@ -214,7 +217,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		wish.Fatalln(sess, "codebench: could not start your session:", err)
 		return nil
 	}
-	opts := append(bm.MakeOptions(sess), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+	// The server, not each session, handles SIGTERM: a session's program
+	// would otherwise quit on it before saving.
+	opts := append(append(bm.MakeOptions(sess), extra...), tea.WithoutSignalHandler(), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
 		switch msg.(type) {
 		case tea.SuspendMsg:
 			return tea.ResumeMsg{} // no job control over SSH

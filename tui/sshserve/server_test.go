@@ -86,7 +86,9 @@ func startServer(t *testing.T, cfg Config, keys string) *testServer {
 	cfg.HostKeyPath = filepath.Join(dir, "host_ed25519")
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Logger = log.New(io.Discard)
-	cfg.NewSession = func(s Session) (tea.Model, error) { return greeter{coder: s.Coder, stopped: stopped}, nil }
+	cfg.NewSession = func(s Session) (tea.Model, []tea.ProgramOption, error) {
+		return greeter{coder: s.Coder, stopped: stopped}, nil, nil
+	}
 	cfg.StopMsg = func(reason string) tea.Msg { return stopMsg{reason} }
 	srv, err := New(cfg)
 	if err != nil {
@@ -326,7 +328,7 @@ func TestHostKeyPersists(t *testing.T) {
 		t.Fatalf("host key not written: %v", err)
 	}
 	ak, _ := LoadAuthorizedKeys(ts.keys)
-	if _, err := New(Config{Keys: ak, HostKeyPath: ts.hostKey, NewSession: func(Session) (tea.Model, error) { return nil, nil }}); err != nil {
+	if _, err := New(Config{Keys: ak, HostKeyPath: ts.hostKey, NewSession: func(Session) (tea.Model, []tea.ProgramOption, error) { return nil, nil, nil }}); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := os.ReadFile(ts.hostKey)

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"codebench/codesets"
+	"codebench/encounter"
+	"codebench/encounter/exporter"
+	"codebench/encounter/queue"
+	"codebench/encounter/store"
+	"codebench/encounter/store/sqlite"
+	"codebench/index"
+	"codebench/tui"
+	"codebench/tui/prefs"
+	"codebench/tui/sshserve"
+)
+
+type serveConfig struct {
+	addr, hostKey, authorizedKeys, storePath, queueSpec, cacheRoot, logPath string
+	idle                                                                    time.Duration
+	maxSessions                                                             int
+	demo                                                                    bool
+	shutdownGrace                                                           time.Duration
+}
+
+func serveFlags(e *env, args []string) (serveConfig, int) {
+	var c serveConfig
+	data, err := codesets.DataDir()
+	if err != nil {
+		return c, e.errorf("%v", err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:2222", "address to listen on")
+	fs.StringVar(&c.hostKey, "host-key", filepath.Join(data, "ssh", "host_ed25519"), "host private key; created on first start")
+	fs.StringVar(&c.authorizedKeys, "authorized-keys", filepath.Join(data, "ssh", "authorized_keys"), "coders' public keys, OpenSSH format, the coder id after each key")
+	fs.StringVar(&c.storePath, "store", "", "work store (SQLite file); default: codebench.db in the data directory, or the demo store with --demo")
+	fs.StringVar(&c.queueSpec, "queue", "", "billing queue: a directory, dir:PATH or nats://host:4222 (default: $CODEBENCH_QUEUE or billing-queue in the data directory)")
+	fs.StringVar(&c.cacheRoot, "cache", "", "search index cache directory (default: $CODEBENCH_CACHE or the user cache directory)")
+	fs.StringVar(&c.logPath, "log", "", "log file (default: standard error)")
+	fs.DurationVar(&c.idle, "idle", 30*time.Minute, "close a session whose coder typed nothing for this long (its draft is saved)")
+	fs.IntVar(&c.maxSessions, "max-sessions", 100, "most sessions at once")
+	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long sessions get to save and close")
+	fs.BoolVar(&c.demo, "demo", false, "serve the demo store, seeded with the demo inbox")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: codebench serve [flags]\n\nServes the workbench over SSH: ssh -p 2222 HOST. Each coder's key is listed in the\nauthorized keys file with the coder id after it.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, 0
+		}
+		return c, 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return c, 2
+	}
+	if c.storePath == "" {
+		c.storePath = filepath.Join(data, DefaultStoreFile)
+		if c.demo {
+			c.storePath = filepath.Join(data, demoDir, DefaultStoreFile)
+			if c.queueSpec == "" {
+				c.queueSpec = filepath.Join(data, demoDir, DefaultQueueDir)
+			}
+		}
+	}
+	if c.queueSpec == "" {
+		if c.queueSpec, err = defaultQueueSpec(); err != nil {
+			return c, e.errorf("%v", err)
+		}
+	}
+	if c.cacheRoot == "" {
+		if c.cacheRoot, err = index.DefaultCacheRoot(); err != nil {
+			return c, e.errorf("%v", err)
+		}
+	}
+	return c, -1
+}
+
+// runServe serves the workbench over SSH until SIGINT/SIGTERM (ctx), then
+// gives every session the grace period to save its draft and close.
+func runServe(ctx context.Context, e *env, args []string) int {
+	cfg, code := serveFlags(e, args)
+	if code >= 0 {
+		return code
+	}
+	var logOut io.Writer = e.stderr
+	if cfg.logPath != "" {
+		f, err := openLog(cfg.logPath)
+		if err != nil {
+			return e.errorf("%v", err)
+		}
+		defer f.Close()
+		logOut = f
+	}
+	logger := log.NewWithOptions(logOut, log.Options{ReportTimestamp: true, Prefix: "codebench serve"})
+
+	keys, err := sshserve.LoadAuthorizedKeys(cfg.authorizedKeys)
+	if err != nil {
+		return e.errorf("%v\n(list each coder's public key with the coder id after it, as in ~/.ssh/authorized_keys)", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.hostKey), 0o700); err != nil {
+		return e.errorf("host key: %v", err)
+	}
+	set, err := openCodesets()
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	st, err := sqlite.Open(cfg.storePath)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	defer st.Close()
+	if cfg.demo {
+		if _, err := seedDemo(ctx, st); err != nil {
+			return e.errorf("demo store %s: %v", cfg.storePath, err)
+		}
+	}
+	q, err := openQueue(cfg.queueSpec)
+	if err != nil {
+		return e.errorf("billing queue %s: %v", queueName(cfg.queueSpec), err)
+	}
+	defer q.Close()
+
+	// One read-only index for every session, ready before the first coder
+	// connects.
+	start := time.Now()
+	ix, err := index.OpenOrBuild(ctx, set, cfg.cacheRoot, buildProgress(e.stderr))
+	if err != nil {
+		return e.errorf("search index: %v", err)
+	}
+	defer ix.Close()
+	logger.Info("search index ready", "took", time.Since(start).Round(time.Millisecond))
+
+	srv, err := sshserve.New(sshserve.Config{
+		Addr: cfg.addr, HostKeyPath: cfg.hostKey, Keys: keys,
+		IdleTimeout: cfg.idle, MaxSessions: cfg.maxSessions, Logger: logger,
+		NewSession: sessionFactory(set, ix, st, q, queueName(cfg.queueSpec), filepath.Join(filepath.Dir(cfg.storePath), "prefs")),
+		StopMsg:    tui.Stop,
+	})
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.ListenAndServe() }()
+	select {
+	case err := <-served:
+		return e.errorf("%v", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		logger.Error("shutdown", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// buildProgress prints index build progress lines (the serve log is not a
+// terminal to draw a bar on).
+func buildProgress(w io.Writer) func(done, total int) {
+	last := -1
+	return func(done, total int) {
+		if total == 0 {
+			return
+		}
+		pct := done * 100 / total
+		if pct/10 != last/10 || done == total {
+			last = pct
+			fmt.Fprintf(w, "building the search index: %d%% (%d of %d codes)\n", pct, done, total)
+		}
+	}
+}
+
+// sessionFactory builds each SSH session's workbench: its own TUI model and
+// exporter for the session's coder, over the shared code sets, index, store
+// and queue.
+func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, dest, prefsDir string) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
+	validate := func(enc *encounter.Encounter) []encounter.Edit { return encounter.Validate(enc, set) }
+	pr := prefs.NewDir(prefsDir)
+	return func(s sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
+		if err := checkCoderID(s.Coder); err != nil {
+			return nil, nil, err
+		}
+		noColor := envValue(s.Environ, "NO_COLOR") != ""
+		x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: s.Coder}
+		m := tui.New(tui.Options{
+			Codes: set, Searcher: ix, Store: st,
+			Exporter: tui.BillingExporter{X: x, Dest: dest},
+			Validate: validate,
+			Prefs:    pr,
+			Coder:    s.Coder,
+			Logger:   s.Logger,
+			NoColor:  noColor,
+			Width:    s.Width, Height: s.Height,
+			Context: s.Context,
+		})
+		var opts []tea.ProgramOption
+		if noColor {
+			opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+		}
+		return m, opts, nil
+	}
+}
+
+// envValue reads one variable from a client's environment.
+func envValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], name+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
