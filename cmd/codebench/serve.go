@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -58,15 +57,8 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 		fmt.Fprintln(e.stderr, "usage: codebench serve [flags]\n\nServes the workbench over SSH: ssh -p 2222 HOST. Each coder's key is listed in the\nauthorized keys file with the coder id after it.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, 0
-		}
-		return c, 2
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return c, 2
+	if code := parseNoArgs(fs, args); code >= 0 {
+		return c, code
 	}
 	if c.storePath == "" {
 		c.storePath = filepath.Join(data, DefaultStoreFile)

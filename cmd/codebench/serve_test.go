@@ -45,8 +45,15 @@ var (
 	serveIndexErr  error
 )
 
-// testIndex opens the full index from a cache shared by test runs (built
-// on the first run, in about 15-30 s).
+// testCache is the index cache the tests share across runs: the full
+// index is built on the first run (15-30 s) and opened after.
+func testCache() string {
+	if root := os.Getenv("CODEBENCH_CACHE"); root != "" {
+		return root
+	}
+	return filepath.Join(os.TempDir(), "codebench-test-index-cache")
+}
+
 func testIndex(t testing.TB) (*codesets.Set, *index.Index) {
 	t.Helper()
 	set, err := codesets.Embedded()
@@ -54,11 +61,7 @@ func testIndex(t testing.TB) (*codesets.Set, *index.Index) {
 		t.Fatal(err)
 	}
 	serveIndexOnce.Do(func() {
-		root := os.Getenv("CODEBENCH_CACHE")
-		if root == "" {
-			root = filepath.Join(os.TempDir(), "codebench-test-index-cache")
-		}
-		serveIndex, serveIndexErr = index.OpenOrBuild(context.Background(), set, root, nil)
+		serveIndex, serveIndexErr = index.OpenOrBuild(context.Background(), set, testCache(), nil)
 	})
 	if serveIndexErr != nil {
 		t.Fatal(serveIndexErr)
@@ -91,16 +94,9 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &sshRig{st: st, queueDir: queueDir, keys: map[string]gossh.Signer{}}
-	var authorized strings.Builder
-	for _, c := range coders {
-		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		signer, _ := gossh.NewSignerFromKey(priv)
-		r.keys[c] = signer
-		authorized.WriteString(strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + c + "\n")
-	}
-	keysPath := filepath.Join(dir, "authorized_keys")
-	os.WriteFile(keysPath, []byte(authorized.String()), 0o600)
+	r := &sshRig{st: st, queueDir: queueDir}
+	var keysPath string
+	r.keys, keysPath = writeKeys(t, dir, coders...)
 	keys, err := sshserve.LoadAuthorizedKeys(keysPath)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +122,55 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 		r.srv.Shutdown(ctx)
 	})
 	return r
+}
+
+// writeKeys makes a key per coder and the authorized keys file naming them.
+func writeKeys(t testing.TB, dir string, coders ...string) (map[string]gossh.Signer, string) {
+	t.Helper()
+	keys := map[string]gossh.Signer{}
+	var authorized strings.Builder
+	for _, c := range coders {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, _ := gossh.NewSignerFromKey(priv)
+		keys[c] = signer
+		authorized.WriteString(strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + c + "\n")
+	}
+	path := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(path, []byte(authorized.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return keys, path
+}
+
+// startServe runs `codebench serve` as a child process (this test binary,
+// see TestMain) on the store and keys in dir, and waits until it listens.
+func startServe(t *testing.T, dir, storePath, keysPath string) (cmd *exec.Cmd, addr string, exited <-chan error, stderr *strings.Builder) {
+	t.Helper()
+	addr = freePort(t)
+	cmd = exec.Command(os.Args[0], "serve", "--addr", addr, "--store", storePath, "--queue", filepath.Join(dir, "queue"),
+		"--authorized-keys", keysPath, "--host-key", filepath.Join(dir, "host_ed25519"), "--cache", testCache(), "--log", filepath.Join(dir, "serve.log"))
+	cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1", "CODEBENCH_DATA="+dir)
+	stderr = &strings.Builder{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return cmd, addr, done, stderr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not listen: %v\n%s", err, stderr.String())
+		}
+	}
 }
 
 // term is one coder's SSH session with an emulated terminal.
@@ -362,41 +407,10 @@ func TestSSHSIGTERMKeepsTheDraft(t *testing.T) {
 	}
 	st.Close()
 
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer, _ := gossh.NewSignerFromKey(priv)
-	keysPath := filepath.Join(dir, "authorized_keys")
-	os.WriteFile(keysPath, []byte(strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey())))+" alice\n"), 0o600)
-	addr := freePort(t)
-	cache := os.Getenv("CODEBENCH_CACHE")
-	if cache == "" {
-		cache = filepath.Join(os.TempDir(), "codebench-test-index-cache")
-	}
-	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--store", storePath, "--queue", filepath.Join(dir, "queue"),
-		"--authorized-keys", keysPath, "--host-key", filepath.Join(dir, "host_ed25519"), "--cache", cache, "--log", filepath.Join(dir, "serve.log"))
-	cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1", "CODEBENCH_DATA="+dir)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer cmd.Process.Kill()
-
-	r := &sshRig{addr: addr, keys: map[string]gossh.Signer{"alice": signer}}
-	var a *term
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not listen: %v\n%s", err, stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	a = r.connect(t, "alice", 80, 24)
+	keys, keysPath := writeKeys(t, dir, "alice")
+	cmd, addr, exited, stderr := startServe(t, dir, storePath, keysPath)
+	r := &sshRig{addr: addr, keys: keys}
+	a := r.connect(t, "alice", 80, 24)
 	a.waitFor("Worklist", "enc-1015")
 	a.send(keyEnter)
 	a.waitFor("enc-1015 · Chloe Anderson")
@@ -472,40 +486,14 @@ func TestSSHLoad50Sessions(t *testing.T) {
 	}
 	st.Close()
 
-	r := &sshRig{addr: freePort(t), keys: map[string]gossh.Signer{}}
-	var authorized strings.Builder
-	for i := range sessions {
-		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		signer, _ := gossh.NewSignerFromKey(priv)
-		coder := fmt.Sprintf("coder%02d", i)
-		r.keys[coder] = signer
-		authorized.WriteString(strings.TrimSpace(string(gossh.MarshalAuthorizedKey(signer.PublicKey()))) + " " + coder + "\n")
+	coders := make([]string, sessions)
+	for i := range coders {
+		coders[i] = fmt.Sprintf("coder%02d", i)
 	}
-	keysPath := filepath.Join(dir, "authorized_keys")
-	os.WriteFile(keysPath, []byte(authorized.String()), 0o600)
-	cache := os.Getenv("CODEBENCH_CACHE")
-	if cache == "" {
-		cache = filepath.Join(os.TempDir(), "codebench-test-index-cache")
-	}
-	cmd := exec.Command(os.Args[0], "serve", "--addr", r.addr, "--store", storePath, "--queue", filepath.Join(dir, "queue"),
-		"--authorized-keys", keysPath, "--host-key", filepath.Join(dir, "host_ed25519"), "--cache", cache, "--log", filepath.Join(dir, "serve.log"))
-	cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1", "CODEBENCH_DATA="+dir)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", r.addr, time.Second); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("serve did not listen")
-		}
-	}
+	keys, keysPath := writeKeys(t, dir, coders...)
+	cmd, addr, _, _ := startServe(t, dir, storePath, keysPath)
+	defer cmd.Process.Signal(syscall.SIGTERM)
+	r := &sshRig{addr: addr, keys: keys}
 	// Warm the server (first session pays one-off costs), then measure.
 	warm := r.connect(t, "coder00", 80, 24)
 	warm.waitFor("Worklist")

@@ -54,15 +54,8 @@ func workbenchFlags(e *env, args []string) (workbenchConfig, int) {
 		fmt.Fprintln(e.stderr, "\nOpens the coding workbench; without --store, on the demo inbox. Press ? in it for every key.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, 0
-		}
-		return c, 2
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return c, 2
+	if code := parseNoArgs(fs, args); code >= 0 {
+		return c, code
 	}
 	data, err := codesets.DataDir()
 	if err != nil {
@@ -96,6 +89,22 @@ func workbenchFlags(e *env, args []string) (workbenchConfig, int) {
 		return c, e.errorf("%v", err)
 	}
 	return c, -1
+}
+
+// parseNoArgs parses flags of a command that takes no arguments: -1 to go
+// on, else the exit code (0 after -h, 2 on a bad flag or argument).
+func parseNoArgs(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	return -1
 }
 
 // checkCoderID refuses ids that would be ambiguous in the audit log or
