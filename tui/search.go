@@ -315,8 +315,9 @@ func (p *searchPane) run(seq int, q string) tea.Cmd {
 	return func() tea.Msg {
 		defer cancel()
 		res, err := searcher.Search(ctx, q, opts)
-		if codes != nil {
-			res.Hits = withTypedCode(codes, q, opts.Systems, res.Hits)
+		var added bool
+		if res.Hits, added = withTypedCode(codes, q, opts.Systems, res.Hits); added {
+			res.Total++
 		}
 		if errors.Is(err, context.Canceled) {
 			err = nil // superseded; the newer search reports
@@ -335,15 +336,15 @@ func (p *searchPane) options() index.Options {
 	}
 }
 
-// withTypedCode puts a code typed exactly ("e11.65", "99213") first: a
-// coder who knows the code wants it, with its notes, at once.
-func withTypedCode(codes *codesets.Set, q string, systems []codesets.System, hits []index.Hit) []index.Hit {
-	if strings.ContainsRune(q, ' ') || len(q) < 3 || len(q) > 8 {
-		return hits
+// typedCode is the code the query names exactly ("e11.65", "99213"), nil
+// when it is words or a code of a system the filter leaves out.
+func typedCode(codes *codesets.Set, q string, systems []codesets.System) *codesets.Code {
+	if codes == nil || strings.ContainsRune(q, ' ') || len(q) < 3 || len(q) > 8 {
+		return nil
 	}
 	c, ok := codes.Lookup(q)
 	if !ok {
-		return hits
+		return nil
 	}
 	if len(systems) > 0 {
 		allowed := false
@@ -351,19 +352,30 @@ func withTypedCode(codes *codesets.Set, q string, systems []codesets.System, hit
 			allowed = allowed || s == c.System
 		}
 		if !allowed {
-			return hits
+			return nil
 		}
+	}
+	return c
+}
+
+// withTypedCode puts a code typed exactly first: a coder who knows the
+// code wants it, with its notes, at once. added tells whether it was not
+// among the hits (the total counts it then).
+func withTypedCode(codes *codesets.Set, q string, systems []codesets.System, hits []index.Hit) (out []index.Hit, added bool) {
+	c := typedCode(codes, q, systems)
+	if c == nil {
+		return hits, false
 	}
 	for i, h := range hits {
 		if h.Code != nil && h.Code.System == c.System && h.Code.Code == c.Code {
 			if i == 0 {
-				return hits
+				return hits, false
 			}
 			out := append([]index.Hit{h}, hits[:i]...)
-			return append(out, hits[i+1:]...)
+			return append(out, hits[i+1:]...), false
 		}
 	}
-	return append([]index.Hit{{Code: c, Why: "code typed"}}, hits...)
+	return append([]index.Hit{{Code: c, Why: "code typed"}}, hits...), true
 }
 
 // setQuery replaces the query and searches it now.
@@ -471,7 +483,27 @@ func (p *searchPane) toggleFavourite() tea.Cmd {
 	})
 }
 
+// fresh tells whether the rows on screen are the results of the query in
+// the input: not while a search of newer text is pending or running.
+func (p *searchPane) fresh() bool {
+	return !p.running && p.shown == strings.TrimSpace(p.input.Value())
+}
+
+// pick adds the highlighted code. Enter typed faster than the search
+// answers must not pick a row of the previous results: a code typed
+// exactly is picked at once, words wait for their results to be seen.
 func (p *searchPane) pick() tea.Cmd {
+	if !p.fresh() {
+		q := strings.TrimSpace(p.input.Value())
+		if c := typedCode(p.c.Codes, q, p.options().Systems); c != nil {
+			p.commit()
+			return func() tea.Msg { return pickMsg{code: c} }
+		}
+		if p.c.Searcher == nil {
+			return fail(refuse("the search index is not ready: type a code exactly to pick it"))
+		}
+		return tea.Batch(p.searchNow(), say("searching %q: enter picks once the results show", clip(oneLine(q), 40)))
+	}
 	c := p.current()
 	if c == nil {
 		return fail(refuse("no code to pick: type a search first"))
@@ -523,9 +555,13 @@ func (p *searchPane) View() string {
 		title += "  searching…"
 	case p.err != nil:
 	case p.shown != "":
-		title += fmt.Sprintf("  %d of %d", len(p.rows), p.total)
-		if p.took > 0 {
+		// The index's total may be an estimate; never fewer than shown.
+		title += fmt.Sprintf("  %d of %d", len(p.rows), max(p.total, uint64(len(p.rows))))
+		switch {
+		case p.took >= time.Millisecond:
 			title += fmt.Sprintf(" · %d ms", p.took.Milliseconds())
+		case p.took > 0:
+			title += " · <1 ms"
 		}
 	default:
 		title += "  favourites ★ and recent ↺"

@@ -1,0 +1,104 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"codebench/index"
+)
+
+// heldSearcher answers "hypertension" with I10 and anything starting with
+// "diab" with E11.22; queries in hold wait until their channel closes.
+func heldSearcher(r *rig) *recordingSearcher {
+	rs := &recordingSearcher{hold: map[string]chan struct{}{}}
+	rs.hits = func(q string) []index.Hit {
+		code := "I10"
+		if strings.HasPrefix(q, "diab") {
+			code = "E11.22"
+		}
+		c, _ := r.codes.Lookup(code)
+		return []index.Hit{{Code: c}}
+	}
+	return rs
+}
+
+func (d *driver) diagnoses() []string {
+	var out []string
+	for _, dx := range d.m.w.enc.Diagnoses {
+		out = append(out, dx.Code)
+	}
+	return out
+}
+
+// A coder who types a code and presses enter before the search answers
+// gets that code, never the highlighted row of the previous results.
+func TestEnterBeforeResultsPicksTheTypedCode(t *testing.T) {
+	r := newRig(t, nil)
+	rs := heldSearcher(r)
+	r.opts.Searcher = rs
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	d.search("hypertension")
+	d.must("I10")
+
+	release := make(chan struct{})
+	rs.mu.Lock()
+	rs.hold["e11.22"] = release
+	rs.mu.Unlock()
+	d.send(keyMsg("ctrl+u"))
+	for _, k := range "e11.22" {
+		d.send(keyMsg(string(k)))
+	}
+	d.send(keyMsg("enter"))
+	d.pumpUntil(func() bool { return len(d.m.w.enc.Diagnoses) == 1 })
+	if got := d.diagnoses(); !slices.Equal(got, []string{"E1122"}) {
+		t.Fatalf("diagnoses %q, want the typed E11.22", got)
+	}
+	close(release)
+	d.settle()
+}
+
+// Words typed faster than the search do not pick a stale row either: the
+// first enter searches now, the coder sees the results, the next picks.
+func TestEnterBeforeResultsOfWordsWaitsForThem(t *testing.T) {
+	r := newRig(t, nil)
+	rs := heldSearcher(r)
+	r.opts.Searcher = rs
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	d.search("hypertension")
+	d.must("I10")
+
+	release := make(chan struct{})
+	rs.mu.Lock()
+	rs.hold["diabetes"] = release
+	rs.mu.Unlock()
+	d.send(keyMsg("ctrl+u"))
+	for _, k := range "diabetes" {
+		d.send(keyMsg(string(k)))
+	}
+	d.send(keyMsg("enter"))
+	d.pumpUntil(func() bool { return strings.Contains(d.m.status, "searching") })
+	if n := len(d.m.w.enc.Diagnoses); n != 0 {
+		t.Fatalf("enter on stale results added %q", d.diagnoses())
+	}
+	close(release)
+	d.settle()
+	d.must("E11.22")
+	d.press("enter")
+	if got := d.diagnoses(); !slices.Equal(got, []string{"E1122"}) {
+		t.Fatalf("diagnoses %q", got)
+	}
+}
+
+// The header never counts fewer results than it shows: a typed code the
+// index did not return is added on top and counted.
+func TestSearchHeaderCountsTheTypedCode(t *testing.T) {
+	r := newRig(t, nil)
+	r.opts.Searcher = &recordingSearcher{hits: func(string) []index.Hit { return nil }}
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	d.search("99214")
+	d.must("1 of 1")
+}
