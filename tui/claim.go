@@ -8,8 +8,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"codebench/codesets"
+	"codebench/encounter"
 )
 
 // The claim pane is shaped like the claim form: diagnoses A-L (CMS-1500
@@ -82,6 +84,13 @@ func (p *claimPane) nlines() int {
 }
 
 func (p *claimPane) rows() int { return p.ndx() + p.nlines() }
+
+func (p *claimPane) lines() []encounter.ServiceLine {
+	if p.w.enc == nil {
+		return nil
+	}
+	return p.w.enc.Lines
+}
 
 // onLine tells whether the cursor is on a service line, and which.
 func (p *claimPane) onLine() (int, bool) {
@@ -325,7 +334,8 @@ func (p *claimPane) code() *codesets.Code {
 	return nil
 }
 
-func (p *claimPane) title(sys codesets.System, code string) string {
+// title is a claim row's title in w cells.
+func (p *claimPane) title(sys codesets.System, code string, w int) string {
 	if p.c.Codes == nil {
 		return ""
 	}
@@ -337,16 +347,16 @@ func (p *claimPane) title(sys codesets.System, code string) string {
 		c, ok = p.c.Codes.Lookup(code)
 	}
 	if !ok {
-		return "(not a FY2026 code)"
+		return clip("(not a FY2026 code)", w)
 	}
-	t := oneLine(c.Short)
-	if t == "" {
-		t = oneLine(c.Title())
-	}
+	prefix := ""
 	if !c.Billable {
-		t = "header! " + t
+		prefix = "header! "
 	}
-	return t
+	if c.DescriptorMissing {
+		return clip("(no descriptor)", w) // the detail pane says how to load them
+	}
+	return prefix + fitTitle(c.Title(), c.Short, max(w-len(prefix), 4))
 }
 
 func (p *claimPane) View() string {
@@ -366,22 +376,31 @@ func (p *claimPane) View() string {
 		if d.Evidence != nil {
 			ev = "¶"
 		}
-		plain := fmt.Sprintf(" %s %-8s%s %s", letter(i+1), codesets.Dotted(codesets.ICD10CM, oneLine(d.Code)), ev, p.title(codesets.ICD10CM, d.Code))
-		body = append(body, p.renderRow(i, plain, fmt.Sprintf(" %s %-8s%s %s", st.Letter.Render(letter(i+1)), codesets.Dotted(codesets.ICD10CM, oneLine(d.Code)), ev, p.title(codesets.ICD10CM, d.Code))))
+		code := codesets.Dotted(codesets.ICD10CM, oneLine(d.Code))
+		title := p.title(codesets.ICD10CM, d.Code, p.width-14)
+		plain := fmt.Sprintf(" %s %-8s %s %s", letter(i+1), code, ev, title)
+		body = append(body, p.renderRow(i, plain, fmt.Sprintf(" %s %-8s %s %s", st.Letter.Render(letter(i+1)), code, ev, title)))
 	}
-	body = append(body, st.Dim.Render(" Lines (item 24) code mods units ptrs"))
+	// The modifiers column is as wide as the widest modifiers.
+	modsW := 4
+	for _, l := range p.lines() {
+		modsW = max(modsW, ansi.StringWidth(oneLine(strings.Join(l.Modifiers, " "))))
+	}
+	body = append(body, st.Dim.Render(fmt.Sprintf(" %-8s %-*s %-4s %s", "Lines", modsW, "mods", "unit", "ptrs (item 24)")))
 	if p.nlines() == 0 {
 		body = append(body, st.Dim.Render("   none: search a CPT/HCPCS code, enter"))
 	}
 	for i := 0; i < p.nlines(); i++ {
 		l := p.w.enc.Lines[i]
-		mods := strings.Join(l.Modifiers, " ")
+		mods := oneLine(strings.Join(l.Modifiers, " "))
 		ptrs := pointerLetters(l.Pointers, "")
 		if ptrs == "" {
 			ptrs = "-"
 		}
-		plain := fmt.Sprintf(" %d %-6s %-11s ×%-3d %-4s %s", i+1, oneLine(l.Code), oneLine(mods), l.Units, ptrs, p.title(codesets.CPT, l.Code))
-		styled := fmt.Sprintf(" %d %-6s %-11s ×%-3d %s %s", i+1, oneLine(l.Code), oneLine(mods), l.Units, st.Letter.Render(fmt.Sprintf("%-4s", ptrs)), p.title(codesets.CPT, l.Code))
+		head := fmt.Sprintf(" %d %-6s %-*s ×%-3d ", i+1, oneLine(l.Code), modsW, mods, l.Units)
+		title := p.title(codesets.CPT, l.Code, p.width-ansi.StringWidth(head)-5)
+		plain := head + fmt.Sprintf("%-4s %s", ptrs, title)
+		styled := head + st.Letter.Render(fmt.Sprintf("%-4s", ptrs)) + " " + title
 		body = append(body, p.renderRow(p.ndx()+i, plain, styled))
 	}
 	lines := []string{paneTitle(st, title, p.width, p.focus)}

@@ -20,10 +20,35 @@ import (
 // picker that builds the full code.
 
 type choice struct {
-	code *codesets.Code // a child code, or the full code for a 7th character
-	char byte           // the 7th character, 0 for a child
-	text string
-	line int // index into lines
+	code   *codesets.Code // a child code, or the full code for a 7th character
+	char   byte           // the 7th character, 0 for a child
+	prefix string         // what precedes the title: marker and code
+	title  string         // the full title or 7th-character meaning
+	short  string         // the CMS short title, for a narrow pane
+	line   int            // index into lines
+}
+
+// text is a choice's row in w cells; the highlighted choice is wrapped in
+// full instead (rows), so the end of a long title can be read.
+func (c choice) text(w int) string {
+	return c.prefix + fitTitle(c.title, c.short, max(w-ansi.StringWidth(c.prefix), 4))
+}
+
+// rows is the highlighted choice wrapped to w cells, continuation lines
+// indented under the title.
+func (c choice) rows(w int) []string {
+	pw := ansi.StringWidth(c.prefix)
+	tw := max(w-pw, 8)
+	parts := strings.Split(ansi.Wordwrap(oneLine(c.title), tw, " "), "\n")
+	out := make([]string, len(parts))
+	for i, l := range parts {
+		if i == 0 {
+			out[i] = c.prefix + l
+		} else {
+			out[i] = strings.Repeat(" ", pw) + l
+		}
+	}
+	return out
 }
 
 type detailPane struct {
@@ -133,17 +158,27 @@ func (p *detailPane) renderEdit() {
 func (p *detailPane) visible() int { return max(p.high-1, 1) }
 
 func (p *detailPane) follow() {
+	extra := 0
 	if len(p.choices) > 0 {
 		p.cur = min(max(p.cur, 0), len(p.choices)-1)
 		line := p.choices[p.cur].line
+		extra = p.curExtra()
 		if line < p.top {
 			p.top = line
 		}
-		if line >= p.top+p.visible() {
-			p.top = line - p.visible() + 1
+		if line+extra >= p.top+p.visible() {
+			p.top = min(line+extra-p.visible()+1, line)
 		}
 	}
-	p.top = max(min(p.top, len(p.lines)-p.visible()), 0)
+	p.top = max(min(p.top, len(p.lines)+extra-p.visible()), 0)
+}
+
+// curExtra is how many lines the highlighted choice takes beyond one.
+func (p *detailPane) curExtra() int {
+	if p.cur >= len(p.choices) {
+		return 0
+	}
+	return len(p.choices[p.cur].rows(p.width-1)) - 1
 }
 
 func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
@@ -303,13 +338,13 @@ func (p *detailPane) render() {
 				if err != nil {
 					continue
 				}
-				p.choices = append(p.choices, choice{code: full, char: o.Char, text: fmt.Sprintf("%c  %-9s %s", o.Char, full.Display(), oneLine(o.Meaning)), line: len(p.lines)})
+				p.choices = append(p.choices, choice{code: full, char: o.Char, prefix: fmt.Sprintf("%c  %-9s ", o.Char, full.Display()), title: o.Meaning, line: len(p.lines)})
 				add("")
 			}
 		} else if len(c.Children()) > 0 {
 			add(st.Bold.Render(fmt.Sprintf("Codes under %s (enter picks or opens):", c.Display())))
 			for _, ch := range c.Children() {
-				p.choices = append(p.choices, choice{code: ch, text: fmt.Sprintf("%s %-8s %s", billMark(ch), ch.Display(), oneLine(ch.Title())), line: len(p.lines)})
+				p.choices = append(p.choices, choice{code: ch, prefix: fmt.Sprintf("%s %-8s ", billMark(ch), ch.Display()), title: ch.Title(), short: ch.Short, line: len(p.lines)})
 				add("")
 			}
 		}
@@ -396,16 +431,19 @@ func (p *detailPane) View() string {
 	for i, c := range p.choices {
 		choiceAt[c.line] = i
 	}
-	for i := p.top; i < len(p.lines) && i < p.top+p.visible(); i++ {
+	for i := p.top; i < len(p.lines) && len(out) < 1+p.visible(); i++ {
 		if ci, ok := choiceAt[i]; ok {
-			text := " " + p.choices[ci].text
-			switch {
-			case ci == p.cur && p.focus:
-				out = append(out, st.RowCursor.Render(fit(text, p.width)))
-			case ci == p.cur:
-				out = append(out, st.RowCursorDim.Render(fit(text, p.width)))
-			default:
-				out = append(out, text)
+			ch := p.choices[ci]
+			if ci != p.cur {
+				out = append(out, " "+ch.text(p.width-1))
+				continue
+			}
+			cursor := st.RowCursorDim
+			if p.focus {
+				cursor = st.RowCursor
+			}
+			for _, r := range ch.rows(p.width - 1) {
+				out = append(out, cursor.Render(fit(" "+r, p.width)))
 			}
 			continue
 		}

@@ -55,7 +55,11 @@ func (m *Model) startExport() tea.Cmd {
 		return fail(refuse("nothing to export: the claim has no diagnosis"))
 	}
 	if n := w.blocking(); n > 0 {
-		return fail(refuse("%d error%s block the export: fix or override (5, o) with a reason", n, plural(n)))
+		verb := "blocks"
+		if n > 1 {
+			verb = "block"
+		}
+		return fail(refuse("%d error%s %s the export: fix or override (5, o) with a reason", n, plural(n), verb))
 	}
 	m.confirm = &exportDialog{enc: cloneEncounter(w.enc)}
 	if m.saving || len(w.changes) > 0 {
@@ -161,7 +165,7 @@ func (m *Model) claimLines(enc *encounter.Encounter, w int) []string {
 		title := ""
 		if m.c.Codes != nil {
 			if c, ok := m.c.Codes.LookupIn(codesets.ICD10CM, d.Code); ok {
-				title = oneLine(c.Title())
+				title = fitTitle(c.Title(), c.Short, max(w-13, 8))
 			}
 		}
 		out = append(out, clip(fmt.Sprintf("  %s %-8s %s", letter(i+1), codesets.Dotted(codesets.ICD10CM, oneLine(d.Code)), title), w))
@@ -203,7 +207,9 @@ func (m *Model) confirmView(w, h int) string {
 				buf.Write(d.doc)
 			}
 			for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
-				body = append(body, clip(oneLine(l), inner))
+				// oneLine drops leading spaces: keep the indentation.
+				indent := len(l) - len(strings.TrimLeft(l, " "))
+				body = append(body, clip(strings.Repeat(" ", indent)+oneLine(l), inner))
 			}
 		}
 	} else {

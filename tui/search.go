@@ -588,7 +588,8 @@ func (p *searchPane) View() string {
 }
 
 // row draws a result: star or recent tag, code, billable marker, title
-// (with what matched when it is not the title) and the code system.
+// (with what matched when it is not the title) and, in a wide pane, the
+// code system (the code's shape tells it in a narrow one).
 func (p *searchPane) row(i int) string {
 	st := p.c.Styles
 	r := p.rows[i]
@@ -597,18 +598,14 @@ func (p *searchPane) row(i int) string {
 	if tag == "" {
 		tag = " "
 	}
-	sys := systemTag(c.System)
-	room := max(p.width-len(sys)-14, 4)
-	title := oneLine(c.Title())
-	if room < 50 && c.Short != "" && !c.DescriptorMissing {
-		title = oneLine(c.Short) // the CMS short title fits a narrow pane
+	sys := ""
+	if p.width >= wideSearch {
+		sys = " " + systemTag(c.System)
 	}
-	if r.why != "" && r.why != "code typed" {
-		title += " · " + oneLine(r.why)
-	}
-	title = fit(clip(title, room), room)
+	room := max(p.width-13-len(sys), 4)
+	title := p.rowTitle(r, room)
 	if i == p.cur {
-		plain := fmt.Sprintf("%s %-8s %s %s %s", tag, c.Display(), billMark(c), title, sys)
+		plain := fmt.Sprintf("%s %-8s %s %s%s", tag, c.Display(), billMark(c), title, sys)
 		if p.focus {
 			return st.RowCursor.Render(fit(plain, p.width))
 		}
@@ -618,7 +615,38 @@ func (p *searchPane) row(i int) string {
 	if !c.Billable {
 		mark = st.Header0.Render("○")
 	}
-	return fmt.Sprintf("%s %-8s %s %s %s", tag, c.Display(), mark, title, st.System.Render(sys))
+	return fmt.Sprintf("%s %-8s %s %s%s", tag, c.Display(), mark, title, st.System.Render(sys))
+}
+
+// wideSearch is the pane width from which rows show the code system.
+const wideSearch = 64
+
+// rowTitle fits a result's title, and what matched when that is not the
+// title, into room cells; the title keeps at least two thirds.
+func (p *searchPane) rowTitle(r searchRow, room int) string {
+	c := r.code
+	long, short := c.Title(), c.Short
+	if c.DescriptorMissing {
+		short = ""
+	}
+	why := ""
+	if r.why != "" && r.why != "code typed" {
+		why = oneLine(r.why)
+	}
+	title := fitTitle(long, short, room)
+	// What matched goes after a title that leaves room for it; a narrow
+	// pane gives the title its whole room (the detail pane lists the
+	// index entries).
+	switch rest := room - textWidth(title) - 3; {
+	case why == "":
+	case rest >= 12:
+		title += " · " + elide(why, rest)
+	case room >= 40:
+		whyW := min(textWidth(why), room/3)
+		title = fitTitle(long, short, room-whyW-3)
+		title += " · " + elide(why, room-textWidth(title)-3)
+	}
+	return fit(title, room)
 }
 
 func billMark(c *codesets.Code) string {
