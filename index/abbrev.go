@@ -17,6 +17,7 @@ var abbreviationsTSV string
 type abbreviation struct {
 	words      []string // normalised words of the term
 	expansions []string
+	cpt        bool // expansions in CPT wording (checked only with an import)
 }
 
 // abbreviations maps the first normalised word of each term to the entries
@@ -32,10 +33,11 @@ func parseAbbreviations(text, name string) (abbreviations, error) {
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		term, exp, ok := strings.Cut(line, "\t")
-		if !ok {
-			return nil, fmt.Errorf("%s line %d: want TERM<TAB>EXPANSION", name, i+1)
+		cols := strings.Split(line, "\t")
+		if len(cols) < 2 || len(cols) > 3 || len(cols) == 3 && cols[2] != "cpt" {
+			return nil, fmt.Errorf("%s line %d: want TERM<TAB>EXPANSION[|EXPANSION...][<TAB>cpt]", name, i+1)
 		}
+		term, exp := cols[0], cols[1]
 		words := normalWords(term)
 		if len(words) == 0 {
 			return nil, fmt.Errorf("%s line %d: empty term", name, i+1)
@@ -45,7 +47,7 @@ func parseAbbreviations(text, name string) (abbreviations, error) {
 			return nil, fmt.Errorf("%s line %d: %q already given on line %d", name, i+1, key, prev)
 		}
 		seen[key] = i + 1
-		a := abbreviation{words: words}
+		a := abbreviation{words: words, cpt: len(cols) == 3}
 		for _, e := range strings.Split(exp, "|") {
 			if e = strings.TrimSpace(e); e == "" {
 				return nil, fmt.Errorf("%s line %d: empty expansion", name, i+1)

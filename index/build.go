@@ -84,16 +84,19 @@ func Build(ctx context.Context, set *codesets.Set, dir string, progress func(don
 	total := len(codes)
 	for i, c := range codes {
 		if i%progressEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return fail(err)
-			}
 			if progress != nil {
 				progress(i, total)
+			}
+			if err := ctx.Err(); err != nil {
+				return fail(err)
 			}
 		}
 		if err := b.Index(docID(c), document(c, releaseEnd)); err != nil {
 			return fail(fmt.Errorf("index %s %s: %w", c.System, c.Code, err))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
 	}
 	if err := b.Close(); err != nil {
 		os.RemoveAll(dir)

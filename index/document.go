@@ -29,27 +29,16 @@ func docID(c *codesets.Code) string {
 }
 
 // codeOf resolves a document ID back to the loaded code.
-func codeOf(set *codesets.Set, id string) (*codesets.Code, bool) {
-	if len(id) < 3 || id[1] != ':' {
-		return nil, false
-	}
-	code := id[2:]
-	switch id[0] {
-	case 'I':
-		return set.LookupIn(codesets.ICD10CM, code)
-	case 'H':
-		if c, ok := set.LookupIn(codesets.HCPCS, code); ok {
-			return c, true
+func (ix *Index) codeOf(id string) (*codesets.Code, bool) {
+	ix.idsOnce.Do(func() {
+		codes := indexedCodes(ix.set)
+		ix.ids = make(map[string]*codesets.Code, len(codes))
+		for _, c := range codes {
+			ix.ids[docID(c)] = c
 		}
-		return set.Modifier(code)
-	case 'C':
-		c, ok := set.LookupIn(codesets.CPT, code)
-		if ok && c.DescriptorMissing {
-			return nil, false // a CPT import without this code: stale index
-		}
-		return c, ok
-	}
-	return nil, false
+	})
+	c, ok := ix.ids[id]
+	return c, ok
 }
 
 // yyyymmdd turns a date into a number that sorts like the date.
@@ -166,7 +155,8 @@ func document(c *codesets.Code, releaseEnd time.Time) map[string]interface{} {
 
 // indexedCodes lists what the index holds: every ICD-10-CM code (headers
 // too), every HCPCS Level II code and modifier, and the imported CPT codes.
-func indexedCodes(set *codesets.Set) []*codesets.Code {
+// Tests of the cache swap it for a small subset, to build in a moment.
+var indexedCodes = func(set *codesets.Set) []*codesets.Code {
 	all := set.All()
 	return append(all, set.Modifiers()...)
 }

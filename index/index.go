@@ -35,6 +35,9 @@ type Hit struct {
 	// Why is the text that matched when it is not the title: an inclusion
 	// term or an index entry ("Acetaminophen - Adverse effect").
 	Why string
+	// Coverage is the share of the query's words the code has, each word
+	// weighted by its rarity (1 for a code typed).
+	Coverage float64
 	// Family is the ICD-10-CM category of the code ("E11"), empty for other
 	// systems. Hits of one family that rank close together are kept
 	// together, so a list can show them under one heading.

@@ -6,12 +6,17 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"codebench/codesets"
 )
 
-// testIndex is the full index, built once per test binary.
-var testIndex *Index
+// testIndex is the full index (ICD-10-CM, HCPCS and the invented CPT
+// fixture), built once per test binary.
+var (
+	testIndex     *Index
+	testBuildTime time.Duration
+)
 
 // TestMain builds the full index once into a temporary directory (or reuses
 // the one under $CODEBENCH_TEST_INDEX, for quicker runs while developing).
@@ -20,7 +25,7 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	set, err := codesets.Embedded()
+	set, err := testSet()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -35,12 +40,32 @@ func runTests(m *testing.M) int {
 		defer os.RemoveAll(tmp)
 		root = tmp
 	}
+	start := time.Now()
 	ix, err := OpenOrBuild(context.Background(), set, filepath.Join(root, "cache"), nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "build test index:", err)
 		return 1
 	}
+	testBuildTime = time.Since(start)
 	testIndex = ix
 	defer ix.Close()
 	return m.Run()
+}
+
+// testSet is the embedded code sets with the invented CPT fixture.
+func testSet() (*codesets.Set, error) {
+	set, err := codesets.Embedded()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open("../codesets/testdata/cpt_fixture.tsv")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cpt, err := codesets.ParseCPT(f, "cpt_fixture.tsv")
+	if err != nil {
+		return nil, err
+	}
+	return set.WithCPT(cpt, "file=cpt_fixture.tsv (invented descriptors)"), nil
 }

@@ -26,11 +26,15 @@ type Index struct {
 	abbr  abbreviations
 	stems map[string][]string // analysed expansions, by expansion text
 
+	idsOnce sync.Once
+	ids     map[string]*codesets.Code // document ID -> code
+
 	familiesOnce sync.Once
 	families     []*codesets.Code // every indexed code sorted by canonical code
 
 	analysed sync.Map // *codesets.Code -> *codeWords, filled as codes are ranked
 	dfs      sync.Map // field + "\x00" + term -> document frequency (uint64)
+	memo     memo     // spelling corrections and completions, by word
 
 	markerOnce sync.Once
 	markerSet  map[string]bool
@@ -131,4 +135,34 @@ func (ix *Index) analyse(text string) []string {
 		out = append(out, string(t.Term))
 	}
 	return out
+}
+
+// memo remembers word lists worked out from the (read-only) index:
+// spelling corrections and completions, which are dear to compute and
+// asked for again at every keystroke. It forgets everything when full.
+type memo struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+const memoSize = 20000
+
+func (m *memo) get(key string, compute func() ([]string, error)) ([]string, error) {
+	m.mu.Lock()
+	v, ok := m.m[key]
+	m.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if m.m == nil || len(m.m) >= memoSize {
+		m.m = make(map[string][]string)
+	}
+	m.m[key] = v
+	m.mu.Unlock()
+	return v, nil
 }

@@ -49,9 +49,16 @@ type concept struct {
 	optional bool
 }
 
+// codePrefix is a code or code prefix named in a query. A dotted one
+// ("E11.6") is ICD-10-CM only.
+type codePrefix struct {
+	code    string
+	icdOnly bool
+}
+
 type parsedQuery struct {
 	concepts []concept
-	codes    []string // canonical codes or code prefixes named
+	codes    []codePrefix
 	// dotted is a code typed with a dot that is not a code or prefix.
 	dotted string
 	// negates is set when the query says "without", "not" or "no": then a
@@ -67,7 +74,7 @@ const maxConcepts = 16
 // Weights of a match by kind of alternative.
 const (
 	weightTyped      = 1.0
-	weightExpansion  = 1.0
+	weightExpansion  = 0.95 // what was typed is the better evidence
 	weightCorrection = 0.75
 	weightPrefix     = 0.95
 	senseStep        = 0.02
@@ -115,6 +122,7 @@ func queryFields(q string) []string {
 
 func (ix *Index) parse(q string) parsedQuery {
 	var p parsedQuery
+	q = cleanQuery(q)
 	fields := queryFields(q)
 	typing := q != "" && !unicode.IsSpace(rune(q[len(q)-1]))
 	norms := make([]string, len(fields))
@@ -135,7 +143,7 @@ func (ix *Index) parse(q string) parsedQuery {
 		raw := fields[i]
 		last := i == len(fields)-1
 		if code, ok := ix.typedCode(raw, len(fields) == 1); ok {
-			p.codes = append(p.codes, code)
+			p.codes = append(p.codes, codePrefix{code: code, icdOnly: strings.Contains(raw, ".")})
 			i++
 			continue
 		}
@@ -187,6 +195,35 @@ func (ix *Index) parse(q string) parsedQuery {
 		i++
 	}
 	return p
+}
+
+// cleanQuery makes pasted text safe to read: invalid UTF-8, terminal
+// escape sequences and control characters become spaces.
+func cleanQuery(q string) string {
+	q = strings.ToValidUTF8(q, " ")
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == 0x1b { // ESC: skip a CSI sequence ("\x1b[31m") or the next byte
+			b.WriteByte(' ')
+			if i+1 < len(q) && q[i+1] == '[' {
+				i += 2
+				for i < len(q) && (q[i] < 0x40 || q[i] > 0x7e) {
+					i++
+				}
+			} else {
+				i++
+			}
+			continue
+		}
+		if c < 0x20 || c == 0x7f {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteByte(c)
+	}
+	// Keep a trailing space: it says the last word is complete.
+	return b.String()
 }
 
 // typedCode reads a field as a code or code prefix when codes start with

@@ -442,8 +442,10 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 	p.weight = sumWeights(p.concepts)
 	union := make([]float64, len(p.concepts))
 	scratch := make([]float64, len(p.concepts))
+	ancestors := map[*codeWords]bool{} // per query: siblings share ancestors
 	matched := make([]bool, 0, 64)
 	hits := make([]Hit, len(cands))
+	exactHeaders := map[*codesets.Code]bool{}
 	for i, cand := range cands {
 		for j := range union {
 			union[j] = 0
@@ -497,18 +499,19 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 			}
 		} else if exact {
 			s += wExactHeader
+			exactHeaders[cand.code] = true
 		}
 		if head {
 			s += wHead
 		}
-		if !exact && ix.ancestorExact(cw, p, scratch, matched) {
+		if !exact && ix.ancestorExact(cw, p, scratch, matched, ancestors) {
 			s += wFamilyExact
 		}
 		s += preferredFamilies[familyOf(cand.code)]
 		if debugRank != nil {
 			debugRank(cand.code, u, bestCov, extras, exact, head)
 		}
-		h := Hit{Code: cand.code, Score: s, Family: familyOf(cand.code)}
+		h := Hit{Code: cand.code, Score: s, Coverage: u, Family: familyOf(cand.code)}
 		if best != nil && best.kind != kindTitle {
 			h.Why = best.text
 		}
@@ -520,15 +523,41 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 		}
 		return hits[i].Code.Code < hits[j].Code.Code
 	})
-	return groupFamilies(hits)
+	return headerSecond(groupFamilies(hits), exactHeaders)
+}
+
+// headerSecond moves a header that the query names exactly to second place
+// when the first hit is a billable code under it: "diabetes" lists E11.9,
+// then E11 to open the family, then the rest.
+func headerSecond(hits []Hit, exact map[*codesets.Code]bool) []Hit {
+	if len(hits) < 3 || !hits[0].Code.Billable || len(exact) == 0 {
+		return hits
+	}
+	for j := 2; j < len(hits); j++ {
+		h := hits[j]
+		if !exact[h.Code] || !strings.HasPrefix(hits[0].Code.Code, h.Code.Code) || h.Code.System != hits[0].Code.System {
+			continue
+		}
+		copy(hits[2:j+1], hits[1:j])
+		hits[1] = h
+		break
+	}
+	return hits
 }
 
 // ancestorExact tells whether a header above the code answers the query
 // exactly by its title or inclusion terms: "breast cancer" is C50
 // "Malignant neoplasm of breast", so C50.919 is in the family asked for
 // and C44.501 (skin of breast) is not. scratch and matched are reused.
-func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64, matched []bool) bool {
+func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64, matched []bool, memo map[*codeWords]bool) bool {
 	for _, a := range cw.ancestors {
+		if exact, ok := memo[a]; ok {
+			if exact {
+				return true
+			}
+			continue
+		}
+		memo[a] = false
 		for ti := range a.texts {
 			t := &a.texts[ti]
 			if t.kind == kindIndex {
@@ -538,6 +567,7 @@ func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64,
 				matched = make([]bool, len(t.stems))
 			}
 			if m := ix.matchText(t, p, scratch, matched); m.all && m.extras < 1 {
+				memo[a] = true
 				return true
 			}
 		}

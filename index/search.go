@@ -76,28 +76,39 @@ func (ix *Index) Search(ctx context.Context, q string, opt Options) (Result, err
 // maxQueryBytes bounds the text read from a query.
 const maxQueryBytes = 1024
 
-// listFamilies lists the codes under the typed prefixes: billable codes
-// first, each group in code order.
-func (ix *Index) listFamilies(prefixes []string, opt Options) Result {
-	var billable, headers []*codesets.Code
+// listFamilies lists the codes under the typed prefixes: ICD-10-CM, then
+// HCPCS, then CPT; in each, billable codes first, then headers, each group
+// in code order.
+func (ix *Index) listFamilies(prefixes []codePrefix, opt Options) Result {
+	groups := map[codesets.System]*[2][]*codesets.Code{}
 	seen := map[*codesets.Code]bool{}
 	for _, p := range prefixes {
-		for _, c := range ix.family(p) {
-			if seen[c] || !ix.keep(c, opt) {
+		for _, c := range ix.family(p.code) {
+			if seen[c] || !ix.keep(c, opt) || p.icdOnly && c.System != codesets.ICD10CM {
 				continue
 			}
 			seen[c] = true
+			g := groups[c.System]
+			if g == nil {
+				g = &[2][]*codesets.Code{}
+				groups[c.System] = g
+			}
 			if c.Billable {
-				billable = append(billable, c)
+				g[0] = append(g[0], c)
 			} else {
-				headers = append(headers, c)
+				g[1] = append(g[1], c)
 			}
 		}
 	}
-	all := append(billable, headers...)
+	var all []*codesets.Code
+	for _, sys := range []codesets.System{codesets.ICD10CM, codesets.HCPCS, codesets.CPT} {
+		if g := groups[sys]; g != nil {
+			all = append(append(all, g[0]...), g[1]...)
+		}
+	}
 	res := Result{Total: uint64(len(all))}
 	for i := opt.Offset; i < len(all) && len(res.Hits) < opt.Limit; i++ {
-		res.Hits = append(res.Hits, Hit{Code: all[i], Score: 1, Family: familyOf(all[i])})
+		res.Hits = append(res.Hits, Hit{Code: all[i], Score: 1, Coverage: 1, Family: familyOf(all[i])})
 	}
 	return res
 }
@@ -107,7 +118,7 @@ func (ix *Index) listFamilies(prefixes []string, opt Options) Result {
 func (ix *Index) nearest(code string, opt Options) Result {
 	for n := len(code) - 1; n >= 2; n-- {
 		if ix.hasFamily(code[:n]) {
-			res := ix.listFamilies([]string{code[:n]}, opt)
+			res := ix.listFamilies([]codePrefix{{code: code[:n], icdOnly: true}}, opt)
 			for i := range res.Hits {
 				res.Hits[i].Why = fmt.Sprintf("%s is not a code; nearest codes", codesets.Dotted(codesets.ICD10CM, code))
 			}
@@ -155,10 +166,17 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 	if len(p.codes) > 0 {
 		var fam []query.Query
 		for _, c := range p.codes {
-			t := query.NewTermQuery(c)
+			t := query.NewTermQuery(c.code)
 			t.SetField(fieldPrefix)
 			t.SetBoost(0)
-			fam = append(fam, t)
+			if c.icdOnly {
+				sys := query.NewTermQuery(string(codesets.ICD10CM))
+				sys.SetField(fieldSystem)
+				sys.SetBoost(0)
+				fam = append(fam, query.NewConjunctionQuery([]query.Query{t, sys}))
+			} else {
+				fam = append(fam, t)
+			}
 		}
 		filters = append(filters, query.NewDisjunctionQuery(fam))
 	}
@@ -228,11 +246,12 @@ const maxDropSearches = 5
 // they find nothing does it search for codes with any word, scored by
 // how many and how rare.
 func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, filters, exclude []query.Query, want int) ([]candidate, uint64, error) {
-	var all []query.Query
+	var all, scored []query.Query
 	var weights []float64
 	for i := range p.concepts {
 		if !p.concepts[i].optional {
 			all = append(all, conceptQuery(&p.concepts[i], true))
+			scored = append(scored, conceptQueryFields(&p.concepts[i], true, true))
 			weights = append(weights, p.concepts[i].weight)
 		}
 	}
@@ -266,7 +285,7 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, filters, exclu
 			return hits, total, nil
 		}
 	}
-	return ix.run(ctx, query.NewDisjunctionQuery(all), filters, exclude, want, true)
+	return ix.run(ctx, query.NewDisjunctionQuery(scored), filters, exclude, want, true)
 }
 
 // candidate is a Bleve hit resolved to its code.
@@ -297,7 +316,7 @@ func (ix *Index) run(ctx context.Context, q query.Query, filters, exclude []quer
 	}
 	out := make([]candidate, 0, len(sr.Hits))
 	for _, h := range sr.Hits {
-		if c, ok := codeOf(ix.set, h.ID); ok {
+		if c, ok := ix.codeOf(h.ID); ok {
 			out = append(out, candidate{code: c, score: h.Score})
 		}
 	}
@@ -348,7 +367,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int) ([]candid
 			if err != nil {
 				return nil, 0, fmt.Errorf("search: %w", err)
 			}
-			if c, ok := codeOf(ix.set, id); ok {
+			if c, ok := ix.codeOf(id); ok {
 				out = append(out, candidate{code: c})
 			}
 		}
@@ -377,6 +396,12 @@ func mergeHits(a, b []candidate) []candidate {
 // typing says whether the word being typed may match as a prefix. It is
 // nil when the concept has no alternative left.
 func conceptQuery(c *concept, typing bool) query.Query {
+	return conceptQueryFields(c, typing, false)
+}
+
+// conceptQueryFields is conceptQuery; scored adds the title field, whose
+// boost only matters when Bleve scores.
+func conceptQueryFields(c *concept, typing, scored bool) query.Query {
 	var any []query.Query
 	for _, a := range c.alts {
 		if !typing && (a.kind == altCompletion || a.prefix != "" && a.kind == altTyped) {
@@ -390,11 +415,11 @@ func conceptQuery(c *concept, typing bool) query.Query {
 			t.SetBoost(a.boost)
 			q = t
 		case len(a.stems) == 1:
-			q = stemQuery(a.stems[0], a.boost)
+			q = stemQueryFields(a.stems[0], a.boost, scored)
 		default:
 			parts := make([]query.Query, len(a.stems))
 			for i, s := range a.stems {
-				parts[i] = stemQuery(s, a.boost)
+				parts[i] = stemQueryFields(s, a.boost, scored)
 			}
 			q = query.NewConjunctionQuery(parts)
 		}
@@ -411,6 +436,17 @@ func conceptQuery(c *concept, typing bool) query.Query {
 
 // stemQuery finds an analysed word in any text field.
 func stemQuery(stem string, weight float64) query.Query {
+	return stemQueryFields(stem, weight, false)
+}
+
+// stemQueryFields finds an analysed word; unscored, the text field alone
+// does (it holds the title too).
+func stemQueryFields(stem string, weight float64, scored bool) query.Query {
+	if !scored {
+		t := query.NewTermQuery(stem)
+		t.SetField(fieldText)
+		return t
+	}
 	fields := make([]query.Query, len(fieldBoosts))
 	for i, fb := range fieldBoosts {
 		t := query.NewTermQuery(stem)
@@ -501,7 +537,7 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 	for i := range p.concepts {
 		c := &p.concepts[i]
 		if c.typing != "" {
-			if err := completions(r, c, df); err != nil {
+			if err := ix.addCompletions(r, c, df); err != nil {
 				return err
 			}
 		}
@@ -516,7 +552,7 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 				}
 			}
 			if n == 0 {
-				if err := addCorrections(r, c, df); err != nil {
+				if err := ix.addCorrections(r, c, df); err != nil {
 					return err
 				}
 			}
@@ -595,9 +631,9 @@ type dfFunc func(field, term string) (uint64, error)
 // as-you-type field (a misspelling often stems oddly, while its letters
 // stay close); longer ones against the stems, where their whole length
 // counts ("diverticulitus" is diverticulitis, not diverticulosis).
-func addCorrections(r bindex.IndexReader, c *concept, df dfFunc) error {
+func (ix *Index) addCorrections(r bindex.IndexReader, c *concept, df dfFunc) error {
 	if len(c.word) <= maxGram {
-		fixes, err := corrections(r, fieldWords, c.word, df)
+		fixes, err := ix.memo.get("fix\x00"+c.word, func() ([]string, error) { return corrections(r, fieldWords, c.word, df) })
 		if err != nil {
 			return err
 		}
@@ -606,7 +642,8 @@ func addCorrections(r bindex.IndexReader, c *concept, df dfFunc) error {
 		}
 		return nil
 	}
-	fixes, err := corrections(r, fieldText, c.alts[0].stems[0], df)
+	stem := c.alts[0].stems[0]
+	fixes, err := ix.memo.get("fixstem\x00"+stem, func() ([]string, error) { return corrections(r, fieldText, stem, df) })
 	if err != nil {
 		return err
 	}
@@ -699,7 +736,43 @@ const (
 	weightRarePrefix = 0.8
 )
 
-func completions(r bindex.IndexReader, c *concept, df dfFunc) error {
+// addCompletions adds the common completions of the word being typed.
+func (ix *Index) addCompletions(r bindex.IndexReader, c *concept, df dfFunc) error {
+	var stem string
+	for _, a := range c.alts {
+		if a.kind == altTyped && len(a.stems) == 1 && a.stems[0] != c.typing && strings.HasPrefix(c.typing, a.stems[0]) {
+			stem = a.stems[0]
+		}
+	}
+	terms, err := ix.memo.get("complete\x00"+c.typing+"\x00"+stem, func() ([]string, error) {
+		return completions(r, c.typing, stem, df)
+	})
+	if err != nil {
+		return err
+	}
+	for _, term := range terms {
+		dup := false
+		for _, a := range c.alts {
+			dup = dup || (len(a.stems) == 1 && a.stems[0] == term)
+		}
+		if !dup {
+			c.alts = append(c.alts, alt{stems: []string{term}, kind: altCompletion, weight: weightCompletion, boost: 1})
+		}
+	}
+	if len(terms) > 0 {
+		// The bare prefix now only stands for the rarer completions.
+		for i := range c.alts {
+			if c.alts[i].prefix != "" && c.alts[i].kind == altTyped {
+				c.alts[i].weight = weightRarePrefix
+			}
+		}
+	}
+	return nil
+}
+
+// completions lists the most common stems that start with prefix or with
+// stem (the typed word's own stem, when it is shorter).
+func completions(r bindex.IndexReader, prefix, stem string, df dfFunc) ([]string, error) {
 	type cand struct {
 		term  string
 		count uint64
@@ -731,18 +804,13 @@ func completions(r bindex.IndexReader, c *concept, df dfFunc) error {
 		}
 		return nil
 	}
-	if err := scan(c.typing); err != nil {
-		return err
+	if err := scan(prefix); err != nil {
+		return nil, err
 	}
-	for _, a := range c.alts {
-		if a.kind == altTyped && len(a.stems) == 1 && a.stems[0] != c.typing && strings.HasPrefix(c.typing, a.stems[0]) {
-			if err := scan(a.stems[0]); err != nil {
-				return err
-			}
+	if stem != "" {
+		if err := scan(stem); err != nil {
+			return nil, err
 		}
-	}
-	if len(list) == 0 {
-		return nil
 	}
 	sort.Slice(list, func(i, j int) bool {
 		if list[i].count != list[j].count {
@@ -750,25 +818,14 @@ func completions(r bindex.IndexReader, c *concept, df dfFunc) error {
 		}
 		return list[i].term < list[j].term
 	})
+	var out []string
 	for i, x := range list {
 		if i == maxCompletions || float64(x.count) < completionShare*float64(list[0].count) {
 			break
 		}
-		dup := false
-		for _, a := range c.alts {
-			dup = dup || (len(a.stems) == 1 && a.stems[0] == x.term)
-		}
-		if !dup {
-			c.alts = append(c.alts, alt{stems: []string{x.term}, kind: altCompletion, weight: weightCompletion, boost: 1})
-		}
+		out = append(out, x.term)
 	}
-	// The bare prefix now only stands for the rarer completions.
-	for i := range c.alts {
-		if c.alts[i].prefix != "" && c.alts[i].kind == altTyped {
-			c.alts[i].weight = weightRarePrefix
-		}
-	}
-	return nil
+	return out, nil
 }
 
 // editDistance is the optimal string alignment distance: insertions,

@@ -1,0 +1,88 @@
+package index
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+func TestAbbreviationList(t *testing.T) {
+	ab, err := parseAbbreviations(abbreviationsTSV, "abbreviations.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, list := range ab {
+		n += len(list)
+	}
+	if n < 150 {
+		t.Errorf("%d entries, want at least 150", n)
+	}
+	for _, term := range []string{"chf", "htn", "copd", "t2dm", "dm2", "mi", "uti", "gerd", "ckd", "afib", "cad", "sob", "uri", "bph", "oa", "ra", "heart attack"} {
+		w := normalWords(term)
+		if _, ok := ab.match(w, 0); !ok {
+			t.Errorf("%q missing", term)
+		}
+	}
+}
+
+// Every expansion must name at least one code: an expansion in words the
+// code sets do not use finds nothing and hides the mistake.
+func TestAbbreviationExpansionsFindCodes(t *testing.T) {
+	ctx := context.Background()
+	cpt := map[string]bool{}
+	for _, list := range testIndex.abbr {
+		for _, a := range list {
+			for _, e := range a.expansions {
+				cpt[e] = cpt[e] || a.cpt
+			}
+		}
+	}
+	for text, stems := range testIndex.stems {
+		if cpt[text] {
+			continue
+		}
+		if len(stems) == 0 {
+			t.Errorf("expansion %q has no words", text)
+			continue
+		}
+		parts := make([]query.Query, len(stems))
+		for i, s := range stems {
+			parts[i] = stemQuery(s, 1)
+		}
+		_, n, err := testIndex.collect(ctx, query.NewConjunctionQuery(parts), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("expansion %q (%v) names no code", text, stems)
+		}
+	}
+}
+
+func TestAbbreviationMatching(t *testing.T) {
+	ab, err := parseAbbreviations("c\tcee\nc diff\tclostridium difficile\nw/o\twithout\n", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := normalWords("C. diff colitis w/o")
+	if a, ok := ab.match(words, 0); !ok || strings.Join(a.words, " ") != "c diff" {
+		t.Errorf("longest match: %+v %v", a, ok)
+	}
+	if a, ok := ab.match(words, 3); !ok || a.expansions[0] != "without" {
+		t.Errorf("w/o: %+v %v", a, ok)
+	}
+	if got := strings.Join(normalWords("A-fib, Athlete's foot (L)"), "|"); got != "afib|athletes|foot|l" {
+		t.Errorf("normalWords: %s", got)
+	}
+}
+
+func TestAbbreviationListErrors(t *testing.T) {
+	for _, bad := range []string{"chf congestive heart failure\n", "chf\tx\nCHF\ty\n", "\tx\n", "chf\tx||y\n", "chf\tx\tcptt\n"} {
+		if _, err := parseAbbreviations(bad, "bad.tsv"); err == nil || !strings.Contains(err.Error(), "bad.tsv line") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -1,0 +1,430 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"codebench/codesets"
+)
+
+func find(t *testing.T, q string, opt Options) Result {
+	t.Helper()
+	res, err := testIndex.Search(context.Background(), q, opt)
+	if err != nil {
+		t.Fatalf("Search(%q): %v", q, err)
+	}
+	return res
+}
+
+func codes(hits []Hit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.Code.Display())
+	}
+	return out
+}
+
+// rankOf is the 1-based rank of the first hit that is code or a billable
+// code under it, 0 when absent.
+func rankOf(hits []Hit, code string) int {
+	want := codesets.Canonical(code)
+	for i, h := range hits {
+		if isHit(h.Code, want) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// The development set is the regression guard for ranking: recall@10 of
+// at least 95% (a hit is a gold code or a billable code under it).
+func TestDevSetRecall(t *testing.T) {
+	cases, err := DevSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 150 {
+		t.Fatalf("dev set has %d queries, want at least 150", len(cases))
+	}
+	rep, err := testIndex.Evaluate(context.Background(), cases, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("dev set: %d queries, recall@1 %.3f @5 %.3f @10 %.3f, MRR %.3f", rep.Queries, rep.RecallAt1, rep.RecallAt5, rep.RecallAt10, rep.MRR)
+	for _, m := range rep.Misses {
+		t.Logf("not in the first 10: %q (gold %v) rank %d, first hits %v", m.Case.Query, m.Case.Gold, m.Rank, m.Top)
+	}
+	if rep.RecallAt10 < 0.95 {
+		t.Errorf("recall@10 %.3f, want >= 0.95", rep.RecallAt10)
+	}
+	if rep.RecallAt1 < 0.85 {
+		t.Errorf("recall@1 %.3f, want >= 0.85", rep.RecallAt1)
+	}
+}
+
+func TestCodePrefixListsFamilyBillableFirst(t *testing.T) {
+	for _, q := range []string{"E11", "e116", "E11.6", "S52.5", "s52.5-", "T38.3X", " j18 ", "992"} {
+		res := find(t, q, Options{Limit: 1000})
+		prefix := codesets.Canonical(q)
+		if len(res.Hits) == 0 {
+			t.Errorf("%q: no hits", q)
+			continue
+		}
+		if int(res.Total) != len(res.Hits) {
+			t.Errorf("%q: total %d, listed %d", q, res.Total, len(res.Hits))
+		}
+		seenHeader := map[codesets.System]bool{}
+		for _, h := range res.Hits {
+			if !strings.HasPrefix(h.Code.Code, prefix) {
+				t.Errorf("%q: %s is not in the family", q, h.Code.Code)
+			}
+			if h.Code.Billable && seenHeader[h.Code.System] {
+				t.Errorf("%q: billable %s listed after a header", q, h.Code.Code)
+			}
+			if !h.Code.Billable {
+				seenHeader[h.Code.System] = true
+			}
+		}
+	}
+	// ICD-10-CM first: "E11" is diabetes before the E11xx wheelchairs.
+	res := find(t, "E11", Options{Limit: 200})
+	if res.Hits[0].Code.System != codesets.ICD10CM || res.Hits[len(res.Hits)-1].Code.System != codesets.HCPCS {
+		t.Errorf("E11: %v ... %v", res.Hits[0].Code.Code, res.Hits[len(res.Hits)-1].Code.Code)
+	}
+	// A CPT prefix lists the imported CPT codes.
+	if r := rankOf(find(t, "992", Options{}).Hits, "99213"); r == 0 {
+		t.Error("992 does not list 99213")
+	}
+}
+
+func TestCodeQueryHonoursFilters(t *testing.T) {
+	res := find(t, "E11", Options{Systems: []codesets.System{codesets.HCPCS}})
+	for _, h := range res.Hits {
+		if h.Code.System != codesets.HCPCS {
+			t.Errorf("E11 --system hcpcs: %s %s", h.Code.System, h.Code.Code)
+		}
+	}
+	res = find(t, "E11.3", Options{BillableOnly: true, Limit: 1000})
+	for _, h := range res.Hits {
+		if !h.Code.Billable {
+			t.Errorf("E11.3 billable only: header %s", h.Code.Code)
+		}
+	}
+}
+
+func TestDottedCodeThatDoesNotExist(t *testing.T) {
+	res := find(t, "E11.99", Options{})
+	if len(res.Hits) == 0 || !strings.HasPrefix(res.Hits[0].Code.Code, "E119") {
+		t.Fatalf("E11.99: %v", codes(res.Hits))
+	}
+	if !strings.Contains(res.Hits[0].Why, "not a code") {
+		t.Errorf("E11.99: why %q", res.Hits[0].Why)
+	}
+}
+
+func TestWordsInsideCodeFamily(t *testing.T) {
+	res := find(t, "E11 neuropathy", Options{})
+	if len(res.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	for _, h := range res.Hits {
+		if !strings.HasPrefix(h.Code.Code, "E11") {
+			t.Errorf("E11 neuropathy: %s outside E11", h.Code.Code)
+		}
+	}
+	if res.Hits[0].Code.Code != "E1140" {
+		t.Errorf("E11 neuropathy: first %s, want E11.40", res.Hits[0].Code.Display())
+	}
+	// Words that do not occur in the family still find something.
+	if res := find(t, "J18 wheelchair", Options{}); len(res.Hits) == 0 {
+		t.Error("J18 wheelchair: nothing")
+	}
+}
+
+func TestTopHit(t *testing.T) {
+	for _, tc := range []struct{ q, want string }{
+		{"chf", "I50.9"},
+		{"CHF", "I50.9"},
+		{"htn", "I10"},
+		{"T2DM", "E11.9"},
+		{"dm2", "E11.9"},
+		{"copd", "J44.9"},
+		{"mi", "I21.9"},
+		{"uti", "N39.0"},
+		{"gerd", "K21.9"},
+		{"afib", "I48.91"},
+		{"A-fib", "I48.91"},
+		{"heart attack", "I21.9"},
+		{"high blood pressure", "I10"},
+		{"hx of mi", "I25.2"},
+		{"pnuemonia", "J18.9"},
+		{"diabtes", "E11.9"},
+		{"hypertenson", "I10"},
+		{"diverticulitis", "K57.92"},
+		{"type 2 diabetes", "E11.9"},
+		{"type 2 diabetes with hyperglycemia", "E11.65"},
+		{"essential hypertension", "I10"},
+		{"acute kidney failure", "N17.9"},
+		{"pneumonia", "J18.9"},
+		{"sepsis", "A41.9"},
+		{"severe sepsis with septic shock", "R65.21"},
+		{"rheumatoid arthritis", "M06.9"},
+		{"breast cancer", "C50.919"},
+		{"gout", "M10.9"},
+		{"stroke", "I63.9"},
+		{"comprehensive metabolic panel", "80053"},
+		{"cmp", "80053"},
+		{"ketorolac injection", "J1885"},
+		{"toradol", "J1885"},
+		{"diab", "E11.9"},
+		{"hypert", "I10"},
+	} {
+		res := find(t, tc.q, Options{})
+		if len(res.Hits) == 0 || res.Hits[0].Code.Display() != tc.want {
+			t.Errorf("%q: first hits %v, want %s first", tc.q, first(codes(res.Hits), 5), tc.want)
+		}
+	}
+}
+
+func first(s []string, n int) []string { return s[:min(n, len(s))] }
+
+func TestBillableBeforeHeaderWhenWordsMatchEqually(t *testing.T) {
+	// E11 "Type 2 diabetes mellitus" is the query word for word, but only
+	// E11.9 can be billed: E11.9 first, E11 second to open the family.
+	res := find(t, "type 2 diabetes mellitus", Options{})
+	if got := first(codes(res.Hits), 2); len(got) != 2 || got[0] != "E11.9" || got[1] != "E11" {
+		t.Errorf("type 2 diabetes mellitus: %v", first(codes(res.Hits), 5))
+	}
+	res = find(t, "diabetes", Options{})
+	if got := first(codes(res.Hits), 2); len(got) != 2 || got[0] != "E11.9" || got[1] != "E11" {
+		t.Errorf("diabetes: %v", first(codes(res.Hits), 5))
+	}
+	// Among codes that match alike, billable ones come first.
+	res = find(t, "fracture of lower end of radius", Options{Limit: 30})
+	for i := 1; i < len(res.Hits); i++ {
+		if res.Hits[i].Code.Billable && !res.Hits[i-1].Code.Billable && res.Hits[i].Score == res.Hits[i-1].Score {
+			t.Errorf("billable %s after header %s at equal score", res.Hits[i].Code.Display(), res.Hits[i-1].Code.Display())
+		}
+	}
+}
+
+func TestIndexTermsAndWhy(t *testing.T) {
+	res := find(t, "acetaminophen poisoning accidental", Options{})
+	if r := rankOf(res.Hits, "T39.1X1"); r == 0 || r > 3 {
+		t.Fatalf("acetaminophen poisoning: %v", first(codes(res.Hits), 5))
+	}
+	h := res.Hits[rankOf(res.Hits, "T39.1X1")-1]
+	if !strings.Contains(h.Why, "Acetaminophen") {
+		t.Errorf("why %q, want the index entry", h.Why)
+	}
+	// An inclusion term answers too.
+	res = find(t, "stroke", Options{})
+	if res.Hits[0].Why != "Stroke NOS" {
+		t.Errorf("stroke: why %q", res.Hits[0].Why)
+	}
+}
+
+func TestAsYouTypeEveryPrefixFindsTheCode(t *testing.T) {
+	q := "pneumonia"
+	for i := 4; i <= len(q); i++ {
+		res := find(t, q[:i], Options{})
+		if r := rankOf(res.Hits, "J18.9"); r == 0 || r > 10 {
+			t.Errorf("%q: J18.9 at rank %d, first %v", q[:i], r, first(codes(res.Hits), 5))
+		}
+	}
+	// A short word still being typed does not empty the list.
+	if res := find(t, "cellulitis of left lower le", Options{}); rankOf(res.Hits, "L03.116") == 0 {
+		t.Errorf("cellulitis of left lower le: %v", first(codes(res.Hits), 5))
+	}
+}
+
+func TestNegativeQualifierDoesNotAnswer(t *testing.T) {
+	// "without septic shock" is not septic shock.
+	res := find(t, "septic shock", Options{})
+	if r := rankOf(res.Hits, "R65.21"); r == 0 || r > 5 {
+		t.Errorf("septic shock: R65.21 at %d in %v", r, first(codes(res.Hits), 8))
+	}
+	if r := rankOf(res.Hits, "R65.20"); r > 0 && r < 10 {
+		t.Errorf("septic shock: R65.20 (without septic shock) at %d", r)
+	}
+	// Unless the query negates too.
+	res = find(t, "severe sepsis without septic shock", Options{})
+	if res.Hits[0].Code.Display() != "R65.20" {
+		t.Errorf("severe sepsis without septic shock: %v", first(codes(res.Hits), 5))
+	}
+}
+
+func TestSystemAndBillableFilters(t *testing.T) {
+	res := find(t, "diabetes", Options{Systems: []codesets.System{codesets.HCPCS}, Limit: 50})
+	if len(res.Hits) == 0 {
+		t.Fatal("diabetes in HCPCS: nothing")
+	}
+	for _, h := range res.Hits {
+		if h.Code.System != codesets.HCPCS {
+			t.Errorf("HCPCS only: %s %s", h.Code.System, h.Code.Code)
+		}
+	}
+	res = find(t, "visit", Options{Systems: []codesets.System{codesets.CPT}})
+	if len(res.Hits) == 0 {
+		t.Fatal("visit in CPT: nothing")
+	}
+	for _, h := range res.Hits {
+		if h.Code.System != codesets.CPT {
+			t.Errorf("CPT only: %s %s", h.Code.System, h.Code.Code)
+		}
+	}
+	res = find(t, "diabetic retinopathy", Options{BillableOnly: true, Limit: 100})
+	for _, h := range res.Hits {
+		if !h.Code.Billable {
+			t.Errorf("billable only: header %s", h.Code.Display())
+		}
+	}
+}
+
+func TestValidOnDateOfService(t *testing.T) {
+	// A2036 was added on 1 Oct 2025.
+	at := func(day string) Options {
+		d, _ := time.Parse(time.DateOnly, day)
+		return Options{ValidOn: d, Limit: 50}
+	}
+	if r := rankOf(find(t, "cohealyx collagen dermal matrix", at("2025-12-01")).Hits, "A2036"); r == 0 {
+		t.Error("A2036 missing on 2025-12-01")
+	}
+	if r := rankOf(find(t, "cohealyx collagen dermal matrix", at("2025-06-01")).Hits, "A2036"); r != 0 {
+		t.Error("A2036 listed before it was added")
+	}
+	// A4397 was terminated on 31 Dec 2021.
+	if r := rankOf(find(t, "irrigation supply sleeve", at("2021-06-01")).Hits, "A4397"); r == 0 {
+		t.Error("A4397 missing in 2021")
+	}
+	if r := rankOf(find(t, "irrigation supply sleeve", at("2025-06-01")).Hits, "A4397"); r != 0 {
+		t.Error("A4397 listed after its termination")
+	}
+	// C50.A0 is new in FY2026 (1 Oct 2025); FY2026 codes stay valid past
+	// the release's end, as codesets.Set.ValidOn has it.
+	if r := rankOf(find(t, "C50.A0", at("2025-09-30")).Hits, "C50A0"); r != 0 {
+		t.Error("C50.A0 listed before FY2026")
+	}
+	for _, day := range []string{"2025-10-01", "2026-12-01"} {
+		if r := rankOf(find(t, "C50.A0", at(day)).Hits, "C50A0"); r == 0 {
+			t.Errorf("C50.A0 missing on %s", day)
+		}
+	}
+}
+
+func TestModifiersOnlyWhenAsked(t *testing.T) {
+	for _, h := range find(t, "right side", Options{Limit: 100}).Hits {
+		if h.Code.Modifier {
+			t.Errorf("modifier %s listed by default", h.Code.Code)
+		}
+	}
+	if r := rankOf(find(t, "right side", Options{Modifiers: true}).Hits, "RT"); r == 0 {
+		t.Error("RT not found with Modifiers")
+	}
+}
+
+func TestOddQueries(t *testing.T) {
+	for _, q := range []string{"", "   ", "\x1b[31mchf\x1b[0m", "\xff\xfe\xfd", "of the and", "-", "...", "E", "9",
+		strings.Repeat("pneumonia ", 500), "\x00\x01", "日本語", "((((", "w/o", "c/s"} {
+		if _, err := testIndex.Search(context.Background(), q, Options{}); err != nil {
+			t.Errorf("%q: %v", q, err)
+		}
+	}
+	if res := find(t, "\x1b[31mchf\x1b[0m", Options{}); rankOf(res.Hits, "I50.9") == 0 {
+		t.Error("escape sequences around a word hide it")
+	}
+}
+
+func TestPaging(t *testing.T) {
+	all := find(t, "fracture of femur", Options{Limit: 40})
+	page := find(t, "fracture of femur", Options{Limit: 20, Offset: 20})
+	if len(page.Hits) != 20 || all.Total != page.Total {
+		t.Fatalf("page of %d, totals %d and %d", len(page.Hits), all.Total, page.Total)
+	}
+	for i := range page.Hits {
+		if page.Hits[i].Code != all.Hits[20+i].Code {
+			t.Fatalf("hit %d: %s, want %s", 20+i, page.Hits[i].Code.Code, all.Hits[20+i].Code.Code)
+		}
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := testIndex.Search(ctx, "pneumonia", Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled search: %v", err)
+	}
+}
+
+func TestConcurrentSearches(t *testing.T) {
+	queries := []string{"chf", "E11", "pnuemonia", "diab", "fracture of distal radius", "wheelchair", "hx of mi"}
+	want := map[string]string{}
+	for _, q := range queries {
+		want[q] = find(t, q, Options{}).Hits[0].Code.Code
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 100)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 40; i++ {
+				q := queries[(g+i)%len(queries)]
+				res, err := testIndex.Search(context.Background(), q, Options{})
+				if err != nil || len(res.Hits) == 0 || res.Hits[0].Code.Code != want[q] {
+					errs <- q
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for q := range errs {
+		t.Errorf("%q differs under concurrent use", q)
+	}
+}
+
+func TestTotalCappedForBroadWords(t *testing.T) {
+	res := find(t, "encounter", Options{})
+	if !res.TotalCapped || res.Total < countCap {
+		t.Errorf("encounter: total %d capped %v", res.Total, res.TotalCapped)
+	}
+	res = find(t, "pneumonia", Options{})
+	if res.TotalCapped {
+		t.Errorf("pneumonia: total %d marked capped", res.Total)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		d    int
+	}{{"pnuemonia", "pneumonia", 1}, {"diabtes", "diabetes", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"same", "same", 0}} {
+		if d := editDistance(tc.a, tc.b); d != tc.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, d, tc.d)
+		}
+	}
+}
+
+func TestIsDefault(t *testing.T) {
+	for title, want := range map[string]bool{
+		"Heart failure, unspecified":                                             true,
+		"Pneumonia, unspecified organism":                                        true,
+		"Type 2 diabetes mellitus without complications":                         true,
+		"Alcohol abuse, uncomplicated":                                           true,
+		"Unspecified atrial fibrillation":                                        true,
+		"Enterocolitis due to Clostridium difficile, not specified as recurrent": true,
+		"Type 2 diabetes mellitus with diabetic neuropathy, unspecified":         false,
+		"Chronic kidney disease, stage 4 (severe)":                               false,
+		"Cystitis, unspecified with hematuria":                                   false,
+	} {
+		if got := isDefault(title); got != want {
+			t.Errorf("isDefault(%q) = %v", title, got)
+		}
+	}
+}
