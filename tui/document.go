@@ -157,9 +157,13 @@ func (p *docPane) wrapNote(ni int, text string, width int) {
 		}
 	}
 	empty := true
+	soft := softBreaks(text, width)
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
+		case r == '\n' && soft[i]:
+			// A break the note's own wrapping made: flow on.
+			cells = append(cells, docCell{off: i, s: " ", w: 1})
 		case r == '\n':
 			if len(cells) == 0 {
 				p.addLine(ni, nil)
@@ -181,6 +185,91 @@ func (p *docPane) wrapNote(ni int, text string, width int) {
 	if !empty || len(cells) > 0 {
 		flush()
 	}
+}
+
+// softBreaks finds the line breaks of a note that only wrapped a paragraph
+// at the width of the program that wrote it (a text file at 80 columns):
+// drawn as breaks in a narrower pane they leave ragged short lines. A break
+// is soft when the next line's first word would not have fitted on the
+// line, or when the line stops mid-sentence and the next goes on in lower
+// case; never before a list item, heading, label ("PLAN:") or indented
+// line. It maps the byte offset of each soft '\n'. A note whose lines all
+// fit the pane keeps its layout.
+func softBreaks(text string, width int) map[int]bool {
+	type line struct {
+		start, end int // end excludes the '\n' (and a '\r' before it)
+		n          int // runes
+	}
+	var lines []line
+	longest := 0
+	for start := 0; start <= len(text); {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		e := end
+		if e > start && text[e-1] == '\r' {
+			e--
+		}
+		l := line{start, e, utf8.RuneCountInString(text[start:e])}
+		lines = append(lines, l)
+		longest = max(longest, l.n)
+		start = end + 1
+	}
+	if longest <= width {
+		return nil
+	}
+	var soft map[int]bool
+	for i := 0; i+1 < len(lines); i++ {
+		a, b := text[lines[i].start:lines[i].end], text[lines[i+1].start:lines[i+1].end]
+		if strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" || b[0] == ' ' || b[0] == '\t' || startsBlock(b) {
+			continue
+		}
+		first, _, _ := strings.Cut(b, " ")
+		filled := longest <= 132 && lines[i].n+1+utf8.RuneCountInString(first) > longest
+		r, _ := utf8.DecodeRuneInString(b)
+		last := strings.TrimRight(a, " \t")
+		midSentence := !strings.ContainsAny(last[len(last)-1:], ".:;?!") && unicode.IsLower(r)
+		if filled || midSentence {
+			if soft == nil {
+				soft = map[int]bool{}
+			}
+			nl := lines[i].end
+			if nl < len(text) && text[nl] == '\r' {
+				nl++
+			}
+			soft[nl] = true
+		}
+	}
+	return soft
+}
+
+// startsBlock tells whether a line starts a list item, a heading, a quote,
+// a table row or a label such as "IMPRESSION:".
+func startsBlock(l string) bool {
+	switch l[0] {
+	case '-', '*', '+', '#', '|', '>':
+		return true
+	}
+	if strings.HasPrefix(l, "•") {
+		return true
+	}
+	// "1. " or "2) "
+	i := 0
+	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	if i > 0 && i+1 < len(l) && (l[i] == '.' || l[i] == ')') && l[i+1] == ' ' {
+		return true
+	}
+	// An upper-case label before a colon.
+	label, _, ok := strings.Cut(l, ":")
+	if ok && len(label) <= 30 && strings.ToUpper(label) == label && strings.IndexFunc(label, unicode.IsLetter) >= 0 {
+		return true
+	}
+	return false
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -482,7 +571,7 @@ func (p *docPane) lineEnd(l int) int {
 	_, n := utf8.DecodeRuneInString(text[last.off:])
 	end := last.off + n
 	// Trailing spaces are not part of what the coder meant.
-	for end > cs[0].off && (text[end-1] == ' ' || text[end-1] == '\t') {
+	for end > cs[0].off && (text[end-1] == ' ' || text[end-1] == '\t' || text[end-1] == '\n' || text[end-1] == '\r') {
 		end--
 	}
 	return end
