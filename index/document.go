@@ -32,12 +32,20 @@ func docID(c *codesets.Code) string {
 func (ix *Index) codeOf(id string) (*codesets.Code, bool) {
 	ix.idsOnce.Do(func() {
 		codes := indexedCodes(ix.set)
-		ix.ids = make(map[string]*codesets.Code, len(codes))
+		ix.ids = map[byte]map[string]*codesets.Code{
+			'I': make(map[string]*codesets.Code, len(ix.set.ICD10CM())),
+			'H': make(map[string]*codesets.Code, len(ix.set.HCPCSCodes())+500),
+			'C': make(map[string]*codesets.Code, len(ix.set.CPTCodes())),
+		}
 		for _, c := range codes {
-			ix.ids[docID(c)] = c
+			id := docID(c)
+			ix.ids[id[0]][c.Code] = c
 		}
 	})
-	c, ok := ix.ids[id]
+	if len(id) < 3 || id[1] != ':' {
+		return nil, false
+	}
+	c, ok := ix.ids[id[0]][id[2:]]
 	return c, ok
 }
 

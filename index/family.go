@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,7 +14,13 @@ import (
 func (ix *Index) sortedCodes() []*codesets.Code {
 	ix.familiesOnce.Do(func() {
 		all := indexedCodes(ix.set)
-		sort.SliceStable(all, func(i, j int) bool { return all[i].Code < all[j].Code })
+		rank := map[codesets.System]int{codesets.ICD10CM: 0, codesets.HCPCS: 1, codesets.CPT: 2}
+		slices.SortFunc(all, func(a, b *codesets.Code) int {
+			if c := strings.Compare(a.Code, b.Code); c != 0 {
+				return c
+			}
+			return rank[a.System] - rank[b.System]
+		})
 		ix.families = all
 	})
 	return ix.families

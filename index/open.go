@@ -27,7 +27,7 @@ type Index struct {
 	stems map[string][]string // analysed expansions, by expansion text
 
 	idsOnce sync.Once
-	ids     map[string]*codesets.Code // document ID -> code
+	ids     map[byte]map[string]*codesets.Code // document ID's system letter -> code -> code
 
 	familiesOnce sync.Once
 	families     []*codesets.Code // every indexed code sorted by canonical code
@@ -68,7 +68,19 @@ func Open(set *codesets.Set, dir string) (*Index, error) {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
 	ix.dir, ix.meta = dir, meta
+	// The code lookups the first searches need are built in the background,
+	// so opening stays a matter of milliseconds and the first keystroke
+	// does not wait for them.
+	go ix.prime()
 	return ix, nil
+}
+
+// prime builds the lazily made lookups: document IDs to codes, codes in
+// code order, the concepts' markers.
+func (ix *Index) prime() {
+	ix.codeOf("")
+	ix.sortedCodes()
+	ix.markers()
 }
 
 func newIndex(set *codesets.Set, bi bleve.Index) (*Index, error) {
