@@ -103,7 +103,7 @@ func (p *claimPane) onLine() (int, bool) {
 func (p *claimPane) ShortHelp() []key.Binding {
 	k := p.c.KeyMap
 	if p.typing() {
-		return []key.Binding{k.Accept, k.Cancel}
+		return []key.Binding{k.Accept, k.CancelInput}
 	}
 	if _, ok := p.onLine(); ok {
 		return []key.Binding{k.Pointers, k.Modifiers, k.Units, k.MoveUp, k.MoveDown, k.Delete}
@@ -115,7 +115,7 @@ func (p *claimPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.MoveUp, k.MoveDown, k.Delete, k.ShowCode, k.ShowEvidence},
-		{k.Pointers, k.Modifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Accept, k.Cancel},
+		{k.Pointers, k.Modifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Accept, k.CancelInput},
 	}
 }
 
@@ -187,7 +187,11 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		return say("%s is now %s", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[j].Code), letter(j+1))
 	case key.Matches(km, k.Delete):
 		if isLine {
-			return fail(p.w.removeLine(line))
+			if err := p.w.removeLine(line); err != nil {
+				return fail(err)
+			}
+			p.follow()
+			return p.showRow()
 		}
 		orphans, err := p.w.removeDiagnosis(p.row)
 		p.follow()
@@ -195,9 +199,9 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 			return fail(err)
 		}
 		if len(orphans) > 0 {
-			return fail(refuse("line %s now points to no diagnosis: press p on it", joinInts(orphans)))
+			return tea.Batch(p.showRow(), fail(refuse("line %s now points to no diagnosis: press p on it", joinInts(orphans))))
 		}
-		return nil
+		return p.showRow()
 	case key.Matches(km, k.ShowCode):
 		c := p.code()
 		if c == nil {
@@ -249,6 +253,11 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	p.follow()
+	return p.showRow()
+}
+
+// showRow shows the code of the cursor's row in the detail pane.
+func (p *claimPane) showRow() tea.Cmd {
 	if c := p.code(); c != nil {
 		return func() tea.Msg { return showCodeMsg{code: c} }
 	}

@@ -66,14 +66,14 @@ func (p *editsPane) typing() bool { return p.reasoning }
 func (p *editsPane) ShortHelp() []key.Binding {
 	k := p.c.KeyMap
 	if p.reasoning {
-		return []key.Binding{k.Accept, k.Cancel}
+		return []key.Binding{k.Accept, k.CancelInput}
 	}
 	return []key.Binding{k.Override, k.Unoverride, k.GoToTarget}
 }
 
 func (p *editsPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
-	return [][]key.Binding{{k.Up, k.Down, k.Override, k.Unoverride, k.GoToTarget}}
+	return [][]key.Binding{{k.Up, k.Down, k.Override, k.Unoverride, k.GoToTarget, k.Accept, k.CancelInput}}
 }
 
 func (p *editsPane) visible() int {

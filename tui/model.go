@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"codebench/codesets"
 	"codebench/tui/keymap"
@@ -170,7 +171,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.worklist.set(worklistMsg{items: msg.items})
 		if msg.id == "" {
-			return tea.Batch(say("worklist done: nothing left to code"), m.worklist.tick())
+			done := ""
+			if m.lastExport != "" {
+				done = "exported " + m.lastExport + " · "
+				m.lastExport = ""
+			}
+			return tea.Batch(say("%sworklist done: nothing left to code", done), m.worklist.tick())
 		}
 		m.opening = msg.id
 		return m.openCmd(msg.id)
@@ -403,6 +409,7 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 	if c.System == codesets.ICD10CM {
 		hadSpan := m.w.span != nil
 		if err = m.w.addDiagnosis(c); err == nil {
+			m.detail.show(c) // the code added, not the picker it came from
 			n := len(m.w.enc.Diagnoses)
 			m.claim.selectDiagnosis(n - 1)
 			m.doc.clearSelection()
@@ -434,7 +441,7 @@ func (m *Model) recode(i int, c *codesets.Code) tea.Cmd {
 	if err := m.w.replaceDiagnosis(i, c); err != nil {
 		return fail(err)
 	}
-	m.detail.replace = 0
+	m.detail.show(c)
 	m.claim.selectDiagnosis(i)
 	m.touch(c)
 	m.setFocus(paneClaim)
@@ -543,7 +550,8 @@ func (m *Model) View() tea.View {
 func (m *Model) render() string {
 	W, H := m.c.Width, m.c.Height
 	if W < 40 || H < 10 {
-		return fmt.Sprintf("codebench needs at least 40x10 (80x24 is best); the terminal is %dx%d", W, H)
+		msg := fmt.Sprintf("codebench needs at least 40x10 (80x24 is best); the terminal is %dx%d", W, H)
+		return ansi.Hardwrap(ansi.Wordwrap(msg, max(W, 1), " "), max(W, 1), true)
 	}
 	bodyH := max(H-2, 4)
 	var body string

@@ -146,10 +146,17 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	m.setFocus(paneDoc)
 	m.layout()
 	cmds := []tea.Cmd{m.renewTick()}
+	// After an export the next encounter opens at once: keep saying where
+	// the last one went, first, so the coder sees the export landed.
+	done := ""
+	if m.lastExport != "" {
+		done = "exported " + m.lastExport + " · "
+		m.lastExport = ""
+	}
 	if msg.readOnly != "" {
-		cmds = append(cmds, say("opened %s read-only: %s", enc.ID, msg.readOnly))
+		cmds = append(cmds, say("%sopened %s read-only: %s", done, enc.ID, msg.readOnly))
 	} else {
-		cmds = append(cmds, say("opened %s (revision %d); changes save as you go", enc.ID, enc.Revision))
+		cmds = append(cmds, say("%sopened %s (revision %d); changes save as you go", done, enc.ID, enc.Revision))
 	}
 	return tea.Batch(cmds...)
 }

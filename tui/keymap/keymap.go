@@ -73,6 +73,9 @@ type KeyMap struct {
 	Cancel   key.Binding
 	ShowJSON key.Binding
 	Accept   key.Binding
+	// CancelInput leaves an inline input unchanged; only esc, since
+	// letters are typed there.
+	CancelInput key.Binding
 }
 
 // PaneKeys are the digits that focus a pane directly, in pane order.
@@ -143,5 +146,7 @@ func Default() *KeyMap {
 		Cancel:   b(k("n", "esc"), "n/esc", "cancel"),
 		ShowJSON: b(k("J"), "J", "show JSON"),
 		Accept:   b(k("enter"), "enter", "apply"),
+
+		CancelInput: b(k("esc"), "esc", "cancel input"),
 	}
 }

@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"codebench/index"
+)
+
+// typedCodes answers no search: codes are typed exactly.
+func typedCodes() Searcher {
+	return &recordingSearcher{hits: func(string) []index.Hit { return nil }}
+}
+
+// After an export the next encounter opens at once; the status line still
+// says where the exported one went. The JSON view keeps its indentation.
+func TestExportStatusSurvivesTheNextOpen(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1015")
+	d.search("S93.491A")
+	d.press("enter")
+	d.search("99203")
+	d.press("enter", "esc", "4", "G", "p")
+	d.typeText("a")
+	d.press("enter", "ctrl+x", "J")
+	d.must(`  "resourceType": "Claim"`, `    {`)
+	d.press("y")
+	if d.m.w.enc == nil || d.m.w.enc.ID == "enc-1015" {
+		t.Fatalf("the next encounter did not open:\n%s", d.screen())
+	}
+	if !strings.Contains(d.m.status, "exported enc-1015-r") || !strings.Contains(d.m.status, "opened "+d.m.w.enc.ID) {
+		t.Fatalf("status %q", d.m.status)
+	}
+}
+
+// Inline inputs take letters: their help says esc cancels, not n. One
+// error "blocks" the export.
+func TestInlineInputHelpAndMessages(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1002") // pre-coded: S52.531 lacks its 7th character
+	d.press("ctrl+x")
+	d.must("1 error blocks the export")
+	d.press("4", "G", "m")
+	footer := d.screen()[strings.LastIndex(d.screen(), "\n"):]
+	if !strings.Contains(footer, "esc cancel input") || strings.Contains(footer, "n/esc") {
+		t.Fatalf("footer while editing modifiers: %q", footer)
+	}
+	d.press("esc")
+}
+
+// Deleting a claim row shows the row now selected in the detail pane, not
+// the code just removed; a recode shows the new code.
+func TestDetailFollowsTheClaim(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1002")
+	d.press("4", "g", "enter") // S52.531 opens to recode
+	d.must("3 Detail  S52.531 → A")
+	d.press("a")
+	if c := d.m.detail.code; c == nil || c.Code != "S52531A" {
+		t.Fatalf("detail after recode shows %v", c)
+	}
+	d.press("4", "g", "d")
+	if c := d.m.detail.code; c == nil || c.Code != "W010XXA" {
+		t.Fatalf("detail after delete shows %v", c)
+	}
+}
+
+// A terminal too small for the workbench says so in words that fit.
+func TestTooSmallTerminalMessageWraps(t *testing.T) {
+	r := newRig(t, nil)
+	d := newDriver(t, New(r.opts))
+	d.send(tea.WindowSizeMsg{Width: 30, Height: 8})
+	s := d.screen()
+	for _, l := range strings.Split(s, "\n") {
+		if len([]rune(l)) > 30 {
+			t.Fatalf("line wider than the terminal: %q", l)
+		}
+	}
+	if !strings.Contains(strings.ReplaceAll(s, "\n", " "), "the terminal is 30x8") {
+		t.Fatalf("message:\n%s", s)
+	}
+}
