@@ -110,6 +110,30 @@ func indexEntry(it codesets.IndexTerm) string {
 	return x
 }
 
+// hyphenJoins lists the hyphenated words of the texts written as one
+// ("pre-eclampsia" as "preeclampsia", "gastro-esophageal" as
+// "gastroesophageal"): coders type both.
+func hyphenJoins(texts ...string) []string {
+	var out []string
+	for _, text := range texts {
+		for _, f := range strings.Fields(text) {
+			f = strings.TrimFunc(f, notWordRune)
+			if !strings.Contains(f, "-") {
+				continue
+			}
+			parts := strings.Split(f, "-")
+			ok := len(parts) > 1
+			for _, p := range parts {
+				ok = ok && p != "" && strings.IndexFunc(p, notWordRune) < 0 && strings.IndexFunc(p, unicode.IsLetter) >= 0
+			}
+			if ok {
+				out = append(out, strings.Join(parts, ""))
+			}
+		}
+	}
+	return out
+}
+
 // uniqueWords lists each lower-case word of the texts once: the
 // as-you-type field needs to know a word is there, not how often.
 func uniqueWords(texts ...[]string) string {
@@ -137,10 +161,13 @@ func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(
 func document(c *codesets.Code, releaseEnd time.Time) map[string]interface{} {
 	eff, end := validity(c, releaseEnd)
 	t := textOf(c)
-	text := make([]string, 0, 1+len(t.terms)+len(t.idx))
+	text := make([]string, 0, 2+len(t.terms)+len(t.idx))
 	text = append(text, t.title)
 	text = append(text, t.terms...)
 	text = append(text, t.idx...)
+	if joins := hyphenJoins(text...); len(joins) > 0 {
+		text = append(text, strings.Join(joins, " "))
+	}
 	d := map[string]interface{}{
 		fieldCode:     c.Code,
 		fieldPrefix:   c.Code,

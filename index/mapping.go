@@ -17,7 +17,7 @@ import (
 // MappingVersion names the index layout. Bump it whenever the mapping, the
 // analyzers or the indexed text change: the cache directory is keyed by it,
 // so old indexes are rebuilt rather than misread.
-const MappingVersion = "1"
+const MappingVersion = "2"
 
 // Field names of an indexed code.
 const (

@@ -106,7 +106,18 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 		if suffixFrom > 0 {
 			free = append(free, [2]int{suffixFrom, len(text)})
 		}
-		for _, tok := range ix.text.Analyze([]byte(text)) {
+		toks := ix.text.Analyze([]byte(text))
+		// Hyphenated words count written as one too, free of cost.
+		for _, j := range hyphenJoins(text) {
+			for _, tok := range ix.text.Analyze([]byte(j)) {
+				toks = append(toks, &analysis.Token{Term: tok.Term, Start: len(text)})
+			}
+		}
+		free = append(free, [2]int{len(text), len(text) + 1})
+		for _, j := range hyphenJoins(text) {
+			at.words = append(at.words, strings.ToLower(j))
+		}
+		for _, tok := range toks {
 			stem := string(tok.Term)
 			cost, negated := costCore, false
 			switch {
@@ -425,10 +436,11 @@ var preferredFamilies = map[string]float64{
 // debugRank, when set (by tests), sees each candidate's score parts.
 var debugRank func(c *codesets.Code, union, oneText, extras float64, exact, head bool)
 
-// rank orders the candidates and groups families.
-func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
+// rank orders the candidates and groups families. It also returns the
+// headers the query names exactly.
+func (ix *Index) rank(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.Code]bool) {
 	if len(cands) == 0 {
-		return nil
+		return nil, nil
 	}
 	ix.markers()
 	p.negates = false
@@ -523,7 +535,7 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) []Hit {
 		}
 		return hits[i].Code.Code < hits[j].Code.Code
 	})
-	return headerSecond(groupFamilies(hits), exactHeaders)
+	return headerSecond(groupFamilies(hits), exactHeaders), exactHeaders
 }
 
 // headerSecond moves a header that the query names exactly to second place

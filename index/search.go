@@ -228,7 +228,11 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 		p.codes = nil
 		return ix.searchText(ctx, p, opt)
 	}
-	ranked := ix.rank(p, hits)
+	ranked, exact := ix.rank(p, hits)
+	if more := ix.underExactHeaders(ranked, exact, hits, opt); len(more) > 0 {
+		hits = mergeHits(hits, more)
+		ranked, _ = ix.rank(p, hits)
+	}
 	res := Result{Total: total, TotalCapped: total >= countCap}
 	for i := opt.Offset; i < len(ranked) && len(res.Hits) < opt.Limit; i++ {
 		res.Hits = append(res.Hits, ranked[i])
@@ -286,6 +290,56 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, filters, exclu
 		}
 	}
 	return ix.run(ctx, query.NewDisjunctionQuery(scored), filters, exclude, want, true)
+}
+
+// A header may carry the words a query has ("Hyperthyroidism NOS" is an
+// inclusion term of E05.9) while its billable codes do not: Bleve cannot
+// find E05.90 by the word. The billable codes under the best exact headers
+// join the candidates (defaults first), and rank puts them in place.
+const (
+	exactHeadersLooked = 20 // hits looked at for exact headers
+	maxHeadersExpanded = 3
+	maxUnderHeader     = 25
+)
+
+func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, have []candidate, opt Options) []candidate {
+	if len(exact) == 0 {
+		return nil
+	}
+	present := make(map[*codesets.Code]bool, len(have))
+	for _, c := range have {
+		present[c.code] = true
+	}
+	var out []candidate
+	headers := 0
+	for i := 0; i < len(ranked) && i < exactHeadersLooked && headers < maxHeadersExpanded; i++ {
+		h := ranked[i].Code
+		if !exact[h] {
+			continue
+		}
+		headers++
+		under := ix.set.Descendants(h)
+		dflt := make(map[*codesets.Code]bool, len(under))
+		for _, c := range under {
+			dflt[c] = isDefault(c.Title())
+		}
+		sort.SliceStable(under, func(a, b int) bool {
+			if dflt[under[a]] != dflt[under[b]] {
+				return dflt[under[a]]
+			}
+			return len(under[a].Code) < len(under[b].Code)
+		})
+		for j, c := range under {
+			if j == maxUnderHeader {
+				break
+			}
+			if !present[c] && ix.keep(c, opt) {
+				present[c] = true
+				out = append(out, candidate{code: c})
+			}
+		}
+	}
+	return out
 }
 
 // candidate is a Bleve hit resolved to its code.
