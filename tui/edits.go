@@ -307,7 +307,16 @@ func (p *editsPane) View() string {
 		if tgt != "" {
 			tgt += " "
 		}
-		plain := fmt.Sprintf(" %s %s%s: %s", sev, tgt, oneLine(e.Rule), msg)
+		rule := oneLine(e.Rule)
+		if p.width < wideEdits {
+			// Narrow: the message says more than the rule's id (the
+			// detail pane shows both), without repeating the target.
+			rule = ""
+			if tgt != "" && e.Overridden == nil {
+				msg = dropLead(msg)
+			}
+		}
+		plain := fmt.Sprintf(" %s %s%s%s", sev, tgt, rulePrefix(rule), msg)
 		if i == p.cur && p.focus {
 			lines = append(lines, st.RowCursor.Render(fit(plain, p.width)))
 			continue
@@ -316,7 +325,11 @@ func (p *editsPane) View() string {
 			lines = append(lines, st.RowCursorDim.Render(fit(plain, p.width)))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf(" %s %s%s: %s", sty.Render(sev), tgt, st.Bold.Render(oneLine(e.Rule)), msg))
+		styledRule := ""
+		if rule != "" {
+			styledRule = st.Bold.Render(rule) + ": "
+		}
+		lines = append(lines, fmt.Sprintf(" %s %s%s%s", sty.Render(sev), tgt, styledRule, msg))
 	}
 	if p.reasoning {
 		for len(lines) < 1+vis {
@@ -325,6 +338,29 @@ func (p *editsPane) View() string {
 		lines = append(lines, p.input.View())
 	}
 	return block(lines, p.width, p.high)
+}
+
+// wideEdits is the pane width from which edit rows name their rule.
+const wideEdits = 90
+
+func rulePrefix(rule string) string {
+	if rule == "" {
+		return ""
+	}
+	return rule + ": "
+}
+
+// dropLead removes what a message starts with when the row's target says
+// it already: "line 1: " or a code ("E11.22: ").
+func dropLead(msg string) string {
+	lead, rest, ok := strings.Cut(msg, ": ")
+	if !ok || rest == "" {
+		return msg
+	}
+	if strings.HasPrefix(lead, "line ") || len(lead) <= 9 && !strings.Contains(lead, " ") {
+		return rest
+	}
+	return msg
 }
 
 func plural(n int) string {

@@ -85,3 +85,15 @@ func TestTooSmallTerminalMessageWraps(t *testing.T) {
 		t.Fatalf("message:\n%s", s)
 	}
 }
+
+// Narrow edit rows show the message without the rule id (the detail pane
+// has both) and without repeating the target.
+func TestNarrowEditRowsShowTheMessage(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1002")
+	d.must("E dx A S52.531 needs a 7th character")
+	d.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d.press("5", "z") // zoomed: room for the rule
+	d.must("E dx A icd.seventh-character: S52.531 needs a 7th character")
+}
