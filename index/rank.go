@@ -42,19 +42,20 @@ var kindWeight = [...]float64{kindTitle: 1, kindInclusion: 0.97, kindIndex: 0.93
 
 // Score weights; see the list above.
 const (
-	wCoverage    = 8.0
-	wOneText     = 4.0
-	wBillable    = 2.0
-	wExact       = 1.5
-	wExactHeader = 0.75
-	wFewExtras   = 1.5
-	maxExtras    = 6.0 // extra words beyond which a text earns nothing for brevity
-	wDefault     = 0.4
-	wHead        = 0.3
-	wFamilyExact = 0.5  // a category or subcategory above the code is exactly what was asked
-	wLater       = 0.2  // a 7th character other than A (initial encounter) not asked for
-	groupGap     = 0.25 // siblings within this score of the family's first hit join it
-	extraPenalty = 0.05 // per extra word, when choosing the text to show as Why
+	wCoverage       = 8.0
+	wOneText        = 4.0
+	wBillable       = 2.0
+	wExact          = 1.5
+	wExactHeader    = 0.75
+	wFewExtras      = 1.5
+	maxExtras       = 6.0 // extra words beyond which a text earns nothing for brevity
+	wDefault        = 0.4
+	wHead           = 0.3
+	inheritedWeight = 0.9  // a header's inclusion term, matched for a code under it that is not the default
+	wFamilyExact    = 0.5  // a category or subcategory above the code is exactly what was asked
+	wLater          = 0.2  // a 7th character other than A (initial encounter) not asked for
+	groupGap        = 0.25 // siblings within this score of the family's first hit join it
+	extraPenalty    = 0.05 // per extra word, when choosing the text to show as Why
 )
 
 // What a word of a code's text costs when the query did not ask for it.
@@ -85,7 +86,13 @@ type analysedText struct {
 
 // codeWords is what ranking needs of a code, worked out once.
 type codeWords struct {
-	texts          []analysedText
+	// texts are the code's own texts, then (from owned on) the inclusion
+	// terms of the headers above it, nearest first.
+	texts []analysedText
+	owned int
+	// fullInherited marks the inherited texts that count fully: those of a
+	// header whose default the code is, through every level between.
+	fullInherited  []bool
 	ancestors      []*codeWords // parent first, up to the category
 	isDefault      bool         // see isDefault
 	laterEncounter bool         // a 7th character other than A
@@ -149,8 +156,18 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 	}
 	cw.isDefault = isDefault(c.Title())
 	cw.laterEncounter = seventhSuffix(c) > 0 && c.Code[6] != 'A'
+	cw.owned = len(cw.texts)
+	onDefaultPath := cw.isDefault
 	for a := c.Parent(); a != nil; a = a.Parent() {
-		cw.ancestors = append(cw.ancestors, ix.wordsOf(a))
+		aw := ix.wordsOf(a)
+		cw.ancestors = append(cw.ancestors, aw)
+		for _, t := range aw.texts[:aw.owned] {
+			if t.kind == kindInclusion {
+				cw.texts = append(cw.texts, t)
+				cw.fullInherited = append(cw.fullInherited, onDefaultPath)
+			}
+		}
+		onDefaultPath = onDefaultPath && aw.isDefault
 	}
 	v, _ := ix.analysed.LoadOrStore(c, cw)
 	return v.(*codeWords)
@@ -307,14 +324,14 @@ type textMatch struct {
 // matchText matches the query's concepts against one text; unionOut
 // keeps, per concept, the best match over all the code's texts. matched
 // is scratch space, one flag per stem of the text.
-func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, matched []bool) textMatch {
+func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, matched []bool, factor float64) textMatch {
 	matched = matched[:len(t.stems)]
 	for i := range matched {
 		matched[i] = false
 	}
 	var cov, prefixHits float64
 	all := true
-	kw := kindWeight[t.kind]
+	kw := kindWeight[t.kind] * factor
 	for ci := range p.concepts {
 		c := &p.concepts[ci]
 		best := 0.0
@@ -436,11 +453,41 @@ var preferredFamilies = map[string]float64{
 // debugRank, when set (by tests), sees each candidate's score parts.
 var debugRank func(c *codesets.Code, union, oneText, extras float64, exact, head bool)
 
-// rank orders the candidates and groups families. It also returns the
-// headers the query names exactly.
-func (ix *Index) rank(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.Code]bool) {
+// rank scores the candidates, orders them and groups families. It also
+// returns the hits unordered and the headers the query names exactly, for
+// rankMore.
+func (ix *Index) rank(p *parsedQuery, cands []candidate) (ranked, scored []Hit, exact map[*codesets.Code]bool) {
+	scored, exact = ix.score(p, cands)
+	return order(scored, exact), scored, exact
+}
+
+// rankMore adds candidates to hits already scored and orders them all.
+func (ix *Index) rankMore(p *parsedQuery, scored []Hit, exact map[*codesets.Code]bool, more []candidate) []Hit {
+	extra, extraExact := ix.score(p, more)
+	for c := range extraExact {
+		exact[c] = true
+	}
+	return order(append(scored, extra...), exact)
+}
+
+// order sorts scored hits, best first, keeps close siblings together and
+// puts a header named exactly after its first billable code.
+func order(scored []Hit, exact map[*codesets.Code]bool) []Hit {
+	hits := append([]Hit(nil), scored...)
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
+		}
+		return hits[i].Code.Code < hits[j].Code.Code
+	})
+	return headerSecond(groupFamilies(hits), exact)
+}
+
+// score scores each candidate; see the list at the top of the file.
+func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.Code]bool) {
+	exactHeaders := map[*codesets.Code]bool{}
 	if len(cands) == 0 {
-		return nil, nil
+		return nil, exactHeaders
 	}
 	ix.markers()
 	p.negates = false
@@ -457,7 +504,6 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.C
 	ancestors := map[*codeWords]bool{} // per query: siblings share ancestors
 	matched := make([]bool, 0, 64)
 	hits := make([]Hit, len(cands))
-	exactHeaders := map[*codesets.Code]bool{}
 	for i, cand := range cands {
 		for j := range union {
 			union[j] = 0
@@ -476,13 +522,20 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.C
 			if cap(matched) < len(t.stems) {
 				matched = make([]bool, len(t.stems))
 			}
-			m := ix.matchText(t, p, union, matched)
-			w := m.coverage * kindWeight[t.kind]
+			// Inclusion terms of the headers above apply to their codes;
+			// fully to the family's default ("Hyperthyroidism NOS" of E05.9
+			// names E05.90), a little less to the others.
+			factor, canBeExact := 1.0, true
+			if ti >= cw.owned && !cw.fullInherited[ti-cw.owned] {
+				factor, canBeExact = inheritedWeight, false
+			}
+			m := ix.matchText(t, p, union, matched, factor)
+			w := m.coverage * kindWeight[t.kind] * factor
 			if q := w - extraPenalty*m.extras; q > bestQ {
 				bestQ, best, bestExtras = q, t, m.extras
 			}
 			bestCov = max(bestCov, w)
-			if m.all && (fullExtras < 0 || m.extras < fullExtras) {
+			if canBeExact && m.all && (fullExtras < 0 || m.extras < fullExtras) {
 				fullExtras = m.extras
 			}
 			head = head || (t.kind == kindTitle && m.head)
@@ -529,13 +582,7 @@ func (ix *Index) rank(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.C
 		}
 		hits[i] = h
 	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
-		}
-		return hits[i].Code.Code < hits[j].Code.Code
-	})
-	return headerSecond(groupFamilies(hits), exactHeaders), exactHeaders
+	return hits, exactHeaders
 }
 
 // headerSecond moves a header that the query names exactly to second place
@@ -570,7 +617,7 @@ func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64,
 			continue
 		}
 		memo[a] = false
-		for ti := range a.texts {
+		for ti := range a.texts[:a.owned] {
 			t := &a.texts[ti]
 			if t.kind == kindIndex {
 				continue
@@ -578,7 +625,7 @@ func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64,
 			if cap(matched) < len(t.stems) {
 				matched = make([]bool, len(t.stems))
 			}
-			if m := ix.matchText(t, p, scratch, matched); m.all && m.extras < 1 {
+			if m := ix.matchText(t, p, scratch, matched, 1); m.all && m.extras < 1 {
 				memo[a] = true
 				return true
 			}

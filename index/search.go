@@ -228,10 +228,9 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 		p.codes = nil
 		return ix.searchText(ctx, p, opt)
 	}
-	ranked, exact := ix.rank(p, hits)
+	ranked, scored, exact := ix.rank(p, hits)
 	if more := ix.underExactHeaders(ranked, exact, hits, opt); len(more) > 0 {
-		hits = mergeHits(hits, more)
-		ranked, _ = ix.rank(p, hits)
+		ranked = ix.rankMore(p, scored, exact, more)
 	}
 	res := Result{Total: total, TotalCapped: total >= countCap}
 	for i := opt.Offset; i < len(ranked) && len(res.Hits) < opt.Limit; i++ {
