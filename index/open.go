@@ -35,6 +35,7 @@ type Index struct {
 	analysed sync.Map // *codesets.Code -> *codeWords, filled as codes are ranked
 	dfs      sync.Map // field + "\x00" + term -> document frequency (uint64)
 	memo     memo     // spelling corrections and completions, by word
+	strings  interned // the words of analysed texts, shared
 
 	markerOnce sync.Once
 	markerSet  map[string]bool

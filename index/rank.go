@@ -3,6 +3,7 @@ package index
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 
@@ -70,28 +71,68 @@ type analysedText struct {
 	kind  textKind
 	text  string   // as shown to the coder
 	stems []string // analysed words
-	// cost is what each stem costs when unmatched. Words in parentheses or
-	// brackets are ICD-10-CM's nonessential modifiers; a negative qualifier
-	// ("without macular edema", "not intractable") mostly describes the
-	// default; a 7th character's meaning ("initial encounter for closed
-	// fracture") is picked separately.
-	cost []float64
-	// negated marks stems in a negative qualifier: they answer a query only
-	// if it says "without", "not" or "no" too ("septic shock" is not
-	// "without septic shock").
-	negated []bool
-	words   []string // lower-case words, for prefixes being typed
-	head    string   // first stem that is not free: the thing the title names
+	// flags says, per stem, what it costs when unmatched and whether it is
+	// negated; see stemFlag.
+	flags []stemFlag
+	words []string // lower-case words, for prefixes being typed
+	head  string   // first stem that is not free: the thing the title names
+}
+
+// stemFlag describes one stem of a text in a byte. Words in parentheses or
+// brackets are ICD-10-CM's nonessential modifiers (free); a negative
+// qualifier ("without macular edema", "not intractable") mostly describes
+// the default (cheap); a 7th character's meaning ("initial encounter for
+// closed fracture") is picked separately (free). A negated stem answers a
+// query only if the query says "without", "not" or "no" too ("septic
+// shock" is not "without septic shock").
+type stemFlag uint8
+
+const (
+	flagFree    stemFlag = 1 << iota // costs costFree when unmatched
+	flagCheap                        // costs costNegated when unmatched
+	flagNegated                      // in a negative qualifier
+)
+
+func (f stemFlag) cost() float64 {
+	switch {
+	case f&flagFree != 0:
+		return costFree
+	case f&flagCheap != 0:
+		return costNegated
+	}
+	return costCore
+}
+
+func (f stemFlag) negated() bool { return f&flagNegated != 0 }
+
+// interned shares the strings of stems and words among all codes' texts:
+// a few thousand distinct words make up the hundred thousand titles.
+type interned struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (in *interned) get(b []byte) string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	if in.m == nil {
+		in.m = make(map[string]string)
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
 }
 
 // codeWords is what ranking needs of a code, worked out once.
 type codeWords struct {
-	// texts are the code's own texts, then (from owned on) the inclusion
-	// terms of the headers above it, nearest first.
-	texts []analysedText
-	owned int
-	// fullInherited marks the inherited texts that count fully: those of a
+	texts []analysedText // the code's own texts
+	// inherited are the inclusion terms of the headers above the code,
+	// nearest first; fullInherited marks those that count fully: of a
 	// header whose default the code is, through every level between.
+	inherited      []*analysedText
 	fullInherited  []bool
 	ancestors      []*codeWords // parent first, up to the category
 	isDefault      bool         // see isDefault
@@ -108,7 +149,10 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 	t := textOf(c)
 	cw := &codeWords{}
 	add := func(kind textKind, shown, text string, suffixFrom int) {
-		at := analysedText{kind: kind, text: shown, words: strings.FieldsFunc(strings.ToLower(text), notWordRune)}
+		at := analysedText{kind: kind, text: shown}
+		for _, w := range strings.FieldsFunc(strings.ToLower(text), notWordRune) {
+			at.words = append(at.words, ix.strings.get([]byte(w)))
+		}
 		free, neg := qualifierSpans(text)
 		if suffixFrom > 0 {
 			free = append(free, [2]int{suffixFrom, len(text)})
@@ -122,22 +166,25 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 		}
 		free = append(free, [2]int{len(text), len(text) + 1})
 		for _, j := range hyphenJoins(text) {
-			at.words = append(at.words, strings.ToLower(j))
+			at.words = append(at.words, ix.strings.get([]byte(strings.ToLower(j))))
 		}
+		at.stems = make([]string, 0, len(toks))
+		at.flags = make([]stemFlag, 0, len(toks))
 		for _, tok := range toks {
-			stem := string(tok.Term)
-			cost, negated := costCore, false
+			stem := ix.strings.get(tok.Term)
+			var f stemFlag
 			switch {
 			case inSpans(free, tok.Start) || markers[stem] || negStems[stem]:
-				cost = costFree
-				negated = inSpans(neg, tok.Start)
+				f = flagFree
+				if inSpans(neg, tok.Start) {
+					f |= flagNegated
+				}
 			case inSpans(neg, tok.Start):
-				cost, negated = costNegated, true
+				f = flagCheap | flagNegated
 			}
 			at.stems = append(at.stems, stem)
-			at.cost = append(at.cost, cost)
-			at.negated = append(at.negated, negated)
-			if at.head == "" && cost == costCore && !notHead[stem] && strings.Trim(stem, "0123456789") != "" {
+			at.flags = append(at.flags, f)
+			if at.head == "" && f == 0 && !notHead[stem] && strings.Trim(stem, "0123456789") != "" {
 				at.head = stem
 			}
 		}
@@ -156,14 +203,13 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 	}
 	cw.isDefault = isDefault(c.Title())
 	cw.laterEncounter = seventhSuffix(c) > 0 && c.Code[6] != 'A'
-	cw.owned = len(cw.texts)
 	onDefaultPath := cw.isDefault
 	for a := c.Parent(); a != nil; a = a.Parent() {
 		aw := ix.wordsOf(a)
 		cw.ancestors = append(cw.ancestors, aw)
-		for _, t := range aw.texts[:aw.owned] {
-			if t.kind == kindInclusion {
-				cw.texts = append(cw.texts, t)
+		for i := range aw.texts {
+			if aw.texts[i].kind == kindInclusion {
+				cw.inherited = append(cw.inherited, &aw.texts[i])
 				cw.fullInherited = append(cw.fullInherited, onDefaultPath)
 			}
 		}
@@ -370,7 +416,7 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 		if matched[i] {
 			m.head = m.head || t.stems[i] == t.head
 		} else {
-			m.extras += t.cost[i]
+			m.extras += t.flags[i].cost()
 		}
 	}
 	m.extras = max(0, m.extras-prefixHits)
@@ -384,7 +430,7 @@ func (t *analysedText) find(want []string, negates bool, matched []bool) bool {
 	for _, w := range want {
 		found := false
 		for i, h := range t.stems {
-			if h == w && (negates || !t.negated[i]) {
+			if h == w && (negates || !t.flags[i].negated()) {
 				found = true
 				break
 			}
@@ -395,7 +441,7 @@ func (t *analysedText) find(want []string, negates bool, matched []bool) bool {
 	}
 	for _, w := range want {
 		for i, h := range t.stems {
-			if h == w && (negates || !t.negated[i]) {
+			if h == w && (negates || !t.flags[i].negated()) {
 				matched[i] = true
 			}
 		}
@@ -517,8 +563,13 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			fullExtras = -1.0 // fewest extras among texts with every word
 			head       bool
 		)
-		for ti := range cw.texts {
-			t := &cw.texts[ti]
+		for ti, n := 0, len(cw.texts)+len(cw.inherited); ti < n; ti++ {
+			var t *analysedText
+			if ti < len(cw.texts) {
+				t = &cw.texts[ti]
+			} else {
+				t = cw.inherited[ti-len(cw.texts)]
+			}
 			if cap(matched) < len(t.stems) {
 				matched = make([]bool, len(t.stems))
 			}
@@ -526,7 +577,7 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			// fully to the family's default ("Hyperthyroidism NOS" of E05.9
 			// names E05.90), a little less to the others.
 			factor, canBeExact := 1.0, true
-			if ti >= cw.owned && !cw.fullInherited[ti-cw.owned] {
+			if ti >= len(cw.texts) && !cw.fullInherited[ti-len(cw.texts)] {
 				factor, canBeExact = inheritedWeight, false
 			}
 			m := ix.matchText(t, p, union, matched, factor)
@@ -617,7 +668,7 @@ func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64,
 			continue
 		}
 		memo[a] = false
-		for ti := range a.texts[:a.owned] {
+		for ti := range a.texts {
 			t := &a.texts[ti]
 			if t.kind == kindIndex {
 				continue
