@@ -414,6 +414,33 @@ func TestConcurrentSearches(t *testing.T) {
 	}
 }
 
+func TestWarmAnalysesEveryCode(t *testing.T) {
+	ix, err := Open(testIndex.set, testIndex.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ix.Warm(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled warm: %v", err)
+	}
+	if testing.Short() {
+		return
+	}
+	if err := ix.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e119, _ := ix.set.Lookup("E11.9")
+	if _, ok := ix.analysed.Load(e119); !ok {
+		t.Error("E11.9 not analysed")
+	}
+	res, err := ix.Search(context.Background(), "chf", Options{})
+	if err != nil || res.Hits[0].Code.Display() != "I50.9" {
+		t.Errorf("after warm: %v %v", codes(res.Hits), err)
+	}
+}
+
 func TestTotalCappedForBroadWords(t *testing.T) {
 	res := find(t, "encounter", Options{})
 	if !res.TotalCapped || res.Total < countCap {
