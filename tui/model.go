@@ -346,6 +346,7 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, k.Search):
 		m.setFocus(paneSearch)
 		m.search.setTyping(true)
+		m.search.selectQuery() // typing starts a new search
 		return nil
 	case key.Matches(km, k.Zoom):
 		m.zoom = !m.zoom
@@ -372,6 +373,9 @@ func (m *Model) setFocus(i int) tea.Cmd {
 	m.search.setFocus(i == paneSearch)
 	if i == paneSearch {
 		m.search.setTyping(true)
+		if was != paneSearch {
+			m.search.selectQuery() // typing starts a new search
+		}
 	}
 	m.detail.focus = i == paneDetail
 	m.claim.focus = i == paneClaim
@@ -421,12 +425,14 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 			if hadSpan {
 				ev = " with evidence"
 			}
+			m.search.selectQuery()
 			return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as diagnosis %s%s", c.Display(), letter(n), ev))
 		}
 	} else if err = m.w.addLine(c); err == nil {
 		n := len(m.w.enc.Lines)
 		m.claim.selectLine(n - 1)
 		m.touch(c)
+		m.search.selectQuery()
 		return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
 	}
 	return fail(err)

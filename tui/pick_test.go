@@ -102,3 +102,43 @@ func TestSearchHeaderCountsTheTypedCode(t *testing.T) {
 	d.search("99214")
 	d.must("1 of 1")
 }
+
+// After a pick, and on coming back to the search, the query is selected:
+// typing starts a new search, a cursor key keeps the query to edit.
+func TestTypingAfterAPickStartsANewSearch(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	d.search("e11.22")
+	d.press("enter")
+	d.typeText("i10")
+	if q := d.m.search.input.Value(); q != "i10" {
+		t.Fatalf("query after a pick and typing: %q", q)
+	}
+	d.press("enter")
+	if got := d.diagnoses(); !slices.Equal(got, []string{"E1122", "I10"}) {
+		t.Fatalf("diagnoses %q", got)
+	}
+	// A cursor key first: the query stays, to be edited.
+	d.press("end", "backspace")
+	d.typeText("5")
+	if q := d.m.search.input.Value(); q != "i15" {
+		t.Fatalf("edited query %q", q)
+	}
+	// Back from another pane with /: selected again; backspace clears it.
+	d.press("esc", "1", "/")
+	if !d.m.search.selected {
+		t.Fatal("the query is not selected on /")
+	}
+	d.press("backspace")
+	if q := d.m.search.input.Value(); q != "" {
+		t.Fatalf("backspace on the selected query left %q", q)
+	}
+	// i edits the query where it is, without selecting it.
+	d.typeText("n18")
+	d.press("esc", "i")
+	d.typeText(".31")
+	if q := d.m.search.input.Value(); q != "n18.31" {
+		t.Fatalf("query after i: %q", q)
+	}
+}

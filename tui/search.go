@@ -76,6 +76,11 @@ type searchPane struct {
 	history []string
 	hpos    int
 
+	// selected: the query is shown selected, and what the coder types next
+	// replaces it (after a pick, on coming back to search); moving the
+	// cursor keeps it for editing.
+	selected bool
+
 	building IndexProgress // the index being built (first run)
 }
 
@@ -136,7 +141,37 @@ func (p *searchPane) setTyping(t bool) {
 	} else {
 		p.input.Blur()
 		p.commit()
+		p.selected = false
 	}
+}
+
+// selectQuery selects the query, so typing starts a new search.
+func (p *searchPane) selectQuery() {
+	p.selected = p.typing && p.input.Value() != ""
+}
+
+// replaceSelected applies a key to the selected query: text typed or a
+// deletion replaces it, a cursor movement keeps it to edit; other keys
+// (results, pick) leave the selection. It tells whether the key was
+// handled here.
+func (p *searchPane) replaceSelected(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if !p.selected {
+		return nil, false
+	}
+	switch s := msg.String(); {
+	case s == "backspace" || s == "delete" || s == "ctrl+u" || s == "ctrl+w" || s == "ctrl+k":
+		p.selected = false
+		p.input.SetValue("")
+		return p.schedule(), true
+	case msg.Text != "" && msg.Mod&^tea.ModShift == 0:
+		p.selected = false
+		p.input.SetValue("")
+		return p.edit(msg), true
+	case s == "left" || s == "right" || s == "home" || s == "end" || s == "ctrl+a" || s == "ctrl+e" ||
+		s == "ctrl+left" || s == "ctrl+right" || s == "alt+b" || s == "alt+f" || s == "ctrl+b" || s == "ctrl+f":
+		p.selected = false
+	}
+	return nil, false
 }
 
 func (p *searchPane) ShortHelp() []key.Binding {
@@ -204,6 +239,10 @@ func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
 		return p.key(msg)
 	case tea.PasteMsg:
 		if p.typing {
+			if p.selected {
+				p.selected = false
+				p.input.SetValue("")
+			}
 			return p.edit(msg)
 		}
 	}
@@ -213,6 +252,11 @@ func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
 func (p *searchPane) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.KeyMap
 	prev := p.cur
+	if p.typing {
+		if cmd, ok := p.replaceSelected(msg); ok {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Pick):
 		return p.pick()
@@ -569,7 +613,11 @@ func (p *searchPane) View() string {
 	if p.filter != 0 {
 		title += " · " + systemFilters[p.filter].name
 	}
-	lines := []string{paneTitle(st, title, p.width, p.focus), p.input.View()}
+	input := p.input.View()
+	if p.selected {
+		input = st.Prompt.Render(p.input.Prompt) + st.DocSelection.Render(clip(oneLine(p.input.Value()), max(p.width-3, 1)))
+	}
+	lines := []string{paneTitle(st, title, p.width, p.focus), input}
 	switch {
 	case p.building.Total > 0 && len(p.rows) == 0:
 		lines = append(lines, st.Dim.Render(fmt.Sprintf(" first run: indexing %d codes…", p.building.Total)))

@@ -180,7 +180,9 @@ func elide(s string, w int) string {
 	// telling ones first.
 	for pass := 0; pass < 2; pass++ {
 		for i := len(words) - 2; i > 0; i-- {
-			if !keep[i] && (pass == 1 || keptWord(words[i])) && width+ww[i]+1 <= w {
+			// A lone short word between gaps ("…w…") says nothing.
+			lone := ww[i] < 3 && !keep[i-1] && !keep[i+1]
+			if !keep[i] && (pass == 1 && !lone || keptWord(words[i])) && width+ww[i]+1 <= w {
 				keep[i] = true
 				width += ww[i] + 1
 			}
@@ -266,7 +268,7 @@ var titleAbbrev = []struct{ long, short string }{
 	{"unspecified", "unsp"}, {"specified", "spec"}, {"fractures", "fx"}, {"fracture", "fx"},
 	{"without", "w/o"}, {"with", "w"}, {"closed", "clos"}, {"other", "oth"}, {"ligament", "lig"},
 	{"malignant neoplasm", "malig neoplm"}, {"neoplasm", "neoplm"}, {"disorder", "disord"},
-	{"injury", "inj"}, {"infection", "infct"}, {"superficial", "supfc"}, {"complication", "comp"},
+	{"injury", "inj"}, {"infection", "infct"}, {"superficial", "supfc"}, {"complications", "comp"}, {"complication", "comp"},
 }
 
 // abbrevWords is titleAbbrev split into words, once.
