@@ -444,6 +444,10 @@ func (m *Model) recode(i int, c *codesets.Code) tea.Cmd {
 		m.detail.drill(c)
 		return fail(refuse("%s is not billable: choose one of its codes", c.Display()))
 	}
+	if i < len(m.w.enc.Diagnoses) && codesets.Canonical(m.w.enc.Diagnoses[i].Code) == c.Code {
+		m.setFocus(paneClaim)
+		return say("diagnosis %s is already %s", letter(i+1), c.Display())
+	}
 	if err := m.w.replaceDiagnosis(i, c); err != nil {
 		return fail(err)
 	}

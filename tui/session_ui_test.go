@@ -97,3 +97,18 @@ func TestNarrowEditRowsShowTheMessage(t *testing.T) {
 	d.press("5", "z") // zoomed: room for the rule
 	d.must("E dx A icd.seventh-character: S52.531 needs a 7th character")
 }
+
+// Enter on a diagnosis and enter again in the detail pane changes nothing.
+func TestRecodeToTheSameCodeIsNoChange(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1015")
+	d.search("S93.491A")
+	d.press("enter", "esc")
+	rev := d.m.w.enc.Revision
+	d.press("4", "g", "enter", "enter")
+	d.must("diagnosis A is already S93.491A")
+	if d.m.w.enc.Revision != rev {
+		t.Fatalf("revision %d, was %d: a draft was saved for nothing", d.m.w.enc.Revision, rev)
+	}
+}
