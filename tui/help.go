@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // The status line shows the focused pane's keys and the global ones; "?"
@@ -70,7 +71,8 @@ func (m *Model) helpGroups() []helpGroup {
 	}
 	return []helpGroup{
 		{"Everywhere", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.FocusPane, k.Search, k.Export, k.Zoom, k.Close}},
-		{"Worklist", []key.Binding{k.Open, k.Refresh, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}},
+		{"Worklist", []key.Binding{k.Open, k.Refresh, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom,
+			key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))}},
 		{"1 Documentation", flat(m.doc.FullHelp())},
 		{"2 Search", flat(m.search.FullHelp())},
 		{"3 Detail", append(flat(m.detail.FullHelp()), key.NewBinding(key.WithKeys("A"), key.WithHelp("A-Z 0-9", "7th character")))},
@@ -87,20 +89,16 @@ func (m *Model) helpGroups() []helpGroup {
 	}
 }
 
-// helpView lays every group out in columns, scrolled by helpTop.
+// helpView lays every group out in columns as wide as the longest entry
+// (so nothing is cut), filled top to bottom; the columns scroll together
+// by helpTop rows, so an entry never jumps from one column to another.
 func (m *Model) helpView(W, H int) string {
 	st := m.c.Styles
-	colW := 38
-	if W < 3*colW+2 {
-		colW = max((W-2)/3, 24)
-	}
-	cols := max(W/colW, 1)
-	var items []string
+	type entry struct{ key, desc string }
+	var groups [][]*entry // a group: heading (desc "") then its keys
+	keyW, descW := 0, 0
 	for _, g := range m.helpGroups() {
-		if len(items) > 0 {
-			items = append(items, "")
-		}
-		items = append(items, st.HelpGroup.Render(g.name))
+		grp := []*entry{{key: g.name}}
 		seen := map[string]bool{}
 		for _, b := range g.keys {
 			h := b.Help()
@@ -108,28 +106,61 @@ func (m *Model) helpView(W, H int) string {
 				continue
 			}
 			seen[h.Key+h.Desc] = true
-			keyW := 10
-			items = append(items, st.HelpKey.Render(fmt.Sprintf("%-*s", keyW, clip(h.Key, keyW)))+" "+st.HelpDesc.Render(clip(h.Desc, colW-keyW-2)))
+			grp = append(grp, &entry{h.Key, h.Desc})
+			keyW = max(keyW, ansi.StringWidth(h.Key))
+			descW = max(descW, ansi.StringWidth(h.Desc))
 		}
+		groups = append(groups, grp)
+	}
+	colW := 1 + keyW + 1 + descW + 1
+	cols := max(min(W/colW, 4), 1)
+	if cols == 1 {
+		colW = W
+	} else {
+		colW = W / cols
+	}
+	// Whole groups go to columns of about equal height, a blank line
+	// between groups.
+	total := 0
+	for _, g := range groups {
+		total += len(g) + 1
+	}
+	target := (total + cols - 1) / cols
+	columns := make([][]*entry, cols)
+	c := 0
+	for _, g := range groups {
+		if c < cols-1 && len(columns[c]) > 0 && len(columns[c])+len(g) > target {
+			c++
+		}
+		if len(columns[c]) > 0 {
+			columns[c] = append(columns[c], nil)
+		}
+		columns[c] = append(columns[c], g...)
+	}
+	perCol := 0
+	for _, col := range columns {
+		perCol = max(perCol, len(col))
 	}
 	rows := H - 1
-	perCol := (len(items) + cols - 1) / cols
+	m.helpTop = max(min(m.helpTop, perCol-rows), 0)
+	more := ""
 	if perCol > rows {
-		perCol = rows
+		more = fmt.Sprintf(", ↑↓ pgup pgdn scroll %d/%d", m.helpTop+1, perCol-rows+1)
 	}
-	pages := (len(items) + perCol*cols - 1) / (perCol * cols)
-	m.helpTop = min(m.helpTop, max(len(items)-perCol*cols, 0))
-	start := m.helpTop
-	out := []string{paneTitle(st, fmt.Sprintf(" All keys  (? or esc closes%s)", map[bool]string{true: ", ↑↓ scroll", false: ""}[pages > 1]), W, true)}
-	for r := 0; r < rows; r++ {
+	out := []string{paneTitle(st, " All keys  (? or esc closes"+more+")", W, true)}
+	for r := m.helpTop; r < m.helpTop+rows; r++ {
 		var b strings.Builder
-		for c := 0; c < cols; c++ {
-			i := start + c*perCol + r
-			if r >= perCol || i >= len(items) {
-				b.WriteString(strings.Repeat(" ", colW))
-				continue
+		for _, col := range columns {
+			cell := ""
+			if r < len(col) && col[r] != nil {
+				e := col[r]
+				if e.desc == "" {
+					cell = " " + st.HelpGroup.Render(e.key)
+				} else {
+					cell = " " + st.HelpKey.Render(fmt.Sprintf("%-*s", keyW, e.key)) + " " + st.HelpDesc.Render(clip(e.desc, max(colW-keyW-3, 1)))
+				}
 			}
-			b.WriteString(fit(" "+items[i], colW))
+			b.WriteString(fit(cell, colW))
 		}
 		out = append(out, b.String())
 	}
