@@ -38,6 +38,8 @@ type Index struct {
 	memo     memo     // spelling corrections and completions, by word
 	strings  interned // the words of analysed texts, shared
 
+	primed chan struct{} // closed when prime has run
+
 	markerOnce sync.Once
 	markerSet  map[string]bool
 	negStems   map[string]bool
@@ -73,6 +75,7 @@ func Open(set *codesets.Set, dir string) (*Index, error) {
 	// The code lookups the first searches need are built in the background,
 	// so opening stays a matter of milliseconds and the first keystroke
 	// does not wait for them.
+	ix.primed = make(chan struct{})
 	go ix.prime()
 	return ix, nil
 }
@@ -96,6 +99,7 @@ func (ix *Index) Warm(ctx context.Context) error {
 // prime builds the lazily made lookups: document IDs to codes, codes in
 // code order, the concepts' markers.
 func (ix *Index) prime() {
+	defer close(ix.primed)
 	ix.codeOf("")
 	ix.sortedCodes()
 	ix.markers()
