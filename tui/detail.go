@@ -187,6 +187,17 @@ func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	k := p.c.KeyMap
+	// In the picker a 7th character typed picks it, even the letters
+	// that move elsewhere (g, G, j, k are fracture characters).
+	if p.picker() && len(km.Text) == 1 {
+		ch := strings.ToUpper(km.Text)[0]
+		for i, c := range p.choices {
+			if c.char == ch {
+				p.cur = i
+				return p.pick()
+			}
+		}
+	}
 	switch {
 	case key.Matches(km, k.Up):
 		if len(p.choices) > 0 {
@@ -213,16 +224,8 @@ func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Pick):
 		return p.pick()
 	default:
-		// In the picker a 7th character may be typed directly.
 		if p.picker() && len(km.Text) == 1 {
-			ch := strings.ToUpper(km.Text)[0]
-			for i, c := range p.choices {
-				if c.char == ch {
-					p.cur = i
-					return p.pick()
-				}
-			}
-			return fail(refuse("%c is not a 7th character of %s", ch, p.code.Display()))
+			return fail(refuse("%s is not a 7th character of %s", strings.ToUpper(oneLine(km.Text)), p.code.Display()))
 		}
 		return nil
 	}

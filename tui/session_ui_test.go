@@ -112,3 +112,29 @@ func TestRecodeToTheSameCodeIsNoChange(t *testing.T) {
 		t.Fatalf("revision %d, was %d: a draft was saved for nothing", d.m.w.enc.Revision, rev)
 	}
 }
+
+// Fracture 7th characters include G, J and K: typed in the picker they
+// pick, though the same letters move in lists elsewhere.
+func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
+	for _, tc := range []struct{ key, want string }{{"g", "S52531G"}, {"G", "S52531G"}, {"j", "S52531J"}, {"k", "S52531K"}} {
+		r := newRig(t, typedCodes())
+		d := newDriver(t, New(r.opts))
+		d.openEncounter("enc-1015")
+		d.send(pickMsg{code: code(t, r.codes, "S52.531")})
+		d.settle()
+		d.press(tc.key)
+		if got := d.diagnoses(); len(got) != 1 || got[0] != tc.want {
+			t.Fatalf("%s typed: diagnoses %q, want %s", tc.key, got, tc.want)
+		}
+	}
+	// Where j is no 7th character (a sprain: A D S) it moves.
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1015")
+	d.send(pickMsg{code: code(t, r.codes, "S93.491")})
+	d.settle()
+	d.press("j")
+	if d.m.detail.cur != 1 || len(d.m.w.enc.Diagnoses) != 0 {
+		t.Fatalf("j in a sprain's picker: cursor %d, diagnoses %q", d.m.detail.cur, d.diagnoses())
+	}
+}
