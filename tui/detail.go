@@ -91,6 +91,20 @@ func (p *detailPane) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Pick}}
 }
 
+// offers tells whether text is a 7th character the picker offers.
+func (p *detailPane) offers(text string) bool {
+	if !p.picker() || len(text) != 1 {
+		return false
+	}
+	ch := strings.ToUpper(text)[0]
+	for _, c := range p.choices {
+		if c.char == ch {
+			return true
+		}
+	}
+	return false
+}
+
 // picker tells whether the pane offers 7th characters.
 func (p *detailPane) picker() bool { return len(p.choices) > 0 && p.choices[0].char != 0 }
 
@@ -189,7 +203,7 @@ func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
 	k := p.c.KeyMap
 	// In the picker a 7th character typed picks it, even the letters
 	// that move elsewhere (g, G, j, k are fracture characters).
-	if p.picker() && len(km.Text) == 1 {
+	if p.offers(km.Text) {
 		ch := strings.ToUpper(km.Text)[0]
 		for i, c := range p.choices {
 			if c.char == ch {

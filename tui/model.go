@@ -321,6 +321,10 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case modal:
 		return m.panes[m.focus].Update(km)
+	case m.focus == paneDetail && m.detail.offers(km.Text):
+		// A 7th character typed in the picker: 1-5, q and z are
+		// characters there (obstetric fetus numbers, malunion).
+		return m.detail.Update(km)
 	case key.Matches(km, k.NextPane):
 		return m.setFocus((m.focus + 1) % paneCount)
 	case key.Matches(km, k.PrevPane):

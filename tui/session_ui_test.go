@@ -116,11 +116,15 @@ func TestRecodeToTheSameCodeIsNoChange(t *testing.T) {
 // Fracture 7th characters include G, J and K: typed in the picker they
 // pick, though the same letters move in lists elsewhere.
 func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
-	for _, tc := range []struct{ key, want string }{{"g", "S52531G"}, {"G", "S52531G"}, {"j", "S52531J"}, {"k", "S52531K"}} {
+	for _, tc := range []struct{ base, key, want string }{
+		{"S52.531", "g", "S52531G"}, {"S52.531", "G", "S52531G"}, {"S52.531", "j", "S52531J"}, {"S52.531", "k", "S52531K"},
+		{"S52.531", "q", "S52531Q"}, // q closes the encounter elsewhere
+		{"O40.1", "1", "O401XX1"}, // fetus 1; 1 focuses a pane elsewhere
+	} {
 		r := newRig(t, typedCodes())
 		d := newDriver(t, New(r.opts))
-		d.openEncounter("enc-1015")
-		d.send(pickMsg{code: code(t, r.codes, "S52.531")})
+		d.openEncounter("enc-1003")
+		d.send(pickMsg{code: code(t, r.codes, tc.base)})
 		d.settle()
 		d.press(tc.key)
 		if got := d.diagnoses(); len(got) != 1 || got[0] != tc.want {
@@ -130,7 +134,7 @@ func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
 	// Where j is no 7th character (a sprain: A D S) it moves.
 	r := newRig(t, typedCodes())
 	d := newDriver(t, New(r.opts))
-	d.openEncounter("enc-1015")
+	d.openEncounter("enc-1003")
 	d.send(pickMsg{code: code(t, r.codes, "S93.491")})
 	d.settle()
 	d.press("j")
