@@ -119,7 +119,7 @@ func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
 	for _, tc := range []struct{ base, key, want string }{
 		{"S52.531", "g", "S52531G"}, {"S52.531", "G", "S52531G"}, {"S52.531", "j", "S52531J"}, {"S52.531", "k", "S52531K"},
 		{"S52.531", "q", "S52531Q"}, // q closes the encounter elsewhere
-		{"O40.1", "1", "O401XX1"}, // fetus 1; 1 focuses a pane elsewhere
+		{"O40.1", "1", "O401XX1"},   // fetus 1; 1 focuses a pane elsewhere
 	} {
 		r := newRig(t, typedCodes())
 		d := newDriver(t, New(r.opts))
