@@ -53,6 +53,7 @@ const (
 	wDefault        = 0.4
 	wHead           = 0.3
 	inheritedWeight = 0.9  // a header's inclusion term, matched for a code under it that is not the default
+	partialExtras   = 3.0  // what a drug or neoplasm table entry leaves unsaid
 	wFamilyExact    = 0.5  // a category or subcategory above the code is exactly what was asked
 	wLater          = 0.2  // a 7th character other than A (initial encounter) not asked for
 	groupGap        = 0.25 // siblings within this score of the family's first hit join it
@@ -74,8 +75,12 @@ type analysedText struct {
 	// flags says, per stem, what it costs when unmatched and whether it is
 	// negated; see stemFlag.
 	flags []stemFlag
-	words []string // lower-case words, for prefixes being typed
-	head  string   // first stem that is not free: the thing the title names
+	// partial marks a drug or neoplasm table entry, which names the drug or
+	// site but not the column ("poisoning", "malignant"): it never makes an
+	// exact match on its own.
+	partial bool
+	words   []string // lower-case words, for prefixes being typed
+	head    string   // first stem that is not free: the thing the title names
 }
 
 // stemFlag describes one stem of a text in a byte. Words in parentheses or
@@ -148,8 +153,8 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 	negStems := ix.negStems
 	t := textOf(c)
 	cw := &codeWords{}
-	add := func(kind textKind, shown, text string, suffixFrom int) {
-		at := analysedText{kind: kind, text: shown}
+	add := func(kind textKind, shown, text string, suffixFrom int, partial bool) {
+		at := analysedText{kind: kind, text: shown, partial: partial}
 		for _, w := range strings.FieldsFunc(strings.ToLower(text), notWordRune) {
 			at.words = append(at.words, ix.strings.get([]byte(w)))
 		}
@@ -170,6 +175,7 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 		}
 		at.stems = make([]string, 0, len(toks))
 		at.flags = make([]stemFlag, 0, len(toks))
+		headEnd := headPhraseEnd(text)
 		for _, tok := range toks {
 			stem := ix.strings.get(tok.Term)
 			var f stemFlag
@@ -184,33 +190,42 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 			}
 			at.stems = append(at.stems, stem)
 			at.flags = append(at.flags, f)
-			if at.head == "" && f == 0 && !notHead[stem] && strings.Trim(stem, "0123456789") != "" {
-				at.head = stem
+			if tok.Start < headEnd && f == 0 && strings.Trim(stem, "0123456789") != "" {
+				at.head = stem // the last word of the head phrase
 			}
 		}
 		cw.texts = append(cw.texts, at)
 	}
-	add(kindTitle, t.title, t.title, seventhSuffix(c))
+	add(kindTitle, t.title, t.title, seventhSuffix(c), false)
 	for _, term := range t.terms {
-		add(kindInclusion, term, term, 0)
+		add(kindInclusion, term, term, 0, false)
 	}
 	seen := map[string]bool{}
 	for _, it := range c.IndexTerms() {
 		if x := indexEntry(it); !seen[x] {
 			seen[x] = true
-			add(kindIndex, it.Text, x, 0)
+			add(kindIndex, it.Text, x, 0, it.Source == "drug" || it.Source == "neoplasm")
 		}
 	}
 	cw.isDefault = isDefault(c.Title())
 	cw.laterEncounter = seventhSuffix(c) > 0 && c.Code[6] != 'A'
 	onDefaultPath := cw.isDefault
+	seventh := seventhSuffix(c) > 0
 	for a := c.Parent(); a != nil; a = a.Parent() {
 		aw := ix.wordsOf(a)
 		cw.ancestors = append(cw.ancestors, aw)
 		for i := range aw.texts {
-			if aw.texts[i].kind == kindInclusion {
+			switch {
+			case aw.texts[i].kind == kindInclusion:
 				cw.inherited = append(cw.inherited, &aw.texts[i])
 				cw.fullInherited = append(cw.fullInherited, onDefaultPath)
+			case aw.texts[i].kind == kindIndex && seventh && a == c.Parent():
+				// The Alphabetic Index names a code without its 7th
+				// character ("Acetaminophen ... T39.1X1-"): the entry is
+				// the 7th-character codes' too, the initial encounter's
+				// fully.
+				cw.inherited = append(cw.inherited, &aw.texts[i])
+				cw.fullInherited = append(cw.fullInherited, c.Code[6] == 'A')
 			}
 		}
 		onDefaultPath = onDefaultPath && aw.isDefault
@@ -284,9 +299,26 @@ func qualifierSpans(text string) (free, neg [][2]int) {
 
 var negationWords = []string{"without", "not", "no", "non"}
 
-// notHead are words that open a title without being what it names:
-// "Type 2 diabetes mellitus", "Other specified ...".
-var notHead = map[string]bool{"type": true, "other": true, "specifi": true, "acut": true, "chronic": true}
+// headPhraseEnd is where the phrase naming the thing a title is about
+// ends: at the first comma ("Walker, rigid"), or earlier at the first
+// "of", "with" and the like ("Fracture of lower end of radius", "Type 2
+// diabetes mellitus with ..."). Its last word is the head: "Standard
+// wheelchair" is a wheelchair, "Wheelchair accessory, tray" an accessory.
+func headPhraseEnd(text string) int {
+	end := len(text)
+	if i := strings.IndexByte(text, ','); i >= 0 {
+		end = i
+	}
+	lower := strings.ToLower(text[:end])
+	for _, w := range headBreaks {
+		if i := strings.Index(lower, w); i >= 0 && i < end {
+			end = i
+		}
+	}
+	return end
+}
+
+var headBreaks = []string{" of ", " with ", " without ", " due to ", " in ", " for ", " following ", " complicating ", " by ", " on ", " from ", " after ", " at ", " and ", " or "}
 
 func inSpans(spans [][2]int, at int) bool {
 	for _, s := range spans {
@@ -420,6 +452,9 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 		}
 	}
 	m.extras = max(0, m.extras-prefixHits)
+	if t.partial {
+		m.extras += partialExtras // the table column the entry leaves out
+	}
 	return m
 }
 
@@ -550,6 +585,8 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 	ancestors := map[*codeWords]bool{} // per query: siblings share ancestors
 	matched := make([]bool, 0, 64)
 	hits := make([]Hit, len(cands))
+	type textCov struct{ cov, extras float64 }
+	covs := make([]textCov, 0, 16)
 	for i, cand := range cands {
 		for j := range union {
 			union[j] = 0
@@ -559,7 +596,6 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			bestQ      = -1.0
 			best       *analysedText
 			bestCov    float64
-			bestExtras float64
 			fullExtras = -1.0 // fewest extras among texts with every word
 			head       bool
 		)
@@ -583,10 +619,11 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			m := ix.matchText(t, p, union, matched, factor)
 			w := m.coverage * kindWeight[t.kind] * factor
 			if q := w - extraPenalty*m.extras; q > bestQ {
-				bestQ, best, bestExtras = q, t, m.extras
+				bestQ, best = q, t
 			}
 			bestCov = max(bestCov, w)
-			if canBeExact && m.all && (fullExtras < 0 || m.extras < fullExtras) {
+			covs = append(covs, textCov{w, m.extras})
+			if canBeExact && !t.partial && m.all && (fullExtras < 0 || m.extras < fullExtras) {
 				fullExtras = m.extras
 			}
 			head = head || (t.kind == kindTitle && m.head)
@@ -596,6 +633,14 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			u += x * p.concepts[ci].weight
 		}
 		u /= p.weight
+		// Brevity counts for the texts that match about as well as the best.
+		bestExtras := -1.0
+		for _, tc := range covs {
+			if tc.cov >= bestCov-0.05 && (bestExtras < 0 || tc.extras < bestExtras) {
+				bestExtras = tc.extras
+			}
+		}
+		covs = covs[:0]
 		extras := bestExtras
 		if fullExtras >= 0 {
 			extras = fullExtras
@@ -676,7 +721,7 @@ func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64,
 			if cap(matched) < len(t.stems) {
 				matched = make([]bool, len(t.stems))
 			}
-			if m := ix.matchText(t, p, scratch, matched, 1); m.all && m.extras < 1 {
+			if m := ix.matchText(t, p, scratch, matched, 1); m.all && m.extras < 1 && !t.partial {
 				memo[a] = true
 				return true
 			}

@@ -302,9 +302,6 @@ const (
 )
 
 func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, have []candidate, opt Options) []candidate {
-	if len(exact) == 0 {
-		return nil
-	}
 	present := make(map[*codesets.Code]bool, len(have))
 	for _, c := range have {
 		present[c.code] = true
@@ -313,11 +310,24 @@ func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, 
 	headers := 0
 	for i := 0; i < len(ranked) && i < exactHeadersLooked && headers < maxHeadersExpanded; i++ {
 		h := ranked[i].Code
-		if !exact[h] {
+		// A code the Alphabetic Index gives without its 7th character
+		// ("T39.1X1") brings its 7th-character codes too.
+		if !exact[h] && !(i < 10 && !h.Billable && h.NeedsSeventh() && len(h.Code) == 6) {
 			continue
 		}
 		headers++
 		under := ix.set.Descendants(h)
+		if !exact[h] {
+			// Only the initial encounters: the others follow in the list
+			// the coder opens.
+			initial := under[:0:0]
+			for _, c := range under {
+				if len(c.Code) == 7 && c.Code[6] == 'A' {
+					initial = append(initial, c)
+				}
+			}
+			under = initial
+		}
 		dflt := make(map[*codesets.Code]bool, len(under))
 		for _, c := range under {
 			dflt[c] = isDefault(c.Title())

@@ -205,8 +205,10 @@ func TestTopHit(t *testing.T) {
 		{"toradol", "J1885"},
 		{"diab", "E11.9"},
 		{"hypert", "I10"},
-		{"hyperthyroidism", "E05.90"}, // "Hyperthyroidism NOS" is an inclusion term of the header E05.9
-		{"preeclampsia", "O14.90"},    // titles write "pre-eclampsia"
+		{"hyperthyroidism", "E05.90"},          // "Hyperthyroidism NOS" is an inclusion term of the header E05.9
+		{"preeclampsia", "O14.90"},             // titles write "pre-eclampsia"
+		{"acetaminophen overdose", "T39.1X1A"}, // drug table entry of T39.1X1-, initial encounter
+		{"wheelchair", "K0001"},                // a wheelchair, not a wheelchair accessory
 	} {
 		res := find(t, tc.q, Options{})
 		if len(res.Hits) == 0 || res.Hits[0].Code.Display() != tc.want {
