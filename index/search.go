@@ -32,9 +32,6 @@ var fieldBoosts = []struct {
 	{fieldText, 1}, {fieldTitle, 0.3},
 }
 
-// textFields are the analysed fields a word may be found in.
-var textFields = []string{fieldText}
-
 // Search finds the codes matching a query, best first. A query that is a
 // code or code prefix in any spelling ("E11", "e11.6", "S52.5-", "J18")
 // lists that family, billable codes first; words mixed with a code prefix
@@ -353,8 +350,7 @@ func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, 
 
 // candidate is a Bleve hit resolved to its code.
 type candidate struct {
-	code  *codesets.Code
-	score float64
+	code *codesets.Code
 }
 
 // run asks Bleve for the first size codes matching q. Unscored, they come
@@ -380,7 +376,7 @@ func (ix *Index) run(ctx context.Context, q query.Query, filters, exclude []quer
 	out := make([]candidate, 0, len(sr.Hits))
 	for _, h := range sr.Hits {
 		if c, ok := ix.codeOf(h.ID); ok {
-			out = append(out, candidate{code: c, score: h.Score})
+			out = append(out, candidate{code: c})
 		}
 	}
 	return out, sr.Total, nil
@@ -661,23 +657,6 @@ const optionalShare = 0.25
 // minFuzzy is the shortest word corrected: shorter ones are too often
 // shorthand.
 const minFuzzy = 4
-
-func inDictionary(r bindex.IndexReader, fields []string, term string) (bool, error) {
-	rc, ok := r.(bindex.IndexReaderContains)
-	if !ok {
-		return true, nil
-	}
-	for _, f := range fields {
-		d, err := rc.FieldDictContains(f)
-		if err != nil {
-			return false, err
-		}
-		if ok, err := d.Contains([]byte(term)); err != nil || ok {
-			return ok, err
-		}
-	}
-	return false, nil
-}
 
 // maxCorrections bounds the alternatives a misspelt word adds;
 // correctionScan the dictionary entries considered.
