@@ -29,9 +29,10 @@ type choice struct {
 }
 
 // text is a choice's row in w cells; the highlighted choice is wrapped in
-// full instead (rows), so the end of a long title can be read.
-func (c choice) text(w int) string {
-	return c.prefix + fitTitle(c.title, c.short, max(w-ansi.StringWidth(c.prefix), 4))
+// full instead (rows), so the end of a long title can be read. common are
+// the words it shares with the choices around it.
+func (c choice) text(w int, common map[string]bool) string {
+	return c.prefix + fitTitleIn(c.title, c.short, max(w-ansi.StringWidth(c.prefix), 4), common)
 }
 
 // rows is the highlighted choice wrapped to w cells, continuation lines
@@ -63,6 +64,7 @@ type detailPane struct {
 	replace int             // diagnosis (1 = A) a pick recodes; 0 adds
 	lines   []string
 	choices []choice
+	titles  titleList // what each choice shares with its neighbours
 	cur     int
 	top     int
 }
@@ -367,6 +369,12 @@ func (p *detailPane) render() {
 		}
 	}
 
+	ts := make([][2]string, len(p.choices))
+	for i, ch := range p.choices {
+		ts[i] = [2]string{ch.title, ch.short}
+	}
+	p.titles = newTitleList(ts)
+
 	if d.Effective != "" || d.Terminated != "" {
 		add(st.Dim.Render(fmt.Sprintf("valid %s to %s · %s", orDash(d.Effective), orDash(d.Terminated), d.Release)))
 	} else {
@@ -452,7 +460,7 @@ func (p *detailPane) View() string {
 		if ci, ok := choiceAt[i]; ok {
 			ch := p.choices[ci]
 			if ci != p.cur {
-				out = append(out, " "+ch.text(p.width-1))
+				out = append(out, " "+ch.text(p.width-1, p.titles.common(ci)))
 				continue
 			}
 			cursor := st.RowCursorDim

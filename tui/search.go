@@ -64,13 +64,14 @@ type searchPane struct {
 	cancel  context.CancelFunc
 	running bool
 
-	shown string // query of the rows shown
-	rows  []searchRow
-	total uint64
-	took  time.Duration
-	err   error
-	cur   int
-	top   int
+	shown  string // query of the rows shown
+	rows   []searchRow
+	titles titleList // what each row shares with its neighbours
+	total  uint64
+	took   time.Duration
+	err    error
+	cur    int
+	top    int
 
 	filter  int
 	history []string
@@ -234,6 +235,7 @@ func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.total, p.took = msg.res.Total, msg.res.Took
 		p.cur, p.top = 0, 0
+		p.listWords()
 		return p.highlighted()
 	case tea.KeyPressMsg:
 		return p.key(msg)
@@ -494,6 +496,19 @@ func (p *searchPane) showPrefs() {
 		add(r, "↺")
 	}
 	p.cur, p.top = 0, 0
+	p.listWords()
+}
+
+// listWords notes what each row's title shares with its neighbours,
+// which a narrow row drops first to show what tells it apart.
+func (p *searchPane) listWords() {
+	ts := make([][2]string, len(p.rows))
+	for i, r := range p.rows {
+		if r.code != nil && !r.code.DescriptorMissing {
+			ts[i] = [2]string{r.code.Title(), r.code.Short}
+		}
+	}
+	p.titles = newTitleList(ts)
 }
 
 func (p *searchPane) refreshTags() {
@@ -651,7 +666,7 @@ func (p *searchPane) row(i int) string {
 		sys = " " + systemTag(c.System)
 	}
 	room := max(p.width-13-len(sys), 4)
-	title := p.rowTitle(r, room)
+	title := p.rowTitle(r, room, p.titles.common(i))
 	if i == p.cur {
 		plain := fmt.Sprintf("%s %-8s %s %s%s", tag, c.Display(), billMark(c), title, sys)
 		if p.focus {
@@ -671,7 +686,7 @@ const wideSearch = 64
 
 // rowTitle fits a result's title, and what matched when that is not the
 // title, into room cells; the title keeps at least two thirds.
-func (p *searchPane) rowTitle(r searchRow, room int) string {
+func (p *searchPane) rowTitle(r searchRow, room int, common map[string]bool) string {
 	c := r.code
 	long, short := c.Title(), c.Short
 	if c.DescriptorMissing {
@@ -681,7 +696,7 @@ func (p *searchPane) rowTitle(r searchRow, room int) string {
 	if r.why != "" && r.why != "code typed" {
 		why = oneLine(r.why)
 	}
-	title := fitTitle(long, short, room)
+	title := fitTitleIn(long, short, room, common)
 	// What matched goes after a title that leaves room for it; a narrow
 	// pane gives the title its whole room (the detail pane lists the
 	// index entries).
@@ -691,7 +706,7 @@ func (p *searchPane) rowTitle(r searchRow, room int) string {
 		title += " · " + elide(why, rest)
 	case room >= 40:
 		whyW := min(textWidth(why), room/3)
-		title = fitTitle(long, short, room-whyW-3)
+		title = fitTitleIn(long, short, room-whyW-3, common)
 		title += " · " + elide(why, room-textWidth(title)-3)
 	}
 	return fit(title, room)

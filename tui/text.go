@@ -140,10 +140,17 @@ func letter(p int) string {
 }
 
 // elide shortens a title to w cells by dropping words after the first,
-// left to right, each run of dropped words shown as one "…". Code titles
-// put what tells siblings apart at the end, and laterality, encounter and
-// numbers anywhere: those words are kept ("Colles'…right…init clos fx").
-func elide(s string, w int) string {
+// each run of dropped words shown as one "…". Code titles put what tells
+// siblings apart at the end, and laterality, encounter and numbers
+// anywhere: those words are kept ("Colles'…right…init clos fx").
+func elide(s string, w int) string { return elideIn(s, w, nil) }
+
+// elideIn is elide for a title in a list: the words it shares with the
+// rows around it go before the words that tell it apart from them.
+// Drop order: nonessential modifiers in parentheses, common words, other
+// words, then the telling ones but laterality; put back in reverse order,
+// from the right, while they fit.
+func elideIn(s string, w int, common map[string]bool) string {
 	sw := textWidth(s)
 	if sw <= w {
 		return s
@@ -155,41 +162,57 @@ func elide(s string, w int) string {
 	// Every kept word but the first is preceded by one cell, a space or
 	// "…", so the width is the kept words plus one per kept word but one.
 	ww := make([]int, len(words))
-	width := -1
+	rank := make([]int, len(words))
+	width, depth := -1, 0
 	for i, wd := range words {
 		ww[i] = textWidth(wd)
 		width += ww[i] + 1
+		inParens := depth > 0 || strings.HasPrefix(wd, "(")
+		depth += strings.Count(wd, "(") - strings.Count(wd, ")")
+		switch {
+		case laterality(wd):
+			rank[i] = 4 // never dropped
+		case keptWord(wd):
+			rank[i] = 3
+		case inParens:
+			rank[i] = 0
+		case common[normWord(wd)]:
+			rank[i] = 1
+		default:
+			rank[i] = 2
+		}
 	}
 	keep := make([]bool, len(words))
 	for i := range keep {
 		keep[i] = true
 	}
-	// Filler first; then, if need be, the kept words but laterality.
-	for pass := 0; pass < 2; pass++ {
-		for i := 1; i < len(words)-1 && width > w; i++ {
-			if keep[i] && (pass == 0 && !keptWord(words[i]) || pass == 1 && !laterality(words[i])) {
+	last := len(words) - 1 // the end of a title tells most: kept
+	cost := func(i int) int { return ww[i] + 1 } // the word and the cell before it
+	for r := 0; r < 4 && width > w; r++ {
+		for i := 1; i < last && width > w; i++ {
+			if keep[i] && rank[i] == r {
 				keep[i] = false
-				width -= ww[i] + 1
+				width -= cost(i)
 			}
 		}
 	}
 	if width > w {
 		return clip(joinKept(words, keep), w)
 	}
-	// Put back, from the right, the dropped words that still fit: the
-	// telling ones first.
-	for pass := 0; pass < 2; pass++ {
-		for i := len(words) - 2; i > 0; i-- {
+	for r := 3; r >= 0; r-- {
+		for i := last - 1; i > 0; i-- {
 			// A lone short word between gaps ("…w…") says nothing.
 			lone := ww[i] < 3 && !keep[i-1] && !keep[i+1]
-			if !keep[i] && (pass == 1 && !lone || keptWord(words[i])) && width+ww[i]+1 <= w {
+			if !keep[i] && rank[i] == r && !lone && width+cost(i) <= w {
 				keep[i] = true
-				width += ww[i] + 1
+				width += cost(i)
 			}
 		}
 	}
 	return joinKept(words, keep)
 }
+
+func normWord(wd string) string { return strings.ToLower(strings.Trim(wd, ",;:.()")) }
 
 // joinKept joins the kept words, each run of dropped ones as "…".
 func joinKept(words []string, keep []bool) string {
@@ -241,7 +264,11 @@ func keptWord(wd string) bool {
 // else the CMS short one, else the short one compacted the way the CMS
 // short titles are (init, subs, unsp, fx, w), then without filler words,
 // and last elided in the middle.
-func fitTitle(long, short string, w int) string {
+func fitTitle(long, short string, w int) string { return fitTitleIn(long, short, w, nil) }
+
+// fitTitleIn is fitTitle for a row of a list, given the words it shares
+// with its neighbours (titleList.common).
+func fitTitleIn(long, short string, w int, common map[string]bool) string {
 	long, short = oneLine(long), oneLine(short)
 	if textWidth(long) <= w {
 		return long
@@ -256,19 +283,58 @@ func fitTitle(long, short string, w int) string {
 	if textWidth(t) <= w {
 		return t
 	}
-	return elide(dropFillers(t), w)
+	return elideIn(dropFillers(t), w, common)
+}
+
+// titleList knows, for each row of a list of codes, the words it shares
+// with the rows around it: in a run of siblings those tell nothing, and a
+// narrow row drops them first to show what does.
+type titleList struct{ words []map[string]bool }
+
+// newTitleList takes each row's long and short title.
+func newTitleList(titles [][2]string) titleList {
+	l := titleList{words: make([]map[string]bool, len(titles))}
+	for i, t := range titles {
+		short := t[1]
+		if short == "" {
+			short = t[0]
+		}
+		set := map[string]bool{}
+		for _, wd := range strings.Fields(abbreviate(oneLine(short))) {
+			set[normWord(wd)] = true
+		}
+		l.words[i] = set
+	}
+	return l
+}
+
+// common are the words of row i that the rows before and after it (the
+// one there is, at an end of the list) have too.
+func (l titleList) common(i int) map[string]bool {
+	if i < 0 || i >= len(l.words) || len(l.words) < 2 {
+		return nil
+	}
+	out := map[string]bool{}
+	for wd := range l.words[i] {
+		if (i == 0 || l.words[i-1][wd]) && (i == len(l.words)-1 || l.words[i+1][wd]) {
+			out[wd] = true
+		}
+	}
+	return out
 }
 
 // titleAbbrev are the abbreviations of the CMS short titles, longest
 // phrases first.
 var titleAbbrev = []struct{ long, short string }{
-	{"initial encounter", "init"}, {"subsequent encounter", "subs"}, {"encounter", "enctr"},
+	{"initial encounter", "init"}, {"subsequent encounter", "subs"}, {"init encntr", "init"},
+	{"subs encntr", "subs"}, {"encounter", "enctr"},
 	{"chronic kidney disease", "CKD"}, {"diabetes mellitus", "DM"}, {"routine healing", "routn heal"},
 	{"delayed healing", "delay heal"}, {"nondisplaced", "nondisp"}, {"displaced", "displ"},
 	{"unspecified", "unsp"}, {"specified", "spec"}, {"fractures", "fx"}, {"fracture", "fx"},
 	{"without", "w/o"}, {"with", "w"}, {"closed", "clos"}, {"other", "oth"}, {"ligament", "lig"},
 	{"malignant neoplasm", "malig neoplm"}, {"neoplasm", "neoplm"}, {"disorder", "disord"},
 	{"injury", "inj"}, {"infection", "infct"}, {"superficial", "supfc"}, {"complications", "comp"}, {"complication", "comp"},
+	{"exacerbation", "exacerb"},
 }
 
 // abbrevWords is titleAbbrev split into words, once.
@@ -309,6 +375,9 @@ func abbreviate(s string) string {
 			if match {
 				last := words[i+len(aw)-1]
 				n, repl = len(aw), titleAbbrev[k].short+last[len(core[i+len(aw)-1]):]
+				if c := words[i][0]; c >= 'A' && c <= 'Z' && repl[0] >= 'a' && repl[0] <= 'z' {
+					repl = string(repl[0]-'a'+'A') + repl[1:] // "Unsp asthma"
+				}
 				break
 			}
 		}

@@ -60,6 +60,35 @@ func TestFitTitleKeepsWhatTellsSiblingsApart(t *testing.T) {
 			}
 		}
 	}
+	// In a list too: runs of ten neighbouring codes.
+	for i := 0; i+10 < len(all); i += 211 {
+		var ts [][2]string
+		for _, c := range all[i : i+10] {
+			ts = append(ts, [2]string{c.Title(), c.Short})
+		}
+		list := newTitleList(ts)
+		for j, c := range all[i : i+10] {
+			for _, w := range []int{14, 26, 40} {
+				if got := fitTitleIn(c.Title(), c.Short, w, list.common(j)); ansi.StringWidth(got) > w {
+					t.Fatalf("%s in a list: %q is wider than %d", c.Code, got, w)
+				}
+			}
+		}
+	}
+	// Siblings in a list: what tells them apart from their neighbours
+	// stays.
+	var asthma [][2]string
+	for _, code := range []string{"J45.901", "J45.21", "J45.31", "J45.41", "J45.51", "J44.1"} {
+		c, _ := codes.Lookup(code)
+		asthma = append(asthma, [2]string{c.Title(), c.Short})
+	}
+	list := newTitleList(asthma)
+	for i, want := range []string{"Unsp", "Mild intermittent", "Mild persistent", "Moderate", "Severe", "Chronic"} {
+		got := fitTitleIn(asthma[i][0], asthma[i][1], 26, list.common(i))
+		if !strings.HasPrefix(got, want) || ansi.StringWidth(got) > 26 {
+			t.Errorf("%q in an asthma list: %q", asthma[i][0], got)
+		}
+	}
 	// A title that fits is left alone.
 	if got := fitTitle("Essential (primary) hypertension", "Essential hypertension", 40); got != "Essential (primary) hypertension" {
 		t.Errorf("fitting title changed: %q", got)
