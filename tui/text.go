@@ -186,7 +186,7 @@ func elideIn(s string, w int, common map[string]bool) string {
 	for i := range keep {
 		keep[i] = true
 	}
-	last := len(words) - 1 // the end of a title tells most: kept
+	last := len(words) - 1                       // the end of a title tells most: kept
 	cost := func(i int) int { return ww[i] + 1 } // the word and the cell before it
 	for r := 0; r < 4 && width > w; r++ {
 		for i := 1; i < last && width > w; i++ {
