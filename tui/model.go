@@ -317,6 +317,13 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	if m.closing != closeNone {
 		return nil // saving and releasing; keys would change a closing encounter
 	}
+	if km.Mod == tea.ModAlt && km.Code >= '1' && km.Code <= '5' {
+		// esc then a pane digit typed fast (or over a slow link) arrives
+		// as one alt+digit: do both.
+		esc := m.key(tea.KeyPressMsg{Code: tea.KeyEscape})
+		m.syncKeys() // the digits are live once the input is left
+		return tea.Batch(esc, m.key(tea.KeyPressMsg{Code: km.Code, Text: string(km.Code)}))
+	}
 	search, modal := m.typing()
 	switch {
 	case modal:

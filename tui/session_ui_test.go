@@ -142,3 +142,19 @@ func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
 		t.Fatalf("j in a sprain's picker: cursor %d, diagnoses %q", d.m.detail.cur, d.diagnoses())
 	}
 }
+
+// esc and a pane digit typed within the terminal's escape timeout arrive
+// as alt+digit: both happen.
+func TestEscThenDigitArrivingAsAltDigit(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1015")
+	d.search("i10")
+	d.press("alt+4")
+	if d.m.focus != paneClaim || d.m.search.typing {
+		t.Fatalf("focus %d, typing %v", d.m.focus, d.m.search.typing)
+	}
+	if q := d.m.search.input.Value(); q != "i10" {
+		t.Fatalf("query %q", q)
+	}
+}
