@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -276,6 +277,7 @@ func fitTitleIn(long, short string, w int, common map[string]bool) string {
 	if short == "" {
 		short = long
 	}
+	short = withDose(long, short)
 	if textWidth(short) <= w {
 		return short
 	}
@@ -285,6 +287,27 @@ func fitTitleIn(long, short string, w int, common map[string]bool) string {
 	}
 	return elideIn(dropFillers(t), w, common)
 }
+
+// withDose adds to a short title without numbers the dose its long title
+// ends with: HCPCS drug codes are billed in units of it ("Triamcinolone
+// acet inj nos" is "…, 10 mg").
+func withDose(long, short string) string {
+	if !strings.ContainsAny(long, "0123456789") || doseRE.MatchString(short) {
+		return short
+	}
+	i := strings.LastIndex(long, ", ")
+	if i < 0 {
+		return short
+	}
+	dose := long[i+2:]
+	if !doseRE.MatchString(dose) || textWidth(dose) > 24 {
+		return short
+	}
+	return short + ", " + dose
+}
+
+// doseRE finds an amount with its unit: "10 mg", "1,000 mcg", "5ml".
+var doseRE = regexp.MustCompile(`(?i)\d[\d,.]*\s*(mg|mcg|ml|g|gm|cc|units?|iu|meq|l)\b`)
 
 // titleList knows, for each row of a list of codes, the words it shares
 // with the rows around it: in a run of siblings those tell nothing, and a

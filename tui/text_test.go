@@ -39,6 +39,8 @@ func TestFitTitleKeepsWhatTellsSiblingsApart(t *testing.T) {
 		{"E10.22", 25, []string{"Type 1", "CKD"}},
 		{"Z79.84", 25, []string{"hypoglycemic"}},
 		{"N18.31", 25, []string{"stage 3a"}},
+		{"J3301", 30, []string{"Triamcinolone", "10 mg"}}, // the dose units count
+		{"J3420", 30, []string{"1000 mcg"}},
 	} {
 		got := title(tc.code, tc.w)
 		if ansi.StringWidth(got) > tc.w {
