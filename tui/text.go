@@ -198,7 +198,7 @@ func elideIn(s string, w int, common map[string]bool) string {
 		}
 	}
 	if width > w {
-		return clip(joinKept(words, keep), w)
+		return clip(s, w) // even the telling words do not fit
 	}
 	for r := 3; r >= 0; r-- {
 		for i := last - 1; i > 0; i-- {

@@ -105,7 +105,8 @@ func TestElide(t *testing.T) {
 	}{
 		{"Sprain of other ligament of right ankle", 100, "Sprain of other ligament of right ankle"},
 		{"Sprain of other ligament of right ankle", 22, "Sprain…of right ankle"},
-		{"Sprain of other ligament of right ankle", 16, "Sprain…right an…"}, // nothing left to drop: clipped
+		{"Sprain of other ligament of right ankle", 16, "Sprain of other…"}, // the kept words do not fit: clipped
+		{"Triamcinolone acet inj nos, 10 mg", 15, "Triamcinolone …"},
 		{"one two", 4, "one…"},
 	} {
 		if got := elide(tc.in, tc.w); got != tc.want {
