@@ -109,7 +109,10 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 	m.c.Logger.Info("exported", "encounter", msg.id, "revision", msg.rev, "key", msg.key)
 	m.lastExport = msg.key
 	m.w.readOnly = "exported"
-	return tea.Batch(say("exported %s revision %d to %s (%s); opening the next encounter", msg.id, msg.rev, m.c.Exporter.Destination(), msg.key), m.close(closeNext))
+	// Said now, not by a command that could land after the next
+	// encounter's "opened" (which repeats the key).
+	m.status, m.statusErr = fmt.Sprintf("exported %s revision %d to %s (%s); opening the next encounter", msg.id, msg.rev, m.c.Exporter.Destination(), msg.key), false
+	return m.close(closeNext)
 }
 
 func (m *Model) updateConfirm(km tea.KeyPressMsg) tea.Cmd {
