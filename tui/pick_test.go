@@ -142,3 +142,33 @@ func TestTypingAfterAPickStartsANewSearch(t *testing.T) {
 		t.Fatalf("query after i: %q", q)
 	}
 }
+
+// ctrl+s before the results of the query typed does not star a row of the
+// previous results.
+func TestStarBeforeResultsStarsNothing(t *testing.T) {
+	r := newRig(t, nil)
+	rs := heldSearcher(r)
+	r.opts.Searcher = rs
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	d.search("hypertension")
+	release := make(chan struct{})
+	rs.mu.Lock()
+	rs.hold["diabetes"] = release
+	rs.mu.Unlock()
+	d.send(keyMsg("ctrl+u"))
+	for _, k := range "diabetes" {
+		d.send(keyMsg(string(k)))
+	}
+	d.send(keyMsg("ctrl+s"))
+	d.pumpUntil(func() bool { return strings.Contains(d.m.status, "still coming") })
+	close(release)
+	d.settle()
+	if len(d.m.prefs.Favourites) != 0 {
+		t.Fatalf("starred %q", d.m.prefs.Favourites)
+	}
+	d.press("ctrl+s")
+	if !slices.Equal(d.m.prefs.Favourites, []string{"E1122"}) {
+		t.Fatalf("favourites %q", d.m.prefs.Favourites)
+	}
+}

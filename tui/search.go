@@ -525,6 +525,9 @@ func (p *searchPane) refreshTags() {
 }
 
 func (p *searchPane) toggleFavourite() tea.Cmd {
+	if !p.fresh() {
+		return fail(refuse("the results are still coming: star once they show"))
+	}
 	c := p.current()
 	if c == nil {
 		return fail(refuse("no code highlighted to star"))
