@@ -52,7 +52,7 @@ func TestAbbreviationExpansionsFindCodes(t *testing.T) {
 		for i, s := range stems {
 			parts[i] = stemQuery(s, 1)
 		}
-		_, n, err := testIndex.collect(ctx, query.NewConjunctionQuery(parts), 1)
+		_, n, err := testIndex.collect(ctx, query.NewConjunctionQuery(parts), 1, Options{Modifiers: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,6 +27,10 @@ type Index struct {
 	abbr  abbreviations
 	stems map[string][]string // analysed expansions, by expansion text
 
+	docsOnce sync.Once
+	docs     *docTable // internal document ID -> code and validity
+	docsErr  error
+
 	idsOnce sync.Once
 	ids     map[byte]map[string]*codesets.Code // document ID's system letter -> code -> code
 
@@ -101,6 +105,12 @@ func (ix *Index) Warm(ctx context.Context) error {
 func (ix *Index) prime() {
 	defer close(ix.primed)
 	ix.codeOf("")
+	if adv, err := ix.bi.Advanced(); err == nil {
+		if r, err := adv.Reader(); err == nil {
+			ix.docTable(r)
+			r.Close()
+		}
+	}
 	ix.sortedCodes()
 	ix.markers()
 }
@@ -129,8 +139,14 @@ func newIndex(set *codesets.Set, bi bleve.Index) (*Index, error) {
 	return ix, nil
 }
 
-// Close releases the index files.
-func (ix *Index) Close() error { return ix.bi.Close() }
+// Close releases the index files, once the lookups Open started building
+// are done (they read the index).
+func (ix *Index) Close() error {
+	if ix.primed != nil {
+		<-ix.primed
+	}
+	return ix.bi.Close()
+}
 
 // Dir is the directory the index was opened from.
 func (ix *Index) Dir() string { return ix.dir }

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -159,7 +160,8 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 	if err := ix.prepare(ctx, p); err != nil {
 		return Result{}, err
 	}
-	filters, exclude := ix.filters(opt)
+	pl := plan{opt: opt}
+	pl.filters, pl.exclude = ix.filters(opt)
 	if len(p.codes) > 0 {
 		var fam []query.Query
 		for _, c := range p.codes {
@@ -175,7 +177,7 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 				fam = append(fam, t)
 			}
 		}
-		filters = append(filters, query.NewDisjunctionQuery(fam))
+		pl.family = query.NewDisjunctionQuery(fam)
 	}
 	want := max(candidates, opt.Offset+opt.Limit)
 
@@ -201,7 +203,7 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 		if missing || len(concepts) == 0 {
 			continue
 		}
-		more, n, err := ix.run(ctx, query.NewConjunctionQuery(concepts), filters, exclude, want, false)
+		more, n, err := ix.run(ctx, query.NewConjunctionQuery(concepts), &pl, want, false)
 		if err != nil {
 			return Result{}, err
 		}
@@ -212,7 +214,7 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 		}
 	}
 	if n := p.required(); n > 1 && int(total) < opt.Offset+opt.Limit {
-		more, looseTotal, err := ix.searchLoose(ctx, p, filters, exclude, want)
+		more, looseTotal, err := ix.searchLoose(ctx, p, &pl, want)
 		if err != nil {
 			return Result{}, err
 		}
@@ -245,7 +247,7 @@ const maxDropSearches = 5
 // never the most telling; these searches are cheap conjunctions. Only when
 // they find nothing does it search for codes with any word, scored by
 // how many and how rare.
-func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, filters, exclude []query.Query, want int) ([]candidate, uint64, error) {
+func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want int) ([]candidate, uint64, error) {
 	var all, scored []query.Query
 	var weights []float64
 	for i := range p.concepts {
@@ -271,7 +273,7 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, filters, exclu
 					rest = append(rest, q)
 				}
 			}
-			more, m, err := ix.run(ctx, query.NewConjunctionQuery(rest), filters, exclude, want, false)
+			more, m, err := ix.run(ctx, query.NewConjunctionQuery(rest), pl, want, false)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -285,7 +287,7 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, filters, exclu
 			return hits, total, nil
 		}
 	}
-	return ix.run(ctx, query.NewDisjunctionQuery(scored), filters, exclude, want, true)
+	return ix.run(ctx, query.NewDisjunctionQuery(scored), pl, want, true)
 }
 
 // A header may carry the words a query has ("Hyperthyroidism NOS" is an
@@ -353,17 +355,32 @@ type candidate struct {
 	code *codesets.Code
 }
 
+// plan holds what narrows a search besides its words: the options, as
+// Bleve clauses for scored searches, and the code family typed.
+type plan struct {
+	opt              Options
+	filters, exclude []query.Query
+	family           query.Query // nil when no code prefix was typed
+}
+
 // run asks Bleve for the first size codes matching q. Unscored, they come
-// in index order (shortest title first) and counting stops at countCap;
-// scored, by how many of the query's words they have, all counted.
-func (ix *Index) run(ctx context.Context, q query.Query, filters, exclude []query.Query, size int, scored bool) ([]candidate, uint64, error) {
-	must := append([]query.Query{q}, filters...)
-	var full query.Query = query.NewConjunctionQuery(must)
-	if len(exclude) > 0 {
-		full = query.NewBooleanQuery(must, nil, exclude)
-	}
+// in index order (shortest title first), filtered in Go, and counting stops
+// at countCap; scored, by how many of the query's words they have, all
+// counted.
+func (ix *Index) run(ctx context.Context, q query.Query, pl *plan, size int, scored bool) ([]candidate, uint64, error) {
 	if !scored {
-		return ix.collect(ctx, full, size)
+		if pl.family != nil {
+			q = query.NewConjunctionQuery([]query.Query{q, pl.family})
+		}
+		return ix.collect(ctx, q, size, pl.opt)
+	}
+	must := append([]query.Query{q}, pl.filters...)
+	if pl.family != nil {
+		must = append(must, pl.family)
+	}
+	var full query.Query = query.NewConjunctionQuery(must)
+	if len(pl.exclude) > 0 {
+		full = query.NewBooleanQuery(must, nil, pl.exclude)
 	}
 	req := bleve.NewSearchRequestOptions(full, size, 0, false)
 	sr, err := ix.bi.SearchInContext(ctx, req)
@@ -388,8 +405,10 @@ func (ix *Index) run(ctx context.Context, q query.Query, filters, exclude []quer
 const countCap = 2000
 
 // collect walks an unscored search in index order: the first size codes
-// are the candidates, the rest are only counted, up to countCap.
-func (ix *Index) collect(ctx context.Context, q query.Query, size int) ([]candidate, uint64, error) {
+// that pass the options are the candidates, the rest are only counted, up
+// to countCap. The options are checked in Go, from a table of every
+// document: a filter clause in Bleve would cost more than the words.
+func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Options) ([]candidate, uint64, error) {
 	adv, err := ix.bi.Advanced()
 	if err != nil {
 		return nil, 0, err
@@ -399,6 +418,11 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int) ([]candid
 		return nil, 0, err
 	}
 	defer r.Close()
+	docs, err := ix.docTable(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	f := newDocFilter(opt)
 	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: "none"})
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -407,8 +431,8 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int) ([]candid
 	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
 	out := make([]candidate, 0, min(size, 256))
 	var n uint64
-	for {
-		if n%512 == 0 {
+	for walked := 0; ; walked++ {
+		if walked%512 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, 0, err
 			}
@@ -420,22 +444,124 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int) ([]candid
 		if dm == nil {
 			break
 		}
+		d, ok := docs.get(dm.IndexInternalID)
+		sctx.DocumentMatchPool.Put(dm)
+		if !ok || !f.keep(d) {
+			continue
+		}
 		n++
 		if len(out) < size {
-			id, err := r.ExternalID(dm.IndexInternalID)
-			if err != nil {
-				return nil, 0, fmt.Errorf("search: %w", err)
-			}
-			if c, ok := ix.codeOf(id); ok {
-				out = append(out, candidate{code: c})
-			}
+			out = append(out, candidate{code: d.code})
 		}
-		sctx.DocumentMatchPool.Put(dm)
 		if n >= countCap && len(out) >= size {
 			break
 		}
 	}
 	return out, n, nil
+}
+
+// docInfo is what the options filter on, per document.
+type docInfo struct {
+	code     *codesets.Code
+	eff, end float64 // validity, as numbers YYYYMMDD
+}
+
+// docTable maps every document's internal ID to its code, once per
+// opened index (the index is read-only and has one segment, so internal
+// IDs do not change). Scorch's IDs are 8-byte document numbers: those
+// index a slice; anything else would go through a map.
+type docTable struct {
+	byNum []docInfo
+	byID  map[string]docInfo
+}
+
+func (t *docTable) get(id []byte) (docInfo, bool) {
+	if len(id) == 8 {
+		if n := binary.BigEndian.Uint64(id); n < uint64(len(t.byNum)) {
+			d := t.byNum[n]
+			return d, d.code != nil
+		}
+	}
+	d, ok := t.byID[string(id)]
+	return d, ok
+}
+
+func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
+	ix.docsOnce.Do(func() {
+		_, _, releaseEnd := ix.set.ICD10CMRelease()
+		ids, err := r.DocIDReaderAll()
+		if err != nil {
+			ix.docsErr = err
+			return
+		}
+		defer ids.Close()
+		t := &docTable{byID: map[string]docInfo{}}
+		for {
+			id, err := ids.Next()
+			if err != nil {
+				ix.docsErr = err
+				return
+			}
+			if id == nil {
+				break
+			}
+			ext, err := r.ExternalID(id)
+			if err != nil {
+				ix.docsErr = err
+				return
+			}
+			c, ok := ix.codeOf(ext)
+			if !ok {
+				continue
+			}
+			eff, end := validity(c, releaseEnd)
+			d := docInfo{code: c, eff: eff, end: end}
+			if len(id) == 8 && binary.BigEndian.Uint64(id) < 1<<24 {
+				n := binary.BigEndian.Uint64(id)
+				for uint64(len(t.byNum)) <= n {
+					t.byNum = append(t.byNum, docInfo{})
+				}
+				t.byNum[n] = d
+			} else {
+				t.byID[string(id)] = d
+			}
+		}
+		ix.docs = t
+	})
+	return ix.docs, ix.docsErr
+}
+
+// docFilter applies the options to documents.
+type docFilter struct {
+	opt     Options
+	systems map[codesets.System]bool
+	date    float64
+}
+
+func newDocFilter(opt Options) docFilter {
+	f := docFilter{opt: opt}
+	if len(opt.Systems) > 0 {
+		f.systems = map[codesets.System]bool{}
+		for _, s := range opt.Systems {
+			f.systems[s] = true
+		}
+	}
+	if !opt.ValidOn.IsZero() {
+		f.date = yyyymmdd(opt.ValidOn)
+	}
+	return f
+}
+
+func (f docFilter) keep(d docInfo) bool {
+	c := d.code
+	switch {
+	case c.Modifier && !f.opt.Modifiers,
+		f.opt.BillableOnly && !c.Billable,
+		f.systems != nil && !f.systems[c.System],
+		f.date > 0 && (f.date < d.eff || f.date > d.end):
+		return false
+	}
+	return true
 }
 
 func mergeHits(a, b []candidate) []candidate {
