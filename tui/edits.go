@@ -146,7 +146,8 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 		if err := p.w.unoverride(e); err != nil {
 			return fail(err)
 		}
-		return p.audit("override withdrawn", fmt.Sprintf("%s on %s", e.Rule, e.Target))
+		return tea.Batch(p.audit("override withdrawn", fmt.Sprintf("%s on %s", e.Rule, e.Target)),
+			say("override of %s on %s withdrawn", e.Rule, targetName(e.Target)))
 	case key.Matches(km, k.GoToTarget):
 		e, ok := p.current()
 		if !ok {
@@ -190,7 +191,7 @@ func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
 			p.reasoning = false
 			p.input.Blur()
 			return tea.Batch(p.audit("override", fmt.Sprintf("override %s on %s: %s", o.Rule, o.Target, o.Reason)),
-				say("overridden %s on %s", o.Rule, o.Target))
+				say("overridden %s on %s", o.Rule, targetName(o.Target)))
 		}
 	}
 	var cmd tea.Cmd
@@ -280,7 +281,7 @@ func (p *editsPane) View() string {
 			title += fmt.Sprintf(" · %d info", i)
 		}
 		if o > 0 {
-			title += fmt.Sprintf(" · %d overridden", o)
+			title += fmt.Sprintf(" · %d ✓", o) // ✓ marks an overridden edit
 		}
 	}
 	lines := []string{paneTitle(st, title, p.width, p.focus)}

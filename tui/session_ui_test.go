@@ -158,3 +158,21 @@ func TestEscThenDigitArrivingAsAltDigit(t *testing.T) {
 		t.Fatalf("query %q", q)
 	}
 }
+
+// Overriding and withdrawing say so, naming the target as the claim does.
+func TestOverrideMessagesNameTheTarget(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1007")
+	d.search("e10.621") // an Excludes1 pair with E11.621 (B)
+	d.press("enter", "esc", "5")
+	for i := 0; i < 5 && !strings.Contains(d.m.detail.View(), "icd.excludes1"); i++ {
+		d.press("down")
+	}
+	d.press("o")
+	d.typeText("conditions unrelated per provider query")
+	d.press("enter")
+	d.must("overridden icd.excludes1 on dx D", "1 ✓")
+	d.press("O")
+	d.must("override of icd.excludes1 on dx D withdrawn")
+}
