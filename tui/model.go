@@ -253,8 +253,16 @@ func (m *Model) syncKeys() {
 	search, modal := m.typing()
 	typing := search || modal
 	k := m.c.KeyMap
-	for _, b := range []*key.Binding{&k.Help, &k.FocusPane, &k.Zoom, &k.Search, &k.Close} {
+	for _, b := range []*key.Binding{&k.FocusPane, &k.Zoom, &k.Search, &k.Close} {
 		b.SetEnabled(!typing)
+	}
+	// ? is typed into an input; f1 shows the keys from anywhere.
+	if typing {
+		k.Help.SetKeys("f1")
+		k.Help.SetHelp("f1", "all keys")
+	} else {
+		k.Help.SetKeys("?", "f1")
+		k.Help.SetHelp("?", "all keys")
 	}
 	k.NextPane.SetEnabled(!modal)
 	k.PrevPane.SetEnabled(!modal)
@@ -326,6 +334,9 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	}
 	search, modal := m.typing()
 	switch {
+	case key.Matches(km, k.Help):
+		m.showHelp, m.helpTop = true, 0
+		return nil
 	case modal:
 		return m.panes[m.focus].Update(km)
 	case m.focus == paneDetail && m.detail.offers(km.Text):
@@ -344,9 +355,6 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 			m.doc.setTerms("")
 		}
 		return cmd
-	case key.Matches(km, k.Help):
-		m.showHelp, m.helpTop = true, 0
-		return nil
 	case key.Matches(km, k.FocusPane):
 		for i, d := range keymap.PaneKeys {
 			if km.String() == d {

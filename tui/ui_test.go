@@ -313,12 +313,22 @@ func TestHelpShowsEveryKeyAndTypingDisablesClashes(t *testing.T) {
 	d.must("ctrl+x", "select words", "pointers A-L", "override", "7th character", "favourite", "show JSON")
 	d.press("?")
 	d.press("/")
-	if d.m.c.KeyMap.Help.Enabled() || d.m.c.KeyMap.Close.Enabled() {
+	if slices.Contains(d.m.c.KeyMap.Help.Keys(), "?") || d.m.c.KeyMap.Close.Enabled() {
 		t.Fatal("? and q stay enabled while typing")
 	}
 	d.typeText("q?")
 	if d.m.search.input.Value() != "q?" || d.m.showHelp || d.m.screen != screenCoding {
 		t.Fatal("typed keys acted as commands")
+	}
+	// f1 shows the keys while typing, and the status line says so.
+	d.must("f1 all keys")
+	d.press("f1")
+	if !d.m.showHelp {
+		t.Fatal("f1 while typing did not show the keys")
+	}
+	d.press("esc")
+	if d.m.search.input.Value() != "q?" || !d.m.search.typing {
+		t.Fatal("the help lost the query or the input")
 	}
 }
 
