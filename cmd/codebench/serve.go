@@ -136,6 +136,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	defer ix.Close()
 	logger.Info("search index ready", "took", time.Since(start).Round(time.Millisecond))
+	// Analyse every code for ranking now (about two seconds of one core),
+	// so no coder's first queries pay for it.
+	go func() {
+		t0 := time.Now()
+		if err := ix.Warm(ctx); err == nil {
+			logger.Info("search index warmed", "took", time.Since(t0).Round(time.Millisecond))
+		}
+	}()
 
 	srv, err := sshserve.New(sshserve.Config{
 		Addr: cfg.addr, HostKeyPath: cfg.hostKey, Keys: keys,
