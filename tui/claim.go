@@ -187,21 +187,23 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		return say("%s is now %s", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[j].Code), letter(j+1))
 	case key.Matches(km, k.Delete):
 		if isLine {
+			code := p.w.enc.Lines[line].Code
 			if err := p.w.removeLine(line); err != nil {
 				return fail(err)
 			}
 			p.follow()
-			return p.showRow()
+			return tea.Batch(p.showRow(), say("line %d (%s) removed; ctrl+z undoes", line+1, code))
 		}
+		code := codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)
 		orphans, err := p.w.removeDiagnosis(p.row)
 		p.follow()
 		if err != nil {
 			return fail(err)
 		}
 		if len(orphans) > 0 {
-			return tea.Batch(p.showRow(), fail(refuse("line %s now points to no diagnosis: press p on it", joinInts(orphans))))
+			return tea.Batch(p.showRow(), fail(refuse("%s removed; line %s now points to no diagnosis: press p on it (ctrl+z undoes)", code, joinInts(orphans))))
 		}
-		return p.showRow()
+		return tea.Batch(p.showRow(), say("%s removed; ctrl+z undoes", code))
 	case key.Matches(km, k.ShowCode):
 		c := p.code()
 		if c == nil {

@@ -70,7 +70,7 @@ func (m *Model) helpGroups() []helpGroup {
 		return out
 	}
 	return []helpGroup{
-		{"Everywhere", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.FocusPane, k.Search, k.Export, k.Zoom, k.Close}},
+		{"Everywhere", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.FocusPane, k.Search, k.Export, k.Undo, k.Zoom, k.Close}},
 		{"Worklist", []key.Binding{k.Open, k.Refresh, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom,
 			key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))}},
 		{"1 Documentation", flat(m.doc.FullHelp())},

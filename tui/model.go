@@ -349,6 +349,8 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 		return m.setFocus((m.focus + paneCount - 1) % paneCount)
 	case key.Matches(km, k.Export):
 		return m.startExport()
+	case key.Matches(km, k.Undo):
+		return m.undo()
 	case search:
 		cmd := m.search.Update(km)
 		if strings.TrimSpace(m.search.input.Value()) == "" {
@@ -455,6 +457,16 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 		return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
 	}
 	return fail(err)
+}
+
+// undo takes back the latest change to the claim.
+func (m *Model) undo() tea.Cmd {
+	detail, err := m.w.undoLast()
+	if err != nil {
+		return fail(err)
+	}
+	m.claim.follow()
+	return tea.Batch(m.claim.showRow(), say("undone: %s", detail))
 }
 
 // recode replaces diagnosis i with c, from the detail pane opened on it.

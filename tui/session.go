@@ -129,6 +129,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		}
 	}
 	*m.w = work{enc: enc, sum: msg.sum, lease: msg.lease, readOnly: msg.readOnly}
+	m.w.opened()
 	m.w.validate(m.c.Validate)
 	m.saveErr, m.savedAt, m.closing, m.exportWanted = nil, time.Time{}, closeNone, false
 	m.refused, m.forceClose = closeNone, false

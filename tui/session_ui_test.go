@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,4 +176,42 @@ func TestOverrideMessagesNameTheTarget(t *testing.T) {
 	d.must("overridden icd.excludes1 on dx D", "1 ✓")
 	d.press("O")
 	d.must("override of icd.excludes1 on dx D withdrawn")
+}
+
+// ctrl+z takes back claim changes one by one, evidence and pointers with
+// them; the undo is saved like any change.
+func TestUndoTakesBackClaimChanges(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1002") // S52.531 (A, with evidence), W01.0XXA (B); lines point to A
+	d.press("ctrl+z")
+	d.must("nothing to undo")
+	d.press("4", "g", "d")
+	d.must("S52.531 removed; line 1, 2 now points to no diagnosis")
+	if got := d.diagnoses(); !slices.Equal(got, []string{"W010XXA"}) {
+		t.Fatalf("after delete: %q", got)
+	}
+	d.press("ctrl+z")
+	d.must("undone: dx A: removed S52.531")
+	enc := d.m.w.enc
+	if got := d.diagnoses(); !slices.Equal(got, []string{"S52531", "W010XXA"}) || enc.Diagnoses[0].Evidence == nil || !slices.Equal(enc.Lines[0].Pointers, []int{1}) {
+		t.Fatalf("after undo: %+v %+v", enc.Diagnoses, enc.Lines)
+	}
+	// Two changes, two undos, in reverse order.
+	d.press("j", "K")
+	d.search("i10")
+	d.press("enter")
+	if got := d.diagnoses(); !slices.Equal(got, []string{"W010XXA", "S52531", "I10"}) {
+		t.Fatalf("after move and add: %q", got)
+	}
+	d.press("ctrl+z") // while typing in the search
+	d.press("esc", "ctrl+z")
+	if got := d.diagnoses(); !slices.Equal(got, []string{"S52531", "W010XXA"}) {
+		t.Fatalf("after two undos: %q", got)
+	}
+	// Saved: the store has the claim as undone.
+	saved, _, err := r.store.Get(t.Context(), "enc-1002")
+	if err != nil || len(saved.Diagnoses) != 2 || saved.Diagnoses[0].Code != "S52531" {
+		t.Fatalf("store: %+v %v", saved.Diagnoses, err)
+	}
 }

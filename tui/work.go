@@ -35,7 +35,20 @@ type work struct {
 	// span is the documentation the coder has selected; a diagnosis picked
 	// while it is set records it as evidence.
 	span *encounter.Evidence
+	// undo holds the claim as it was before each change, latest last;
+	// last is the claim after the latest change (or as opened).
+	undo []undoStep
+	last *encounter.Encounter
 }
+
+// undoStep is the claim before a change, and what the change was.
+type undoStep struct {
+	before *encounter.Encounter
+	detail string
+}
+
+// maxUndo bounds the changes an encounter can take back.
+const maxUndo = 100
 
 // userError is a refusal the coder must read: a limit, a bad value.
 type userError struct{ msg string }
@@ -54,7 +67,39 @@ func (w *work) editable() error {
 	return nil
 }
 
-func (w *work) changed(detail string) { w.changes = append(w.changes, detail) }
+// changed records a change made to the claim: for the save, and to undo.
+func (w *work) changed(detail string) {
+	if w.last != nil {
+		w.undo = append(w.undo, undoStep{before: w.last, detail: detail})
+		if len(w.undo) > maxUndo {
+			w.undo = w.undo[1:]
+		}
+	}
+	w.last = cloneEncounter(w.enc)
+	w.changes = append(w.changes, detail)
+}
+
+// opened starts the undo history at the claim as opened.
+func (w *work) opened() { w.last = cloneEncounter(w.enc) }
+
+// undoLast puts the claim (diagnoses, lines, overrides) back as it was
+// before the latest change; the undo is itself a change, saved and
+// audited. It returns what was undone.
+func (w *work) undoLast() (string, error) {
+	if err := w.editable(); err != nil {
+		return "", err
+	}
+	if len(w.undo) == 0 {
+		return "", refuse("nothing to undo in this encounter")
+	}
+	step := w.undo[len(w.undo)-1]
+	w.undo = w.undo[:len(w.undo)-1]
+	b := cloneEncounter(step.before)
+	w.enc.Diagnoses, w.enc.Lines, w.enc.Overrides = b.Diagnoses, b.Lines, b.Overrides
+	w.last = cloneEncounter(w.enc)
+	w.changes = append(w.changes, "undo: "+step.detail)
+	return step.detail, nil
+}
 
 func dxName(i int) string { return "dx " + letter(i+1) }
 

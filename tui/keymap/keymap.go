@@ -17,6 +17,7 @@ type KeyMap struct {
 	Search    key.Binding
 	Export    key.Binding
 	Close     key.Binding
+	Undo      key.Binding
 
 	// Lists and scrolling.
 	Up       key.Binding
@@ -97,6 +98,7 @@ func Default() *KeyMap {
 		Search:    b(k("/"), "/", "search codes"),
 		Export:    b(k("ctrl+x"), "ctrl+x", "export"),
 		Close:     b(k("q"), "q", "close, to worklist"),
+		Undo:      b(k("ctrl+z"), "ctrl+z", "undo claim change"),
 
 		Up:       b(k("up", "k"), "↑/k", "up"),
 		Down:     b(k("down", "j"), "↓/j", "down"),
