@@ -103,6 +103,11 @@ func runSearch(ctx context.Context, e *env, args []string) int {
 		return 0
 	}
 	if len(res.Hits) == 0 {
+		// A CPT number is a valid code without the licensed descriptors.
+		if c, ok := ix.Set().LookupIn(codesets.CPT, q); ok && c.DescriptorMissing && len(strings.TrimSpace(q)) == 5 {
+			fmt.Fprintf(e.stdout, "  %-8s CPT %s (import your licensed CPT file: codebench cpt import FILE)\n", c.Code, c.Title())
+			return 0
+		}
 		fmt.Fprintf(e.stdout, "no codes found for %q\n", q)
 		return 0
 	}

@@ -79,3 +79,18 @@ func TestEvalMissingFile(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+func TestSearchTypedCPTWithoutImport(t *testing.T) {
+	testIndex(t)
+	t.Setenv("CODEBENCH_CACHE", testCache())
+	t.Setenv("CODEBENCH_DATA", t.TempDir())
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb}
+	if code := runSearch(t.Context(), e, []string{"99213"}); code != 0 || !strings.Contains(out.String(), "99213    CPT descriptor not loaded") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := runSearch(t.Context(), e, []string{"colles", "fracture"}); code != 0 || !strings.Contains(out.String(), "S52.53") {
+		t.Errorf("exit %d, stdout %q", code, out.String())
+	}
+}
