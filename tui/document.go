@@ -158,9 +158,12 @@ func (p *docPane) wrapNote(ni int, text string, width int) {
 	}
 	empty := true
 	soft := softBreaks(text, width)
+	hidden := markup(text)
 	for i := 0; i < len(text); {
 		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
+		case hidden[i]:
+			// Markdown markup: the words show, the marks do not.
 		case r == '\n' && soft[i]:
 			// A break the note's own wrapping made: flow on.
 			cells = append(cells, docCell{off: i, s: " ", w: 1})
@@ -244,6 +247,47 @@ func softBreaks(text string, width int) map[int]bool {
 		}
 	}
 	return soft
+}
+
+// markup finds the Markdown marks a note written in Markdown carries:
+// "#" of headings and paired "**" of bold. They are not drawn; the text
+// keeps them, so evidence spans stay exact. A note without a heading is
+// left as it is ("** ALERT **" is not Markdown there).
+func markup(text string) map[int]bool {
+	if !strings.HasPrefix(text, "#") && !strings.Contains(text, "\n#") {
+		return nil
+	}
+	hidden := map[int]bool{}
+	for start := 0; start < len(text); {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		line := text[start:end]
+		// "## Heading": the hashes and the space after them.
+		h := 0
+		for h < len(line) && h < 6 && line[h] == '#' {
+			h++
+		}
+		if h > 0 && h < len(line) && line[h] == ' ' {
+			for k := 0; k <= h; k++ {
+				hidden[start+k] = true
+			}
+		}
+		// "**bold**": only marks that pair up on the line.
+		if n := strings.Count(line, "**"); n >= 2 && n%2 == 0 {
+			for k := 0; k+1 < len(line); k++ {
+				if line[k] == '*' && line[k+1] == '*' {
+					hidden[start+k], hidden[start+k+1] = true, true
+					k++
+				}
+			}
+		}
+		start = end + 1
+	}
+	return hidden
 }
 
 // startsBlock tells whether a line starts a list item, a heading, a quote,

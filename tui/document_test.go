@@ -88,3 +88,32 @@ func TestDocumentReflowsHardWrappedNotes(t *testing.T) {
 		t.Errorf("wide pane re-flowed the note:\n%s", strings.Join(got, "\n"))
 	}
 }
+
+// A Markdown note shows its words without the heading and bold marks;
+// a selection is still the note's exact text.
+func TestDocumentHidesMarkdownMarks(t *testing.T) {
+	text := "# Orthopedic follow-up\n\n**Chief complaint:** Both knees.\n\n## Procedure\nInjected into the **right knee**.\n** not markdown *"
+	p := docWith(text, 60)
+	got := strings.Join(p.plainLines(), "\n") + "\n"
+	for _, want := range []string{"\nOrthopedic follow-up\n", "\nChief complaint: Both knees.\n", "\nProcedure\n", "\nInjected into the right knee.\n", "\n** not markdown *\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("layout lacks %q:\n%s", want, got)
+		}
+	}
+	at := strings.Index(text, "right knee")
+	for i, wd := range p.words {
+		if wd.start == at {
+			p.cur = i
+		}
+	}
+	p.toggleSelect(selWords)
+	p.moveTo(p.cur+1, true)
+	if p.w.span == nil || p.w.span.Text != "right knee" {
+		t.Fatalf("span %+v", p.w.span)
+	}
+	// Without a heading, asterisks are text.
+	plain := docWith("Note: **urgent** call back", 60)
+	if got := strings.Join(plain.plainLines(), "\n"); !strings.Contains(got, "**urgent**") {
+		t.Errorf("a plain note lost its asterisks:\n%s", got)
+	}
+}
