@@ -561,7 +561,42 @@ func order(scored []Hit, exact map[*codesets.Code]bool) []Hit {
 		}
 		return hits[i].Code.Code < hits[j].Code.Code
 	})
-	return headerSecond(groupFamilies(hits), exact)
+	return seventhAfter(headerSecond(groupFamilies(hits), exact))
+}
+
+// seventhAfter keeps the best-ranked 7th-character variant of each code in
+// place and moves its other variants (subsequent encounter, sequela, open
+// fracture...) after every distinct code, in their order: "colles
+// fracture" shows the right, left and unspecified radius on the first
+// screen, not twelve encounters of one of them. The coder picks the 7th
+// character in the detail pane, and a query that names one ("subsequent")
+// ranks that variant first.
+func seventhAfter(hits []Hit) []Hit {
+	seen := make(map[string]bool)
+	var later []Hit
+	out := hits[:0:0]
+	for _, h := range hits {
+		if stem, ok := seventhStem(h.Code); ok {
+			if seen[stem] {
+				later = append(later, h)
+				continue
+			}
+			seen[stem] = true
+		}
+		out = append(out, h)
+	}
+	return append(out, later...)
+}
+
+// seventhStem is the code without its 7th character when it has one.
+func seventhStem(c *codesets.Code) (string, bool) {
+	if c.System != codesets.ICD10CM || len(c.Code) != 7 || !c.Billable {
+		return "", false
+	}
+	if p := c.Parent(); p == nil || !p.NeedsSeventh() {
+		return "", false
+	}
+	return c.Code[:6], true
 }
 
 // score scores each candidate; see the list at the top of the file.

@@ -231,6 +231,8 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 	if more := ix.underExactHeaders(ranked, exact, hits, opt); len(more) > 0 {
 		ranked = ix.rankMore(p, scored, exact, more)
 	}
+	// The codes brought in under exact headers were not counted by Bleve.
+	total = max(total, uint64(len(ranked)))
 	res := Result{Total: total, TotalCapped: total >= countCap}
 	for i := opt.Offset; i < len(ranked) && len(res.Hits) < opt.Limit; i++ {
 		res.Hits = append(res.Hits, ranked[i])

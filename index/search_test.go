@@ -482,3 +482,72 @@ func TestIsDefault(t *testing.T) {
 		}
 	}
 }
+
+// The reported queries of testdata/qa.tsv: what a coder testing the
+// workbench could not find. Logged with the other sets' figures.
+func TestQASet(t *testing.T) {
+	f, err := os.Open("testdata/qa.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cases, err := ReadEvalTSV(f, "testdata/qa.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := testIndex.Evaluate(context.Background(), cases, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("qa set: %d queries, recall@1 %.3f @5 %.3f @10 %.3f, MRR %.3f", rep.Queries, rep.RecallAt1, rep.RecallAt5, rep.RecallAt10, rep.MRR)
+	for _, m := range rep.Misses {
+		t.Logf("not in the first 10: %q (gold %v) rank %d, first hits %v", m.Case.Query, m.Case.Gold, m.Rank, m.Top)
+	}
+	if rep.RecallAt10 < qaRecallAt10 {
+		t.Errorf("qa recall@10 %.3f, want >= %.2f", rep.RecallAt10, qaRecallAt10)
+	}
+}
+
+const qaRecallAt10 = 0.5
+
+// The 7th-character variants of one code do not fill the first screen:
+// the initial encounter stands for them, the others follow the distinct
+// codes.
+func TestSeventhCharacterVariantsFollow(t *testing.T) {
+	for _, q := range []string{"colles fracture", "ankle sprain"} {
+		res := find(t, q, Options{Limit: 100})
+		seen := map[string]bool{}
+		variantAt := -1
+		for i, h := range res.Hits {
+			stem, ok := seventhStem(h.Code)
+			switch {
+			case ok && seen[stem]:
+				if variantAt < 0 {
+					variantAt = i
+				}
+			case variantAt >= 0:
+				t.Errorf("%q: %s after the variant %s", q, h.Code.Display(), res.Hits[variantAt].Code.Display())
+			}
+			if ok {
+				seen[stem] = true
+			}
+		}
+	}
+	if r := rankOf(find(t, "colles fracture", Options{Limit: 10}).Hits, "S52.531A"); r == 0 {
+		t.Error("colles fracture: right radius not on the first screen")
+	}
+	// A query that names the encounter gets that variant first.
+	if res := find(t, "ankle sprain subsequent encounter", Options{Limit: 5}); len(res.Hits) == 0 || res.Hits[0].Code.Code[6] != 'D' {
+		t.Errorf("subsequent encounter: %v", codes(res.Hits))
+	}
+}
+
+// Total never counts fewer codes than the hits listed.
+func TestTotalCountsEveryHit(t *testing.T) {
+	for _, q := range []string{"hyperthyroidism nos", "acetaminophen poisoning", "colles fracture", "diabetes", "triamcinolone"} {
+		all := find(t, q, Options{Limit: 1000})
+		if int(all.Total) < len(all.Hits) {
+			t.Errorf("%q: total %d, %d hits", q, all.Total, len(all.Hits))
+		}
+	}
+}
