@@ -82,6 +82,16 @@ const (
 	boostPrefix      = 0.5
 )
 
+// numeric tells whether a concept is a number typed alone ("3" in "ankle
+// x-ray 3 views"): a stage, a count of views, a fetus. It only says
+// something next to the words it qualifies, so it never finds a code alone.
+func (c *concept) numeric() bool {
+	if c.typed == "" || strings.Trim(c.typed, "0123456789") != "" {
+		return false
+	}
+	return true
+}
+
 // required counts the concepts that Bleve must match.
 func (p *parsedQuery) required() int {
 	n := 0

@@ -250,13 +250,21 @@ const maxDropSearches = 5
 // they find nothing does it search for codes with any word, scored by
 // how many and how rare.
 func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want int) ([]candidate, uint64, error) {
-	var all, scored []query.Query
+	var all, scored, numbers []query.Query
 	var weights []float64
+	var numeric []bool
 	for i := range p.concepts {
-		if !p.concepts[i].optional {
-			all = append(all, conceptQuery(&p.concepts[i], true))
-			scored = append(scored, conceptQueryFields(&p.concepts[i], true, true))
-			weights = append(weights, p.concepts[i].weight)
+		c := &p.concepts[i]
+		if c.optional {
+			continue
+		}
+		all = append(all, conceptQuery(c, true))
+		weights = append(weights, c.weight)
+		numeric = append(numeric, c.numeric())
+		if c.numeric() {
+			numbers = append(numbers, conceptQueryFields(c, true, true))
+		} else {
+			scored = append(scored, conceptQueryFields(c, true, true))
 		}
 	}
 	n := len(all)
@@ -270,10 +278,15 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want
 		sort.SliceStable(order, func(a, b int) bool { return weights[order[a]] < weights[order[b]] })
 		for _, drop := range order[:n-1] {
 			rest := make([]query.Query, 0, n-1)
+			words := false // a number alone finds no code
 			for i, q := range all {
 				if i != drop {
 					rest = append(rest, q)
+					words = words || !numeric[i]
 				}
+			}
+			if !words {
+				continue
 			}
 			more, m, err := ix.run(ctx, query.NewConjunctionQuery(rest), pl, want, false)
 			if err != nil {
@@ -289,7 +302,15 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want
 			return hits, total, nil
 		}
 	}
-	return ix.run(ctx, query.NewDisjunctionQuery(scored), pl, want, true)
+	if len(scored) == 0 {
+		return nil, 0, nil
+	}
+	var anyWord query.Query = query.NewDisjunctionQuery(scored)
+	if len(numbers) > 0 {
+		// Numbers count, but only for codes that have one of the words.
+		anyWord = query.NewBooleanQuery([]query.Query{anyWord}, numbers, nil)
+	}
+	return ix.run(ctx, anyWord, pl, want, true)
 }
 
 // A header may carry the words a query has ("Hyperthyroidism NOS" is an

@@ -551,3 +551,16 @@ func TestTotalCountsEveryHit(t *testing.T) {
 		}
 	}
 }
+
+// A number finds codes only with the words it qualifies: "ankle x-ray 3
+// views" lists no "fetus 3"; "ckd 3" still finds stage 3.
+func TestNumberAloneFindsNothing(t *testing.T) {
+	for _, h := range find(t, "ankle x-ray 3 views", Options{Limit: 50}).Hits {
+		if strings.Contains(strings.ToLower(h.Code.Title()), "fetus 3") {
+			t.Errorf("ankle x-ray 3 views: %s %s", h.Code.Display(), h.Code.Title())
+		}
+	}
+	if r := rankOf(find(t, "ckd 3", Options{}).Hits, "N18.30"); r != 1 {
+		t.Errorf("ckd 3: N18.30 at %d", r)
+	}
+}
