@@ -40,6 +40,9 @@ type Model struct {
 	panes    [paneCount]pane
 	focus    int
 	zoom     bool
+	// searchFrom is the pane the coder came to the search from; esc there
+	// goes back to it.
+	searchFrom int
 
 	showHelp bool
 	helpTop  int
@@ -212,9 +215,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case docSearchMsg:
 		m.setFocus(paneSearch)
-		m.search.setTyping(false)
 		cmd := m.search.setQuery(msg.query)
 		m.search.commit()
+		// Shown selected, as after a pick: typing replaces the words, a
+		// cursor key keeps them to refine.
+		m.search.selectQuery()
 		m.doc.setTerms(msg.query)
 		return cmd
 	case showEditMsg:
@@ -238,13 +243,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// typing tells whether a text input has the keys: the search input, or a
-// modal editor (claim values, override reason).
+// typing tells whether a text input has the keys: the search input
+// (whenever the search pane has the focus), or a modal editor (claim
+// values, override reason).
 func (m *Model) typing() (search, modal bool) {
 	if m.screen != screenCoding || m.confirm != nil || m.showHelp {
 		return false, false
 	}
-	return m.focus == paneSearch && m.search.typing, m.claim.typing() || m.edits.typing()
+	return m.focus == paneSearch, m.claim.typing() || m.edits.typing()
 }
 
 // syncKeys disables the bindings that clash with typing, so they neither
@@ -267,17 +273,6 @@ func (m *Model) syncKeys() {
 	k.NextPane.SetEnabled(!modal)
 	k.PrevPane.SetEnabled(!modal)
 	k.Export.SetEnabled(!modal && m.screen == screenCoding)
-	if search {
-		k.HistoryBack.SetKeys("alt+left")
-		k.HistoryBack.SetHelp("alt+←", "search back")
-		k.HistoryFwd.SetKeys("alt+right")
-		k.HistoryFwd.SetHelp("alt+→", "search forward")
-	} else {
-		k.HistoryBack.SetKeys("alt+left", "[")
-		k.HistoryBack.SetHelp("alt+←/[", "search back")
-		k.HistoryFwd.SetKeys("alt+right", "]")
-		k.HistoryFwd.SetHelp("alt+→/]", "search forward")
-	}
 }
 
 func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
@@ -351,6 +346,8 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 		return m.startExport()
 	case key.Matches(km, k.Undo):
 		return m.undo()
+	case search && key.Matches(km, k.LeaveSearch):
+		return m.setFocus(m.searchFrom)
 	case search:
 		cmd := m.search.Update(km)
 		if strings.TrimSpace(m.search.input.Value()) == "" {
@@ -365,10 +362,7 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(km, k.Search):
-		m.setFocus(paneSearch)
-		m.search.setTyping(true)
-		m.search.selectQuery() // typing starts a new search
-		return nil
+		return m.setFocus(paneSearch)
 	case key.Matches(km, k.Zoom):
 		m.zoom = !m.zoom
 		m.layout()
@@ -392,11 +386,9 @@ func (m *Model) setFocus(i int) tea.Cmd {
 	m.focus = i
 	m.doc.focus = i == paneDoc
 	m.search.setFocus(i == paneSearch)
-	if i == paneSearch {
-		m.search.setTyping(true)
-		if was != paneSearch {
-			m.search.selectQuery() // typing starts a new search
-		}
+	if i == paneSearch && was != paneSearch {
+		m.searchFrom = was
+		m.search.selectQuery() // typing starts a new search
 	}
 	m.detail.focus = i == paneDetail
 	m.claim.focus = i == paneClaim
@@ -440,7 +432,11 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 			m.doc.clearSelection()
 			m.touch(c)
 			if m.focus == paneDetail {
+				// Back to the search the code came from; esc there still
+				// leads where the coder was before searching.
+				from := m.searchFrom
 				m.setFocus(paneSearch)
+				m.searchFrom = from
 			}
 			ev := ""
 			if hadSpan {

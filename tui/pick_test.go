@@ -134,12 +134,16 @@ func TestTypingAfterAPickStartsANewSearch(t *testing.T) {
 	if q := d.m.search.input.Value(); q != "" {
 		t.Fatalf("backspace on the selected query left %q", q)
 	}
-	// i edits the query where it is, without selecting it.
+	// Back with the pane's digit: selected too; end keeps it to refine.
 	d.typeText("n18")
-	d.press("esc", "i")
+	d.press("esc", "2")
+	if !d.m.search.selected {
+		t.Fatal("the query is not selected on 2")
+	}
+	d.press("end")
 	d.typeText(".31")
 	if q := d.m.search.input.Value(); q != "n18.31" {
-		t.Fatalf("query after i: %q", q)
+		t.Fatalf("query refined after end: %q", q)
 	}
 }
 

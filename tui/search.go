@@ -56,9 +56,10 @@ type searchPane struct {
 	prefs *prefs.Prefs
 
 	width, high int
-	focus       bool
-	typing      bool
-	input       textinput.Model
+	// focus: the pane has the focus, and then its input always has the
+	// keys: a code typed without a key first lands in the query.
+	focus bool
+	input textinput.Model
 
 	seq     int
 	cancel  context.CancelFunc
@@ -126,29 +127,26 @@ func (p *searchPane) SetSize(w, h int) {
 	p.follow()
 }
 
-// setFocus gives the pane the focus; typing puts the keys into the input.
+// setFocus gives the pane the focus, and its input with it; leaving
+// records the query in the history.
 func (p *searchPane) setFocus(f bool) {
-	p.focus = f
-	if !f {
-		p.setTyping(false)
+	if f == p.focus {
+		return
 	}
-}
-
-func (p *searchPane) setTyping(t bool) {
-	p.typing = t
-	if t {
+	p.focus = f
+	if f {
 		p.input.Focus()
 		p.input.CursorEnd()
-	} else {
-		p.input.Blur()
-		p.commit()
-		p.selected = false
+		return
 	}
+	p.input.Blur()
+	p.commit()
+	p.selected = false
 }
 
 // selectQuery selects the query, so typing starts a new search.
 func (p *searchPane) selectQuery() {
-	p.selected = p.typing && p.input.Value() != ""
+	p.selected = p.focus && p.input.Value() != ""
 }
 
 // replaceSelected applies a key to the selected query: text typed or a
@@ -177,16 +175,13 @@ func (p *searchPane) replaceSelected(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (p *searchPane) ShortHelp() []key.Binding {
 	k := p.c.KeyMap
-	if p.typing {
-		return []key.Binding{k.Pick, k.LeaveInput, k.Favourite, k.Systems, k.HistoryBack}
-	}
-	return []key.Binding{k.Pick, k.EditQuery, k.Favourite, k.Systems, k.HistoryBack, k.HistoryFwd}
+	return []key.Binding{k.Pick, k.Results, k.LeaveSearch, k.Favourite, k.Systems, k.HistoryBack}
 }
 
 func (p *searchPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
 	return [][]key.Binding{
-		{k.EditQuery, k.LeaveInput, k.Pick, k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.TypeQuery, k.ClearQuery, k.Pick, k.ResultUp, k.ResultDown, k.ResultPageUp, k.ResultPageDown, k.LeaveSearch},
 		{k.Favourite, k.Systems, k.HistoryBack, k.HistoryFwd},
 	}
 }
@@ -240,7 +235,7 @@ func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return p.key(msg)
 	case tea.PasteMsg:
-		if p.typing {
+		if p.focus {
 			if p.selected {
 				p.selected = false
 				p.input.SetValue("")
@@ -251,13 +246,14 @@ func (p *searchPane) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// key handles a key the root passes while the pane has the focus (esc,
+// tab and the keys of every pane are the root's): keys that print nothing
+// move in the results, pick, star; everything else edits the query.
 func (p *searchPane) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := p.c.KeyMap
 	prev := p.cur
-	if p.typing {
-		if cmd, ok := p.replaceSelected(msg); ok {
-			return cmd
-		}
+	if cmd, ok := p.replaceSelected(msg); ok {
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Pick):
@@ -267,29 +263,19 @@ func (p *searchPane) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Systems):
 		p.filter = (p.filter + 1) % len(systemFilters)
 		return tea.Batch(p.searchNow(), say("search: %s", systemFilters[p.filter].name))
-	case p.typing && key.Matches(msg, k.LeaveInput):
-		p.setTyping(false)
-		return nil
-	case key.Matches(msg, k.HistoryBack) && (!p.typing || msg.String() != "["):
+	case key.Matches(msg, k.HistoryBack):
 		return p.historyMove(-1)
-	case key.Matches(msg, k.HistoryFwd) && (!p.typing || msg.String() != "]"):
+	case key.Matches(msg, k.HistoryFwd):
 		return p.historyMove(1)
-	case msg.String() == "up" || !p.typing && key.Matches(msg, k.Up):
+	case key.Matches(msg, k.ResultUp):
 		p.cur = max(p.cur-1, 0)
-	case msg.String() == "down" || !p.typing && key.Matches(msg, k.Down):
+	case key.Matches(msg, k.ResultDown):
 		p.cur = min(p.cur+1, max(len(p.rows)-1, 0))
-	case key.Matches(msg, k.PageUp) && (!p.typing || msg.String() == "pgup"):
+	case key.Matches(msg, k.ResultPageUp):
 		p.cur = max(p.cur-p.visible(), 0)
-	case key.Matches(msg, k.PageDown) && (!p.typing || msg.String() == "pgdown"):
+	case key.Matches(msg, k.ResultPageDown):
 		p.cur = min(p.cur+p.visible(), max(len(p.rows)-1, 0))
-	case !p.typing && key.Matches(msg, k.Top):
-		p.cur = 0
-	case !p.typing && key.Matches(msg, k.Bottom):
-		p.cur = max(len(p.rows)-1, 0)
-	case !p.typing && key.Matches(msg, k.EditQuery):
-		p.setTyping(true)
-		return nil
-	case p.typing:
+	default:
 		return p.edit(msg)
 	}
 	p.follow()

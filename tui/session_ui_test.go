@@ -152,8 +152,8 @@ func TestEscThenDigitArrivingAsAltDigit(t *testing.T) {
 	d.openEncounter("enc-1015")
 	d.search("i10")
 	d.press("alt+4")
-	if d.m.focus != paneClaim || d.m.search.typing {
-		t.Fatalf("focus %d, typing %v", d.m.focus, d.m.search.typing)
+	if d.m.focus != paneClaim || d.m.search.input.Focused() {
+		t.Fatalf("focus %d, input focused %v", d.m.focus, d.m.search.input.Focused())
 	}
 	if q := d.m.search.input.Value(); q != "i10" {
 		t.Fatalf("query %q", q)

@@ -327,7 +327,7 @@ func TestHelpShowsEveryKeyAndTypingDisablesClashes(t *testing.T) {
 		t.Fatal("f1 while typing did not show the keys")
 	}
 	d.press("esc")
-	if d.m.search.input.Value() != "q?" || !d.m.search.typing {
+	if d.m.search.input.Value() != "q?" || !d.m.search.input.Focused() {
 		t.Fatal("the help lost the query or the input")
 	}
 }

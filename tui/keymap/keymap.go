@@ -43,14 +43,22 @@ type KeyMap struct {
 	PrevNote    key.Binding
 	Unselect    key.Binding
 
-	// Search.
-	Pick        key.Binding
-	EditQuery   key.Binding
-	LeaveInput  key.Binding
-	Favourite   key.Binding
-	Systems     key.Binding
-	HistoryBack key.Binding
-	HistoryFwd  key.Binding
+	// Search. Its input has the keys whenever the pane has the focus, so
+	// every key that prints is typed into the query; the results move with
+	// keys that print nothing.
+	TypeQuery      key.Binding // help entry only: what typing does there
+	ClearQuery     key.Binding // help entry only: the input's own ctrl+u
+	Pick           key.Binding
+	Results        key.Binding // status line entry for ResultUp/ResultDown
+	ResultUp       key.Binding
+	ResultDown     key.Binding
+	ResultPageUp   key.Binding
+	ResultPageDown key.Binding
+	LeaveSearch    key.Binding
+	Favourite      key.Binding
+	Systems        key.Binding
+	HistoryBack    key.Binding
+	HistoryFwd     key.Binding
 
 	// Coded claim.
 	MoveUp       key.Binding
@@ -121,13 +129,19 @@ func Default() *KeyMap {
 		PrevNote:    b(k("{"), "{", "previous note"),
 		Unselect:    b(k("esc"), "esc", "unselect"),
 
-		Pick:        b(k("enter"), "enter", "pick code"),
-		EditQuery:   b(k("/", "i"), "/", "edit query"),
-		LeaveInput:  b(k("esc"), "esc", "leave input"),
-		Favourite:   b(k("ctrl+s"), "ctrl+s", "favourite"),
-		Systems:     b(k("ctrl+t"), "ctrl+t", "systems"),
-		HistoryBack: b(k("alt+left", "["), "alt+←/[", "search back"),
-		HistoryFwd:  b(k("alt+right", "]"), "alt+→/]", "search forward"),
+		TypeQuery:      b(nil, "a-z 0-9 …", "typed in the query"),
+		ClearQuery:     b(nil, "ctrl+u", "erase before cursor"),
+		Pick:           b(k("enter"), "enter", "pick code"),
+		Results:        b(k("up", "down"), "↑↓", "results"),
+		ResultUp:       b(k("up", "ctrl+p"), "↑/ctrl+p", "previous result"),
+		ResultDown:     b(k("down", "ctrl+n"), "↓/ctrl+n", "next result"),
+		ResultPageUp:   b(k("pgup"), "pgup", "results page up"),
+		ResultPageDown: b(k("pgdown"), "pgdn", "results page down"),
+		LeaveSearch:    b(k("esc"), "esc", "leave"),
+		Favourite:      b(k("ctrl+s"), "ctrl+s", "favourite"),
+		Systems:        b(k("ctrl+t"), "ctrl+t", "systems"),
+		HistoryBack:    b(k("alt+left"), "alt+←", "search back"),
+		HistoryFwd:     b(k("alt+right"), "alt+→", "search forward"),
 
 		MoveUp:       b(k("K", "shift+up"), "K/shift+↑", "move up"),
 		MoveDown:     b(k("J", "shift+down"), "J/shift+↓", "move down"),
