@@ -176,6 +176,12 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 		at.stems = make([]string, 0, len(toks))
 		at.flags = make([]stemFlag, 0, len(toks))
 		headEnd := headPhraseEnd(text)
+		// "Contact with and (suspected) exposure to ..." (Z20, Z77): the
+		// exposure is what the codes name; "contact with and" adds little.
+		contactEnd := 0
+		if strings.HasPrefix(strings.ToLower(text), contactPrefix) {
+			contactEnd = len(contactPrefix)
+		}
 		for _, tok := range toks {
 			stem := ix.strings.get(tok.Term)
 			var f stemFlag
@@ -187,6 +193,8 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 				}
 			case inSpans(neg, tok.Start):
 				f = flagCheap | flagNegated
+			case tok.Start < contactEnd:
+				f = flagCheap
 			}
 			at.stems = append(at.stems, stem)
 			at.flags = append(at.flags, f)
@@ -297,6 +305,8 @@ func qualifierSpans(text string) (free, neg [][2]int) {
 	return free, neg
 }
 
+const contactPrefix = "contact with and "
+
 var negationWords = []string{"without", "not", "no", "non"}
 
 // headPhraseEnd is where the phrase naming the thing a title is about
@@ -310,6 +320,12 @@ func headPhraseEnd(text string) int {
 		end = i
 	}
 	lower := strings.ToLower(text[:end])
+	if strings.HasPrefix(lower, contactPrefix) {
+		// "Contact with and (suspected) exposure to COVID-19" is an exposure.
+		if i := strings.Index(lower, "exposure"); i >= 0 {
+			return i + len("exposure")
+		}
+	}
 	for _, w := range headBreaks {
 		if i := strings.Index(lower, w); i >= 0 && i < end {
 			end = i
@@ -516,6 +532,12 @@ func isDefault(title string) bool {
 	}
 	parts := strings.Split(t, ", ")
 	for _, part := range parts[1:] {
+		// A drug's "not otherwise specified" injection is the generic one
+		// (J3301 triamcinolone acetonide), the others are brands or forms;
+		// a device's is a leftover ("Wheelchair, pediatric size, NOS").
+		if strings.HasPrefix(part, "not otherwise specified") && strings.HasPrefix(t, "injection, ") {
+			return true
+		}
 		if strings.HasPrefix(part, "unspecified") || strings.HasPrefix(part, "not specified") ||
 			part == "uncomplicated" || part == "site not specified" || part == "part unspecified" {
 			return true

@@ -508,7 +508,7 @@ func TestQASet(t *testing.T) {
 	}
 }
 
-const qaRecallAt10 = 0.5
+const qaRecallAt10 = 0.9
 
 // The 7th-character variants of one code do not fill the first screen:
 // the initial encounter stands for them, the others follow the distinct
