@@ -1,7 +1,9 @@
 package index
 
 import (
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -81,6 +83,64 @@ type analysedText struct {
 	partial bool
 	words   []string // lower-case words, for prefixes being typed
 	head    string   // first stem that is not free: the thing the title names
+	// ranges are the numbered spans a text covers ("stage 1 through stage
+	// 4"): a number typed inside one is answered by it.
+	ranges []numberRange
+}
+
+// numberRange is "lo through hi" in a text, with the indexes of the stems
+// of its two numbers.
+type numberRange struct {
+	lo, hi         int
+	loStem, hiStem int
+}
+
+// rangePattern finds "1 through 4" and "stage 1 through stage 4".
+var rangePattern = regexp.MustCompile(`\b(\d+) through (?:[a-z]+ )?(\d+)\b`)
+
+// numberRanges finds the ranges of a text; toks are its analysed tokens.
+func numberRanges(text string, toks []*analysis.Token) []numberRange {
+	var out []numberRange
+	for _, m := range rangePattern.FindAllStringSubmatchIndex(strings.ToLower(text), -1) {
+		lo, err1 := strconv.Atoi(text[m[2]:m[3]])
+		hi, err2 := strconv.Atoi(text[m[4]:m[5]])
+		if err1 != nil || err2 != nil || lo > hi {
+			continue
+		}
+		r := numberRange{lo: lo, hi: hi, loStem: -1, hiStem: -1}
+		for i, tok := range toks {
+			switch tok.Start {
+			case m[2]:
+				r.loStem = i
+			case m[4]:
+				r.hiStem = i
+			}
+		}
+		if r.loStem >= 0 && r.hiStem >= 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// inRange tells whether a number typed ("3", "3a") falls in one of the
+// text's ranges, and flags the range's numbers as matched.
+func (t *analysedText) inRange(typed string, matched []bool) bool {
+	if len(t.ranges) == 0 {
+		return false
+	}
+	digits := len(typed) - len(strings.TrimLeft(typed, "0123456789"))
+	if digits == 0 || digits > 3 || len(typed)-digits > 1 {
+		return false // a number, or a number and a letter ("3a")
+	}
+	v, _ := strconv.Atoi(typed[:digits])
+	for _, r := range t.ranges {
+		if v >= r.lo && v <= r.hi {
+			matched[r.loStem], matched[r.hiStem] = true, true
+			return true
+		}
+	}
+	return false
 }
 
 // stemFlag describes one stem of a text in a byte. Words in parentheses or
@@ -202,6 +262,7 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 				at.head = stem // the last word of the head phrase
 			}
 		}
+		at.ranges = numberRanges(text, toks)
 		cw.texts = append(cw.texts, at)
 	}
 	add(kindTitle, t.title, t.title, seventhSuffix(c), false)
@@ -449,6 +510,9 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 					best, prefixHit = a.weight, false
 				}
 			}
+		}
+		if best == 0 && t.inRange(c.typed, matched) {
+			best = weightTyped
 		}
 		if prefixHit {
 			prefixHits++

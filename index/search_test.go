@@ -564,3 +564,16 @@ func TestNumberAloneFindsNothing(t *testing.T) {
 		t.Errorf("ckd 3: N18.30 at %d", r)
 	}
 }
+
+// A number typed inside a range a title covers is answered by it: stage
+// 3a is in "stage 1 through stage 4".
+func TestNumberInsideRange(t *testing.T) {
+	for q, want := range map[string]string{
+		"hypertensive ckd stage 3a": "I12.9",
+		"hypertensive ckd stage 5":  "I12.0",
+	} {
+		if r := rankOf(find(t, q, Options{}).Hits, want); r != 1 {
+			t.Errorf("%q: %s at %d", q, want, r)
+		}
+	}
+}
