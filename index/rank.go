@@ -100,8 +100,12 @@ var rangePattern = regexp.MustCompile(`\b(\d+) through (?:[a-z]+ )?(\d+)\b`)
 
 // numberRanges finds the ranges of a text; toks are its analysed tokens.
 func numberRanges(text string, toks []*analysis.Token) []numberRange {
+	lower := strings.ToLower(text)
+	if !strings.Contains(lower, " through ") {
+		return nil // most texts: no need for the pattern
+	}
 	var out []numberRange
-	for _, m := range rangePattern.FindAllStringSubmatchIndex(strings.ToLower(text), -1) {
+	for _, m := range rangePattern.FindAllStringSubmatchIndex(lower, -1) {
 		lo, err1 := strconv.Atoi(text[m[2]:m[3]])
 		hi, err2 := strconv.Atoi(text[m[4]:m[5]])
 		if err1 != nil || err2 != nil || lo > hi {
@@ -658,18 +662,31 @@ func order(scored []Hit, exact map[*codesets.Code]bool) []Hit {
 // character in the detail pane, and a query that names one ("subsequent")
 // ranks that variant first.
 func seventhAfter(hits []Hit) []Hit {
-	seen := make(map[string]bool)
+	var seen map[string]bool
 	var later []Hit
 	out := hits[:0:0]
-	for _, h := range hits {
-		if stem, ok := seventhStem(h.Code); ok {
-			if seen[stem] {
-				later = append(later, h)
-				continue
+	for i, h := range hits {
+		if len(h.Code.Code) == 7 {
+			if stem, ok := seventhStem(h.Code); ok {
+				if seen == nil {
+					seen = make(map[string]bool, len(hits))
+				}
+				if seen[stem] {
+					if later == nil {
+						out = append(make([]Hit, 0, len(hits)), hits[:i]...)
+					}
+					later = append(later, h)
+					continue
+				}
+				seen[stem] = true
 			}
-			seen[stem] = true
 		}
-		out = append(out, h)
+		if later != nil {
+			out = append(out, h)
+		}
+	}
+	if later == nil {
+		return hits // no variant follows another
 	}
 	return append(out, later...)
 }
