@@ -494,6 +494,17 @@ func TestSSHLoad50Sessions(t *testing.T) {
 	cmd, addr, _, _ := startServe(t, dir, storePath, keysPath)
 	defer cmd.Process.Signal(syscall.SIGTERM)
 	r := &sshRig{addr: addr, keys: keys}
+	// Memory is measured once the index is warmed (serve does it in the
+	// background), so it counts the sessions only.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		logData, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
+		if strings.Contains(string(logData), "search index warmed") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("index not warmed:\n%s", logData)
+		}
+	}
 	// Warm the server (first session pays one-off costs), then measure.
 	warm := r.connect(t, "coder00", 80, 24)
 	warm.waitFor("Worklist")
