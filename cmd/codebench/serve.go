@@ -60,24 +60,8 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	if code := parseNoArgs(fs, args); code >= 0 {
 		return c, code
 	}
-	if c.storePath == "" {
-		c.storePath = filepath.Join(data, DefaultStoreFile)
-		if c.demo {
-			c.storePath = filepath.Join(data, demoDir, DefaultStoreFile)
-			if c.queueSpec == "" {
-				c.queueSpec = filepath.Join(data, demoDir, DefaultQueueDir)
-			}
-		}
-	}
-	if c.queueSpec == "" {
-		if c.queueSpec, err = defaultQueueSpec(); err != nil {
-			return c, e.errorf("%v", err)
-		}
-	}
-	if c.cacheRoot == "" {
-		if c.cacheRoot, err = index.DefaultCacheRoot(); err != nil {
-			return c, e.errorf("%v", err)
-		}
+	if err := workPaths(data, c.demo, &c.storePath, &c.queueSpec, &c.cacheRoot); err != nil {
+		return c, e.errorf("%v", err)
 	}
 	return c, -1
 }

@@ -61,27 +61,14 @@ func workbenchFlags(e *env, args []string) (workbenchConfig, int) {
 	if err != nil {
 		return c, e.errorf("%v", err)
 	}
-	if c.storePath == "" {
-		c.demo = true
-		c.storePath = filepath.Join(data, demoDir, DefaultStoreFile)
-		if c.queueSpec == "" {
-			c.queueSpec = filepath.Join(data, demoDir, DefaultQueueDir)
-		}
-	}
-	if c.queueSpec == "" {
-		if c.queueSpec, err = defaultQueueSpec(); err != nil {
-			return c, e.errorf("%v", err)
-		}
+	c.demo = c.storePath == ""
+	if err := workPaths(data, c.demo, &c.storePath, &c.queueSpec, &c.cacheRoot); err != nil {
+		return c, e.errorf("%v", err)
 	}
 	if c.logPath == "" {
 		c.logPath = filepath.Join(filepath.Dir(c.storePath), "codebench.log")
 	}
 	c.prefsDir = filepath.Join(data, "prefs")
-	if c.cacheRoot == "" {
-		if c.cacheRoot, err = index.DefaultCacheRoot(); err != nil {
-			return c, e.errorf("%v", err)
-		}
-	}
 	if c.coder == "" {
 		c.coder = defaultCoder()
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"codebench/codesets"
+	"codebench/index"
 )
 
 // DefaultStoreFile is the work store's file name in the data directory.
@@ -18,6 +19,31 @@ func defaultStorePath() (string, error) {
 		return "", err
 	}
 	return filepath.Join(dir, DefaultStoreFile), nil
+}
+
+// workPaths fills in the work store, billing queue and index cache that
+// were not given: the demo store and queue (kept apart from real work) when
+// demo is set, else the data directory's store and the default queue.
+func workPaths(data string, demo bool, storePath, queueSpec, cacheRoot *string) error {
+	if *storePath == "" {
+		*storePath = filepath.Join(data, DefaultStoreFile)
+		if demo {
+			*storePath = filepath.Join(data, demoDir, DefaultStoreFile)
+			if *queueSpec == "" {
+				*queueSpec = filepath.Join(data, demoDir, DefaultQueueDir)
+			}
+		}
+	}
+	var err error
+	if *queueSpec == "" {
+		if *queueSpec, err = defaultQueueSpec(); err != nil {
+			return err
+		}
+	}
+	if *cacheRoot == "" {
+		*cacheRoot, err = index.DefaultCacheRoot()
+	}
+	return err
 }
 
 // defaultCoder is who the audit log names when --coder is not given: the
