@@ -50,16 +50,7 @@ func newClaimPane(c *Common, w *work) *claimPane {
 	return p
 }
 
-func (p *claimPane) applyStyles() {
-	st := textinput.DefaultStyles(p.c.Styles.Dark)
-	st.Cursor.Blink = false
-	st.Focused.Prompt = p.c.Styles.Prompt
-	st.Focused.Text = p.c.Styles.Input
-	if p.c.Styles.NoColor {
-		st.Cursor.Color = nil
-	}
-	p.input.SetStyles(st)
-}
+func (p *claimPane) applyStyles() { p.input.SetStyles(p.c.inputStyles()) }
 
 func (p *claimPane) SetSize(w, h int) {
 	p.width, p.high = w, h

@@ -44,16 +44,7 @@ func newEditsPane(c *Common, w *work) *editsPane {
 	return p
 }
 
-func (p *editsPane) applyStyles() {
-	st := textinput.DefaultStyles(p.c.Styles.Dark)
-	st.Cursor.Blink = false
-	st.Focused.Prompt = p.c.Styles.Prompt
-	st.Focused.Placeholder = p.c.Styles.Dim
-	if p.c.Styles.NoColor {
-		st.Cursor.Color = nil
-	}
-	p.input.SetStyles(st)
-}
+func (p *editsPane) applyStyles() { p.input.SetStyles(p.c.inputStyles()) }
 
 func (p *editsPane) SetSize(w, h int) {
 	p.width, p.high = w, h

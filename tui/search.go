@@ -106,19 +106,22 @@ func newSearchPane(c *Common, w *work, p *prefs.Prefs) *searchPane {
 	return s
 }
 
-func (p *searchPane) applyStyles() {
-	st := textinput.DefaultStyles(p.c.Styles.Dark)
+func (p *searchPane) applyStyles() { p.input.SetStyles(p.c.inputStyles()) }
+
+// inputStyles styles every text input of the workbench from the theme.
+func (c *Common) inputStyles() textinput.Styles {
+	st := textinput.DefaultStyles(c.Styles.Dark)
 	st.Cursor.Blink = false // a blinking cursor would tick forever
-	st.Focused.Prompt = p.c.Styles.Prompt
-	st.Blurred.Prompt = p.c.Styles.Dim
-	st.Focused.Text = p.c.Styles.Input
-	st.Blurred.Text = p.c.Styles.Input
-	st.Focused.Placeholder = p.c.Styles.Dim
-	st.Blurred.Placeholder = p.c.Styles.Dim
-	if p.c.Styles.NoColor {
+	st.Focused.Prompt = c.Styles.Prompt
+	st.Blurred.Prompt = c.Styles.Dim
+	st.Focused.Text = c.Styles.Input
+	st.Blurred.Text = c.Styles.Input
+	st.Focused.Placeholder = c.Styles.Dim
+	st.Blurred.Placeholder = c.Styles.Dim
+	if c.Styles.NoColor {
 		st.Cursor.Color = nil
 	}
-	p.input.SetStyles(st)
+	return st
 }
 
 func (p *searchPane) SetSize(w, h int) {
