@@ -208,8 +208,11 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 			p.Send(tui.IndexReady{Err: err})
 			return
 		}
-		indexDone <- ix
 		p.Send(tui.IndexReady{Searcher: ix})
+		// While the coder reads the worklist, analyse every code for
+		// ranking so the first searches are as fast as later ones.
+		ix.Warm(idxCtx)
+		indexDone <- ix
 	}()
 
 	_, runErr := p.Run()
