@@ -28,8 +28,7 @@ type editsPane struct {
 	high  int
 	focus bool
 
-	cur int
-	top int
+	listCursor
 
 	reasoning bool
 	input     textinput.Model
@@ -75,17 +74,7 @@ func (p *editsPane) visible() int {
 	return max(h, 1)
 }
 
-func (p *editsPane) follow() {
-	n := len(p.w.edits)
-	p.cur = min(max(p.cur, 0), max(n-1, 0))
-	if p.cur < p.top {
-		p.top = p.cur
-	}
-	if p.cur >= p.top+p.visible() {
-		p.top = p.cur - p.visible() + 1
-	}
-	p.top = max(min(p.top, n-p.visible()), 0)
-}
+func (p *editsPane) follow() { p.listCursor.follow(len(p.w.edits), p.visible()) }
 
 func (p *editsPane) current() (encounter.Edit, bool) {
 	if p.cur < len(p.w.edits) {
@@ -104,14 +93,7 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	k := p.c.KeyMap
 	switch {
-	case key.Matches(km, k.Up):
-		p.cur--
-	case key.Matches(km, k.Down):
-		p.cur++
-	case key.Matches(km, k.Top):
-		p.cur = 0
-	case key.Matches(km, k.Bottom):
-		p.cur = len(p.w.edits) - 1
+	case p.navigate(km, k, len(p.w.edits), 0):
 	case key.Matches(km, k.Override):
 		e, ok := p.current()
 		if !ok {

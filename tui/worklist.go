@@ -30,9 +30,8 @@ type worklistPane struct {
 	items  []store.Summary
 	err    error
 	loaded bool
-	cur    int
-	top    int
-	gen    int // refresh timer generation; only the latest ticks on
+	listCursor
+	gen int // refresh timer generation; only the latest ticks on
 }
 
 func newWorklistPane(c *Common) *worklistPane { return &worklistPane{c: c} }
@@ -92,16 +91,7 @@ func (p *worklistPane) set(msg worklistMsg) {
 
 func (p *worklistPane) visible() int { return max(p.high-2, 1) }
 
-func (p *worklistPane) follow() {
-	p.cur = min(max(p.cur, 0), max(len(p.items)-1, 0))
-	if p.cur < p.top {
-		p.top = p.cur
-	}
-	if p.cur >= p.top+p.visible() {
-		p.top = p.cur - p.visible() + 1
-	}
-	p.top = max(min(p.top, len(p.items)-p.visible()), 0)
-}
+func (p *worklistPane) follow() { p.listCursor.follow(len(p.items), p.visible()) }
 
 func (p *worklistPane) current() (store.Summary, bool) {
 	if p.cur < len(p.items) {
@@ -122,18 +112,7 @@ func (p *worklistPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	k := p.c.KeyMap
 	switch {
-	case key.Matches(km, k.Up):
-		p.cur--
-	case key.Matches(km, k.Down):
-		p.cur++
-	case key.Matches(km, k.PageUp):
-		p.cur -= p.visible()
-	case key.Matches(km, k.PageDown):
-		p.cur += p.visible()
-	case key.Matches(km, k.Top):
-		p.cur = 0
-	case key.Matches(km, k.Bottom):
-		p.cur = len(p.items) - 1
+	case p.navigate(km, k, len(p.items), p.visible()):
 	case key.Matches(km, k.Refresh):
 		return tea.Batch(p.load(), say("worklist refreshed"))
 	case key.Matches(km, k.Open):
