@@ -116,6 +116,17 @@ func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 	})
 }
 
+// mustDial connects with a key that must be accepted.
+func mustDial(t *testing.T, addr string, key gossh.Signer) *gossh.Client {
+	t.Helper()
+	c, err := dial(addr, gossh.PublicKeys(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // screen collects what a session prints.
 type screen struct {
 	mu  sync.Mutex
@@ -172,11 +183,7 @@ func openTUI(t *testing.T, c *gossh.Client) (*gossh.Session, *screen, io.WriteCl
 func TestKeyAcceptedAndMappedToCoder(t *testing.T) {
 	alice := newKey(t)
 	ts := startServer(t, Config{}, authorizedLine(alice, "alice"))
-	c, err := dial(ts.addr, gossh.PublicKeys(alice))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustDial(t, ts.addr, alice)
 	sess, out, in := openTUI(t, c)
 	out.waitFor(t, "hello alice")
 	in.Write([]byte("q"))
@@ -216,11 +223,7 @@ func TestUnknownKeyAndPasswordRefused(t *testing.T) {
 func TestCommandsAndMissingTerminalRefused(t *testing.T) {
 	alice := newKey(t)
 	ts := startServer(t, Config{}, authorizedLine(alice, "alice"))
-	c, err := dial(ts.addr, gossh.PublicKeys(alice))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustDial(t, ts.addr, alice)
 	sess, _ := c.NewSession()
 	out, err := sess.CombinedOutput("cat /etc/passwd")
 	if err == nil || !strings.Contains(string(out), "commands are not available") {
@@ -247,11 +250,7 @@ func TestSessionCap(t *testing.T) {
 	ts := startServer(t, Config{MaxSessions: 2}, authorizedLine(alice, "alice"))
 	var clients []*gossh.Client
 	for i := range 3 {
-		c, err := dial(ts.addr, gossh.PublicKeys(alice))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := mustDial(t, ts.addr, alice)
 		clients = append(clients, c)
 		_, out, _ := openTUI(t, c)
 		if i < 2 {
@@ -268,11 +267,7 @@ func TestSessionCap(t *testing.T) {
 func TestIdleSessionIsStoppedCleanly(t *testing.T) {
 	alice := newKey(t)
 	ts := startServer(t, Config{IdleTimeout: 300 * time.Millisecond}, authorizedLine(alice, "alice"))
-	c, err := dial(ts.addr, gossh.PublicKeys(alice))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustDial(t, ts.addr, alice)
 	sess, out, _ := openTUI(t, c)
 	out.waitFor(t, "hello alice")
 	select {
@@ -290,11 +285,7 @@ func TestShutdownStopsEverySession(t *testing.T) {
 	alice, bob := newKey(t), newKey(t)
 	ts := startServer(t, Config{}, authorizedLine(alice, "alice")+authorizedLine(bob, "bob"))
 	for _, k := range []gossh.Signer{alice, bob} {
-		c, err := dial(ts.addr, gossh.PublicKeys(k))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
+		c := mustDial(t, ts.addr, k)
 		_, out, _ := openTUI(t, c)
 		out.waitFor(t, "hello")
 	}
