@@ -61,6 +61,9 @@ func run(ctx context.Context, e *env, args []string) int {
 	switch args[0] {
 	case "-h", "--help", "help":
 		usage(e.stdout)
+		fmt.Fprintln(e.stdout)
+		// The workbench's own flags, printed by its flag set.
+		workbenchFlags(&env{stdout: e.stdout, stderr: e.stdout, stdin: e.stdin}, []string{"-h"})
 		return 0
 	}
 	for _, c := range commands() {
@@ -77,9 +80,13 @@ func run(ctx context.Context, e *env, args []string) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: codebench [COMMAND] [ARGS]")
-	fmt.Fprintln(w, "\nWithout a command, codebench opens the workbench on the demo inbox.")
+	fmt.Fprintln(w, "\nWithout a command, codebench opens the workbench on the demo inbox (codebench -h lists its flags).")
 	fmt.Fprintln(w, "\nCommands:")
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-28s %s\n", c.name+" "+c.args, c.summary)
+		width = max(width, len(c.name)+1+len(c.args))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name+" "+c.args, c.summary)
 	}
 }
