@@ -1,0 +1,234 @@
+package encounter
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"codebench/codesets"
+)
+
+// resolve looks up what the families check: the dates of service, each
+// diagnosis and each line's code and modifiers. It reports nothing; the
+// families report what it found (an unknown code, a header, a code not
+// valid on the date).
+func (v *validator) resolve() {
+	v.resolveDates()
+	v.resolveDiagnoses()
+	v.resolveLines()
+}
+
+// resolveDates keeps the first and, when different, the last date of
+// service; none when the dates are missing or reversed (claim.dos).
+func (v *validator) resolveDates() {
+	from, to := v.enc.Service.From, v.enc.Service.To
+	if from.IsZero() || (!to.IsZero() && to.Before(from.Time)) {
+		return
+	}
+	v.dates = append(v.dates, from.Time)
+	if !to.IsZero() && !to.Equal(from.Time) {
+		v.dates = append(v.dates, to.Time)
+	}
+}
+
+// dxState is what resolve found a diagnosis code to be.
+type dxState int
+
+const (
+	dxUsable   dxState = iota // a billable code
+	dxOldValid                // deleted in the current release, valid on the (earlier) dates of service
+	dxUnknown                 // no ICD-10-CM code
+	dxHeader                  // a category or subcategory, not billable
+	dxDeleted                 // deleted in the current release, and a date of service is on or after it (or unknown)
+)
+
+type dxResolved struct {
+	code  string         // canonical
+	state dxState        //
+	c     *codesets.Code // the code (the deleted one for dxOldValid and dxDeleted); nil when unknown
+	now   *codesets.Code // dxDeleted: the header the code became, if any
+}
+
+// resolveDiagnoses looks every diagnosis up; v.dx holds the usable ones.
+func (v *validator) resolveDiagnoses() {
+	n := len(v.enc.Diagnoses)
+	v.dxs = make([]dxResolved, n)
+	v.dx = make([]*codesets.Code, n)
+	v.notes = make([][]codesets.Note, n)
+	_, current, _ := v.set.ICD10CMRelease()
+	for i, d := range v.enc.Diagnoses {
+		r := dxResolved{code: codesets.Canonical(d.Code)}
+		c, ok := v.set.LookupIn(codesets.ICD10CM, r.code)
+		var old *codesets.Code
+		retired := false
+		if !ok || !c.Billable {
+			old, retired = v.set.Retired(r.code)
+		}
+		switch {
+		case retired:
+			r.c, r.now, r.state = old, c, dxOldValid
+			if len(v.dates) == 0 {
+				r.state = dxDeleted
+			}
+			for _, day := range v.dates {
+				if !day.Before(current) {
+					r.state = dxDeleted
+				}
+			}
+		case !ok:
+			r.state = dxUnknown
+		case !c.Billable:
+			r.c, r.state = c, dxHeader
+		default:
+			r.c, r.state = c, dxUsable
+		}
+		if r.state == dxUsable || r.state == dxOldValid {
+			v.dx[i] = r.c
+		}
+		v.dxs[i] = r
+	}
+}
+
+// lineState is what resolve found a service line's code to be.
+type lineState int
+
+const (
+	lineUsable   lineState = iota // a HCPCS or CPT code
+	lineICD                       // an ICD-10-CM code on a service line
+	lineUnknown                   // no CPT or HCPCS code
+	lineNotInCPT                  // a CPT number missing from the imported CPT file
+)
+
+type lineResolved struct {
+	code  string         // upper case, trimmed
+	state lineState      //
+	c     *codesets.Code // the code (the ICD-10-CM one for lineICD); nil when unknown
+	mods  []string       // canonical modifiers, in line order
+}
+
+// resolveLines looks every line's code up and makes its modifiers canonical.
+func (v *validator) resolveLines() {
+	v.lines = make([]lineResolved, len(v.enc.Lines))
+	cptLoaded := len(v.set.CPTCodes()) > 0
+	for i, l := range v.enc.Lines {
+		r := lineResolved{code: strings.ToUpper(strings.TrimSpace(l.Code)), mods: make([]string, 0, len(l.Modifiers))}
+		for _, m := range l.Modifiers {
+			r.mods = append(r.mods, codesets.Canonical(m))
+		}
+		c, ok := v.set.LookupIn(codesets.HCPCS, r.code)
+		if !ok {
+			c, ok = v.set.LookupIn(codesets.CPT, r.code)
+		}
+		switch {
+		case ok && c.DescriptorMissing && cptLoaded:
+			// With a licensed CPT file loaded, a number it lacks is no code.
+			r.state = lineNotInCPT
+		case ok:
+			r.c, r.state = c, lineUsable
+		default:
+			r.state = lineUnknown
+			if d, isICD := v.set.LookupIn(codesets.ICD10CM, r.code); isICD {
+				r.c, r.state = d, lineICD
+			}
+		}
+		v.lines[i] = r
+	}
+}
+
+// nearestCache remembers suggestions for unknown codes: finding them scans
+// the code list (a few milliseconds), and the same wrong code is validated
+// on every keystroke. It is emptied when full, so typed garbage cannot grow
+// it without bound.
+var nearestCache = struct {
+	sync.Mutex
+	m map[string][]*codesets.Code
+}{m: map[string][]*codesets.Code{}}
+
+const nearestCacheSize = 4096
+
+func cachedNearest(key string, find func() []*codesets.Code) []*codesets.Code {
+	nearestCache.Lock()
+	near, ok := nearestCache.m[key]
+	nearestCache.Unlock()
+	if ok {
+		return near
+	}
+	near = find()
+	nearestCache.Lock()
+	if len(nearestCache.m) >= nearestCacheSize {
+		clear(nearestCache.m)
+	}
+	nearestCache.m[key] = near
+	nearestCache.Unlock()
+	return near
+}
+
+func (v *validator) nearestICD(code string) []*codesets.Code {
+	// The longest prefix that is a code leads to its billable codes with
+	// a few map lookups; only an unknown category needs the full scan.
+	for k := len(code) - 1; k >= 3; k-- {
+		c, ok := v.set.LookupIn(codesets.ICD10CM, code[:k])
+		if !ok {
+			continue
+		}
+		if len(c.Children()) == 0 {
+			return []*codesets.Code{c}
+		}
+		var near []*codesets.Code
+		for _, d := range billableUnder(c, 3) {
+			if x, ok := v.set.LookupIn(codesets.ICD10CM, d); ok {
+				near = append(near, x)
+			}
+		}
+		return near
+	}
+	return cachedNearest(fmt.Sprintf("%p icd %s", v.set, code), func() []*codesets.Code {
+		return v.set.Nearest(icdDisplay(code)+".", 3) // the dot keeps the search in ICD-10-CM
+	})
+}
+
+func (v *validator) nearestProcedure(code string) []*codesets.Code {
+	return cachedNearest(fmt.Sprintf("%p proc %s", v.set, code), func() []*codesets.Code {
+		var near []*codesets.Code
+		for k := len(code) - 1; k >= 1 && len(near) == 0; k-- {
+			for _, list := range [][]*codesets.Code{v.set.HCPCSCodes(), v.set.CPTCodes()} {
+				for _, c := range list {
+					if len(near) < 3 && strings.HasPrefix(c.Code, code[:k]) && c.Terminated.IsZero() {
+						near = append(near, c)
+					}
+				}
+			}
+		}
+		return near
+	})
+}
+
+func nearestText(near []*codesets.Code) string {
+	if len(near) == 0 {
+		return ""
+	}
+	parts := make([]string, len(near))
+	for i, c := range near {
+		parts[i] = c.Display() + " " + clip(c.Title(), 40)
+	}
+	return "; nearest: " + strings.Join(parts, "; ")
+}
+
+// billableUnder lists up to n billable codes under a header, in tabular order.
+func billableUnder(c *codesets.Code, n int) []string {
+	var out []string
+	var walk func(*codesets.Code)
+	walk = func(x *codesets.Code) {
+		for _, ch := range x.Children() {
+			if len(out) == n {
+				return
+			}
+			if ch.Billable {
+				out = append(out, ch.Display())
+			}
+			walk(ch)
+		}
+	}
+	walk(c)
+	return out
+}
