@@ -30,7 +30,9 @@ func (r Ref) String() string {
 	return Dotted(ICD10CM, r.From) + "-" + Dotted(ICD10CM, r.To)
 }
 
-var refPattern = regexp.MustCompile(`\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?)(?:-([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{0,4})?))?`)
+// refPattern finds codes in note text with the shape of ICD10CMPattern
+// (upper case, dotted): "(E08.-)", "(QA1.7-)", "(K6A.-)", "(P35-P39)".
+var refPattern = regexp.MustCompile(`\b([A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])(?:\.[0-9A-Z]{0,4})?)(?:-([A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])(?:\.[0-9A-Z]{0,4})?))?`)
 
 // ParseRefs finds the ICD-10-CM codes and ranges a note names.
 func ParseRefs(text string) []Ref {

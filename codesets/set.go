@@ -95,9 +95,7 @@ func shape(code string) (icd, hcpcs, cpt bool) {
 	if n == 5 && code[0] >= 'A' && code[0] <= 'V' && isDigits(code[1:]) {
 		hcpcs = true
 	}
-	if n >= 3 && n <= 7 && code[0] >= 'A' && code[0] <= 'Z' && isDigit(code[1]) {
-		icd = true
-	}
+	icd = ICD10CMShaped(code)
 	return
 }
 

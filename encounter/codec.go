@@ -35,7 +35,7 @@ const (
 
 var (
 	idPattern        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	icdPattern       = regexp.MustCompile(`^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?$`)
+	icdPattern       = regexp.MustCompile(codesets.ICD10CMPattern)
 	procPattern      = regexp.MustCompile(`^[0-9A-Za-z]{5}$`)
 	modifierPattern  = regexp.MustCompile(`^[0-9A-Za-z]{2}$`)
 	npiPattern       = regexp.MustCompile(`^[0-9]{10}$`)
@@ -435,7 +435,7 @@ func (r *reader) diagnoses(path string, n *jnode) []Diagnosis {
 		var d Diagnosis
 		r.object(p, it, []field{
 			{"code", true, func(fp string, n *jnode) {
-				if s, ok := r.match(fp, n, icdPattern, "an ICD-10-CM code (letter, digit, digit or letter, then up to 4 more, dot optional)"); ok {
+				if s, ok := r.match(fp, n, icdPattern, "an ICD-10-CM code (a letter, two letters or digits with at least one digit, then up to 4 letters or digits; dot optional)"); ok {
 					d.Code = codesets.Canonical(s)
 				}
 			}},

@@ -46,14 +46,15 @@ func (ix *Index) hasFamily(prefix string) bool {
 }
 
 // codeShaped tells whether a canonical spelling could be a code or the
-// start of one: a letter and a digit (ICD-10-CM, HCPCS), or three digits
-// (CPT). Words such as "type" or "a1c" pass only if codes start with them,
-// which the caller checks.
+// start of one: the start of an ICD-10-CM code of two characters or more
+// ("E1", "QA", "QA17", "K6A") or a HCPCS code (a letter and digits), or
+// three digits (CPT). Words such as "type" or "a1c" pass only if codes
+// start with them, which the caller checks.
 func codeShaped(c string) bool {
 	if len(c) < 2 || len(c) > 7 {
 		return false
 	}
-	if isLetter(c[0]) && isDigit(c[1]) {
+	if codesets.ICD10CMPrefixShaped(c) {
 		return true
 	}
 	return len(c) >= 3 && isDigit(c[0]) && isDigit(c[1]) && isDigit(c[2]) && len(c) <= 5
@@ -61,3 +62,10 @@ func codeShaped(c string) bool {
 
 func isLetter(b byte) bool { return b >= 'A' && b <= 'Z' }
 func isDigit(b byte) bool  { return b >= '0' && b <= '9' }
+
+// dottedCode tells whether a dotted spelling that is no code prefix reads
+// as a mistyped ICD-10-CM code ("E11.99", "QA1.9") rather than as words
+// ("e.g.").
+func dottedCode(c string) bool {
+	return codesets.ICD10CMShaped(c) || len(c) == 2 && isLetter(c[0]) && isDigit(c[1])
+}

@@ -157,7 +157,7 @@ func (ix *Index) parse(q string) parsedQuery {
 			i++
 			continue
 		}
-		if strings.Contains(raw, ".") && len(fields) == 1 && codeShaped(codesets.Canonical(raw)) {
+		if strings.Contains(raw, ".") && len(fields) == 1 && dottedCode(codesets.Canonical(raw)) {
 			p.dotted = codesets.Canonical(raw)
 			i++
 			continue

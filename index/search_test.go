@@ -577,3 +577,18 @@ func TestNumberInsideRange(t *testing.T) {
 		}
 	}
 }
+
+func TestCodeShapesWithLetters(t *testing.T) {
+	for code, want := range map[string]bool{"QA": true, "QA1": true, "QA171": true, "K6A": true, "K31B": true, "K740A": true, "E1": true,
+		"J1885": true, "992": true, "PAIN": false, "TYPE": false} {
+		if got := codeShaped(code); got != want {
+			t.Errorf("codeShaped(%q) = %v, want %v", code, got, want)
+		}
+	}
+	// A dotted spelling reads as a code when it has a code's shape.
+	for code, want := range map[string]bool{"QA19": true, "E1199": true, "E9": true, "EG": false} {
+		if got := dottedCode(code); got != want {
+			t.Errorf("dottedCode(%q) = %v, want %v", code, got, want)
+		}
+	}
+}
