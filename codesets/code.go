@@ -158,25 +158,28 @@ func (c *Code) NeedsSeventh() bool {
 	return len(t) > 0 && len(c.Code) < 7
 }
 
-// Manifestation tells whether the code may never be first-listed because it
-// describes a manifestation of an underlying disease: it has a "code first"
-// note of its own or inherited, its title says "in diseases classified
-// elsewhere", or the MCE lists it as a manifestation.
+// Manifestation tells whether the code is a manifestation code, never
+// first-listed (ICD-10-CM guideline I.A.13, MCE edit "manifestation code
+// as principal diagnosis"): the Medicare Code Editor lists it as one, or
+// its title carries the convention "in (other) diseases classified
+// elsewhere". A "code first" note alone does not make one: CKD (N18.-),
+// weeks of gestation (Z3A) or a chronic ulcer (L97.-) are first-listed
+// when no underlying condition is documented. This is the one definition
+// the edits, the detail pane and codebench code use.
 func (c *Code) Manifestation() bool {
 	if c.System != ICD10CM {
 		return false
 	}
-	if c.HasMCE(MCEManifestation) || strings.Contains(strings.ToLower(c.Long), "in diseases classified elsewhere") {
-		return true
-	}
-	for x := c; x != nil; x = x.parent {
-		for _, n := range x.notes {
-			if n.Kind == CodeFirst {
-				return true
-			}
-		}
-	}
-	return false
+	return c.HasMCE(MCEManifestation) || manifestationTitle(c.Long)
+}
+
+// manifestationTitle tells whether a title says "in diseases classified
+// elsewhere" or "in other diseases classified elsewhere"; "as the cause of
+// diseases classified elsewhere" (B95-B97, infectious agents) is another
+// convention.
+func manifestationTitle(title string) bool {
+	t := strings.ToLower(title)
+	return strings.Contains(t, " in diseases classified elsewhere") || strings.Contains(t, " in other diseases classified elsewhere")
 }
 
 // NoteKind is a kind of tabular instructional note.

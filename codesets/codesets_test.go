@@ -314,7 +314,13 @@ func TestIndexTermsAndMCE(t *testing.T) {
 
 func TestManifestation(t *testing.T) {
 	s := mustSet(t)
-	for code, want := range map[string]bool{"G63": true, "H36.89": true, "E11.9": false, "I10": false} {
+	// Codes with a "code first" note that may be first-listed when no
+	// underlying condition is documented are not manifestations.
+	for code, want := range map[string]bool{
+		"G63": true, "H36.89": true, "F02.B0": true, "F02.80": true, "E11.9": false, "I10": false,
+		"I50.9": false, "E66.01": false, "N18.31": false, "N18.6": false, "L97.412": false, "Z3A.32": false, "Z87.891": false,
+		"B95.0": false, // "as the cause of diseases classified elsewhere": an agent, not a manifestation
+	} {
 		c, ok := s.Lookup(code)
 		if !ok {
 			t.Fatalf("%s missing", code)
@@ -349,6 +355,9 @@ func TestNearest(t *testing.T) {
 	}
 }
 
+// BenchmarkLoadEmbedded times loading the whole embedded data; its budget
+// is 300 ms on one core (codebench bench reports it against the budget).
+// No unit test times it: tests must pass on a loaded machine.
 func BenchmarkLoadEmbedded(b *testing.B) {
 	for b.Loop() {
 		if _, err := loadEmbedded(); err != nil {

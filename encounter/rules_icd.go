@@ -103,14 +103,6 @@ func seventhList(c *codesets.Code, opts []codesets.Seventh) string {
 	return fmt.Sprintf("%s (%s%c = %s)", strings.Join(chars, ", "), icdDisplay(base), opts[0].Char, opts[0].Meaning)
 }
 
-// strictManifestation: a code that may never be first-listed (guideline
-// I.A.13), as opposed to a code that merely carries a "code first" note
-// (CKD N18.-, weeks of gestation Z3A), which is first-listed when no
-// underlying condition is documented.
-func strictManifestation(c *codesets.Code) bool {
-	return c.HasMCE(codesets.MCEManifestation) || strings.Contains(strings.ToLower(c.Long), "in diseases classified elsewhere")
-}
-
 func (v *validator) firstListed() {
 	if len(v.dx) == 0 || v.dx[0] == nil {
 		return
@@ -119,7 +111,7 @@ func (v *validator) firstListed() {
 	switch {
 	case c.Code[0] >= 'V' && c.Code[0] <= 'Y':
 		v.add(RuleExternalFirst, Error, "dx:1", codes, "%s is an external cause code; it is never first-listed: list the injury or condition first", c.Display())
-	case strictManifestation(c):
+	case c.Manifestation():
 		if j, ok := v.codedUnderlying(0); ok {
 			v.add(RuleManifestation, Error, "dx:1", codes, "%s is a manifestation code and is never first-listed: list its underlying condition %s (%s) first", c.Display(), v.dx[j].Display(), letter(j))
 		} else {
@@ -289,7 +281,7 @@ func (v *validator) instructions() {
 			}
 		}
 		if len(firstText) > 0 && len(firstRefs) > 0 {
-			strict := strictManifestation(c)
+			strict := c.Manifestation()
 			if j, ok := coded(firstRefs, i); ok {
 				// A first-listed manifestation is reported by RuleManifestation.
 				if j > i && !(i == 0 && strict) {
