@@ -3,46 +3,14 @@ package demo
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"codebench/codesets"
 	"codebench/encounter"
 )
-
-// line is a service line in the expected coding.
-type line struct {
-	code  string
-	mods  []string
-	units int
-	ptrs  []int
-}
-
-// coding is how a professional coder codes each demo encounter. It is the
-// answer key for the demo, and a check of the edits: a correct claim must
-// raise no error.
-var coding = map[string]struct {
-	dx    []string
-	lines []line
-}{
-	"enc-1001": {[]string{"E11.22", "I12.9", "N18.31", "Z79.4"}, []line{{"99214", nil, 1, []int{1, 2, 3, 4}}, {"83036", nil, 1, []int{1}}, {"80053", nil, 1, []int{1, 3}}}},
-	"enc-1002": {[]string{"S52.531A", "W01.0XXA", "Y92.480"}, []line{{"99283", []string{"57"}, 1, []int{1}}, {"25600", []string{"RT"}, 1, []int{1}}}},
-	"enc-1003": {[]string{"O24.410", "Z3A.32"}, []line{{"99213", nil, 1, []int{1, 2}}, {"82947", nil, 1, []int{1}}}},
-	"enc-1004": {[]string{"Z38.00", "P59.9"}, []line{{"99462", nil, 1, []int{1, 2}}}},
-	"enc-1005": {[]string{"D51.0"}, []line{{"96372", nil, 1, []int{1}}, {"J3420", nil, 1, []int{1}}}},
-	"enc-1006": {[]string{"J45.41", "Z77.22"}, []line{
-		{"99284", []string{"25"}, 1, []int{1, 2}}, {"94640", nil, 1, []int{1}}, {"94640", []string{"76"}, 1, []int{1}},
-		{"J7613", nil, 5, []int{1}}, {"96372", nil, 1, []int{1}}, {"J1100", nil, 16, []int{1}}}},
-	"enc-1007": {[]string{"E11.621", "L97.512", "Z79.84"}, []line{{"99213", []string{"25"}, 1, []int{1, 2, 3}}, {"11042", nil, 1, []int{1, 2}}}},
-	"enc-1008": {[]string{"Z00.00", "I10", "E78.5", "Z13.31"}, []line{{"G0439", nil, 1, []int{1, 2, 3}}, {"G0444", nil, 1, []int{4}}}},
-	"enc-1009": {[]string{"R07.89", "I10", "F17.210"}, []line{{"99284", nil, 1, []int{1, 2, 3}}, {"93010", nil, 1, []int{1}}}},
-	"enc-1010": {[]string{"N40.1", "R35.1", "R39.14"}, []line{{"99204", nil, 1, []int{1, 2, 3}}, {"51798", nil, 1, []int{1, 3}}}},
-	"enc-1011": {[]string{"M17.0"}, []line{{"20610", []string{"50"}, 1, []int{1}}, {"J3301", nil, 8, []int{1}}}},
-	"enc-1012": {[]string{"J02.0"}, []line{{"99213", nil, 1, []int{1}}, {"87880", nil, 1, []int{1}}}},
-	"enc-1013": {[]string{"G30.1", "F02.B0"}, []line{{"99214", nil, 1, []int{1, 2}}}},
-	"enc-1014": {[]string{"E11.649", "Z79.4"}, []line{{"99213", nil, 1, []int{1, 2}}, {"82962", nil, 1, []int{1}}}},
-	"enc-1015": {[]string{"S93.491A", "W10.1XXA"}, []line{{"99203", nil, 1, []int{1}}, {"73610", []string{"RT"}, 1, []int{1}}, {"L4350", []string{"RT"}, 1, []int{1}}}},
-}
 
 func TestDemoDecodes(t *testing.T) {
 	encs, err := Encounters()
@@ -68,7 +36,7 @@ func TestDemoDecodes(t *testing.T) {
 		if !encounter.ValidNPI(e.Provider.NPI) {
 			t.Errorf("%s: NPI %s fails its check digit", name, e.Provider.NPI)
 		}
-		if _, ok := coding[e.ID]; !ok {
+		if _, ok := Answers()[e.ID]; !ok {
 			t.Errorf("%s: no expected coding for %s", name, e.ID)
 		}
 	}
@@ -77,9 +45,10 @@ func TestDemoDecodes(t *testing.T) {
 	}
 }
 
-// TestDemoCodedCorrectlyHasNoErrors codes every demo encounter as the key
-// says and expects no error edit.
-func TestDemoCodedCorrectlyHasNoErrors(t *testing.T) {
+// TestAnswerKeyValidatesClean codes every demo encounter as the answer
+// key says and expects no error and no warning: the key is what a coder
+// learns from, so the edits must agree with it.
+func TestAnswerKeyValidatesClean(t *testing.T) {
 	set, err := codesets.Embedded()
 	if err != nil {
 		t.Fatal(err)
@@ -89,18 +58,91 @@ func TestDemoCodedCorrectlyHasNoErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range encs {
-		key := coding[e.ID]
-		e.Diagnoses = nil
-		for _, c := range key.dx {
-			e.Diagnoses = append(e.Diagnoses, encounter.Diagnosis{Code: codesets.Canonical(c)})
+		coded, ok := Code(e)
+		if !ok {
+			t.Errorf("%s: not in the answer key", e.ID)
+			continue
 		}
-		e.Lines = nil
-		for _, l := range key.lines {
-			e.Lines = append(e.Lines, encounter.ServiceLine{Code: l.code, Modifiers: l.mods, Units: l.units, Pointers: l.ptrs})
+		a := Answers()[e.ID]
+		if len(a.Why) == 0 {
+			t.Errorf("%s: the answer key gives no rationale", e.ID)
 		}
-		for _, ed := range encounter.Validate(e, set) {
+		for _, ed := range encounter.Validate(coded, set) {
 			if ed.Severity == encounter.Error || ed.Severity == encounter.Warning {
 				t.Errorf("%s: %s %s %s: %s", e.ID, ed.Severity, ed.Rule, ed.Target, ed.Message)
+			}
+		}
+	}
+	if n, m := len(Answers()), len(encs); n != m {
+		t.Errorf("the answer key has %d encounters, the inbox %d", n, m)
+	}
+}
+
+// TestAnswersAreCopies: a caller changing its key cannot change the next
+// caller's.
+func TestAnswersAreCopies(t *testing.T) {
+	a := Answers()["enc-1001"]
+	a.Diagnoses[0] = "X"
+	a.Lines[0].Pointers[0] = 9
+	if b := Answers()["enc-1001"]; b.Diagnoses[0] == "X" || b.Lines[0].Pointers[0] == 9 {
+		t.Fatal("Answers shares memory between callers")
+	}
+}
+
+// TestStatedAgesMatchTheDateOfBirth: a note that gives the patient's age
+// ("75-year-old") agrees with the date of birth on the date of service.
+func TestStatedAgesMatchTheDateOfBirth(t *testing.T) {
+	encs, err := Encounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stated := regexp.MustCompile(`\b(\d{1,3})-year-old\b`)
+	checked := 0
+	for _, e := range encs {
+		age := e.Patient.AgeOn(e.Service.From)
+		for _, n := range e.Notes {
+			for _, m := range stated.FindAllStringSubmatchIndex(n.Text, -1) {
+				after := n.Text[m[1]:min(m[1]+20, len(n.Text))]
+				if strings.Contains(after, "mother") || strings.Contains(after, "father") {
+					continue // a parent's age, not the patient's
+				}
+				m := []string{n.Text[m[0]:m[1]], n.Text[m[2]:m[3]]}
+				checked++
+				if m[1] != strconv.Itoa(age) {
+					t.Errorf("%s %s: the note says %s-year-old; born %s, the patient is %d on %s", e.ID, n.ID, m[1], e.Patient.DateOfBirth, age, e.Service.From)
+				}
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d stated ages found", checked)
+	}
+}
+
+// TestEvidenceMatchesTheNotes: every evidence span of the partly coded
+// demos covers exactly its quoted text.
+func TestEvidenceMatchesTheNotes(t *testing.T) {
+	encs, err := Encounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range encs {
+		for i, d := range e.Diagnoses {
+			ev := d.Evidence
+			if ev == nil {
+				continue
+			}
+			found := false
+			for _, n := range e.Notes {
+				if n.ID == ev.NoteID {
+					found = true
+					if ev.Start < 0 || ev.End > len(n.Text) || ev.Start >= ev.End || n.Text[ev.Start:ev.End] != ev.Text {
+						t.Errorf("%s dx %d: evidence %d-%d does not cover %q", e.ID, i+1, ev.Start, ev.End, ev.Text)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s dx %d: evidence names note %q", e.ID, i+1, ev.NoteID)
 			}
 		}
 	}
