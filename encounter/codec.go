@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,15 +15,32 @@ import (
 	"codebench/codesets"
 )
 
-// SchemaV1 names the encounter JSON format; every file carries it in
-// "schema". See schema/encounter.schema.json and README.md.
-const SchemaV1 = "codebench.encounter/v1"
+// The encounter JSON formats; every file names its own in "schema". See
+// schema/*.schema.json and README.md. v2 adds what a professional claim
+// carries besides the coding (payer and coverage, billing, referring and
+// facility providers, onset and accident, NDC, prior authorisation,
+// resubmission); v1 files are still read.
+const (
+	SchemaV1 = "codebench.encounter/v1"
+	SchemaV2 = "codebench.encounter/v2"
+	// Schema is the format Encode writes.
+	Schema = SchemaV2
+)
 
-//go:embed schema/encounter.schema.json
-var schemaJSON []byte
+var (
+	//go:embed schema/encounter.v2.schema.json
+	schemaJSON []byte
+	//go:embed schema/encounter.v1.schema.json
+	schemaV1JSON []byte
+)
 
-// JSONSchema returns the JSON Schema (draft 2020-12) of the format.
+// JSONSchema returns the JSON Schema (draft 2020-12) of the current format
+// (v2).
 func JSONSchema() []byte { return append([]byte(nil), schemaJSON...) }
+
+// JSONSchemaV1 returns the JSON Schema of version 1, which Decode still
+// reads.
+func JSONSchemaV1() []byte { return append([]byte(nil), schemaV1JSON...) }
 
 // Field limits of the format (also stated in the JSON Schema).
 const (
@@ -86,7 +104,7 @@ func fileError(name, msg string) *FileError {
 	return &FileError{File: name, Problems: []Problem{{Message: msg}}}
 }
 
-// Decode reads one encounter in the codebench.encounter/v1 JSON format,
+// Decode reads one encounter in the codebench.encounter/v2 or v1 JSON format,
 // strictly: unknown fields, wrong types, repeated keys, malformed codes,
 // dates and ids, invalid UTF-8, binary data, files over MaxFileSize and
 // control characters in text are errors. name is the file name used in
@@ -105,7 +123,10 @@ func Decode(data []byte, name string) (*Encounter, error) {
 		se := err.(*syntaxError)
 		return nil, &FileError{File: name, Problems: []Problem{{Line: lineOf(data, se.off), Message: se.msg}}}
 	}
-	r := &reader{file: name, data: data}
+	r := &reader{file: name, data: data, version: 2}
+	if s := member(root, "schema"); s != nil && s.kind == jString && s.str == SchemaV1 {
+		r.version = 1
+	}
 	enc := r.encounter(root)
 	if len(r.probs) > 0 {
 		return nil, &FileError{File: name, Problems: r.probs}
@@ -113,7 +134,7 @@ func Decode(data []byte, name string) (*Encounter, error) {
 	return enc, nil
 }
 
-// Encode writes an encounter in the codebench.encounter/v1 format, indented,
+// Encode writes an encounter in the codebench.encounter/v2 format, indented,
 // with empty lists as [] so the output always satisfies the schema.
 func Encode(enc *Encounter) ([]byte, error) {
 	e := *enc
@@ -127,7 +148,7 @@ func Encode(enc *Encounter) ([]byte, error) {
 	doc := struct {
 		Schema string `json:"schema"`
 		*Encounter
-	}{SchemaV1, &e}
+	}{Schema, &e}
 	var buf bytes.Buffer
 	je := json.NewEncoder(&buf)
 	je.SetIndent("", "  ")
@@ -150,6 +171,9 @@ type reader struct {
 	file  string
 	data  []byte
 	probs []Problem
+	// version is the file's format version; fields of a later version
+	// are unknown in an earlier one.
+	version int
 }
 
 func (r *reader) fail(path string, n *jnode, format string, a ...any) {
@@ -160,7 +184,8 @@ func (r *reader) fail(path string, n *jnode, format string, a ...any) {
 	if n != nil {
 		line = lineOf(r.data, n.off)
 	}
-	r.probs = append(r.probs, Problem{Field: path, Line: line, Message: fmt.Sprintf(format, a...)})
+	msg := fmt.Sprintf(format, a...)
+	r.probs = append(r.probs, Problem{Field: path, Line: line, Message: msg})
 	if len(r.probs) == maxProblems {
 		r.probs = append(r.probs, Problem{Message: "more problems not listed; fix these first"})
 	}
@@ -185,6 +210,20 @@ type field struct {
 // object reads the members of an object, reporting unknown and missing
 // ones. It returns false when n is not an object.
 func (r *reader) object(path string, n *jnode, fields []field) bool {
+	return r.objectV2(path, n, fields, nil)
+}
+
+// objectV2 is object for an object that gained the fields v2 in version
+// 2: in a v1 file they are unknown, with a message saying so.
+func (r *reader) objectV2(path string, n *jnode, fields, v2 []field) bool {
+	var later []string
+	if r.version >= 2 {
+		fields = append(fields[:len(fields):len(fields)], v2...)
+	} else {
+		for _, f := range v2 {
+			later = append(later, f.name)
+		}
+	}
 	if n.kind != jObject {
 		r.fail(path, n, "want an object, got %s", n.kind)
 		return false
@@ -197,6 +236,10 @@ func (r *reader) object(path string, n *jnode, fields []field) bool {
 	for k, key := range n.keys {
 		i, ok := byName[key]
 		if !ok {
+			if slices.Contains(later, key) {
+				r.fail(join(path, key), n.vals[k], "unknown field in %s; it is new in %s (change \"schema\")", SchemaV1, SchemaV2)
+				continue
+			}
 			names := make([]string, len(fields))
 			for j, f := range fields {
 				names[j] = f.name
@@ -316,10 +359,10 @@ func describe(n *jnode) string {
 
 func (r *reader) encounter(root *jnode) *Encounter {
 	enc := &Encounter{}
-	ok := r.object("", root, []field{
+	ok := r.objectV2("", root, []field{
 		{"schema", true, func(p string, n *jnode) {
-			if s, ok := r.str(p, n, 100); ok && s != SchemaV1 {
-				r.fail(p, n, "%q is not a known format; want %q", s, SchemaV1)
+			if s, ok := r.str(p, n, 100); ok && s != SchemaV1 && s != SchemaV2 {
+				r.fail(p, n, "%q is not a known format; want %q (or %q)", s, SchemaV2, SchemaV1)
 			}
 		}},
 		{"id", true, func(p string, n *jnode) { enc.ID, _ = r.match(p, n, idPattern, idPatternMessage) }},
@@ -328,7 +371,7 @@ func (r *reader) encounter(root *jnode) *Encounter {
 			enc.Revision = int(v)
 		}},
 		{"patient", false, func(p string, n *jnode) { r.patient(p, n, &enc.Patient) }},
-		{"provider", false, func(p string, n *jnode) { r.provider(p, n, &enc.Provider) }},
+		{"provider", false, func(p string, n *jnode) { r.provider(p, n, &enc.Provider, roleRendering) }},
 		{"date_of_service", false, func(p string, n *jnode) { r.dateRange(p, n, &enc.Service) }},
 		{"place_of_service", false, func(p string, n *jnode) {
 			enc.PlaceOfService, _ = r.optMatch(p, n, posPattern, "a two-digit CMS place-of-service code")
@@ -345,6 +388,16 @@ func (r *reader) encounter(root *jnode) *Encounter {
 				}
 			}
 		}},
+	}, []field{
+		{"billing_provider", false, func(p string, n *jnode) { r.provider(p, n, &enc.BillingProvider, roleBilling) }},
+		{"referring_provider", false, func(p string, n *jnode) { r.provider(p, n, &enc.ReferringProvider, roleReferring) }},
+		{"service_facility", false, func(p string, n *jnode) { r.provider(p, n, &enc.ServiceFacility, roleFacility) }},
+		{"coverage", false, func(p string, n *jnode) { r.coverage(p, n, &enc.Coverage) }},
+		{"onset", false, func(p string, n *jnode) { r.onset(p, n, &enc.Onset) }},
+		{"prior_authorization", false, func(p string, n *jnode) {
+			enc.PriorAuthorization, _ = r.optMatch(p, n, refPattern, refPatternMessage)
+		}},
+		{"resubmission", false, func(p string, n *jnode) { r.resubmission(p, n, &enc.Resubmission) }},
 	})
 	if !ok {
 		return nil
@@ -354,27 +407,13 @@ func (r *reader) encounter(root *jnode) *Encounter {
 }
 
 func (r *reader) patient(path string, n *jnode, p *Patient) {
-	r.object(path, n, []field{
+	r.objectV2(path, n, []field{
 		{"id", false, func(fp string, n *jnode) { p.ID, _ = r.optMatch(fp, n, idPattern, idPatternMessage) }},
 		{"name", false, func(fp string, n *jnode) { p.Name, _ = r.str(fp, n, maxNameLen) }},
 		{"date_of_birth", false, func(fp string, n *jnode) { p.DateOfBirth, _ = r.date(fp, n) }},
-		{"sex", false, func(fp string, n *jnode) {
-			if s, ok := r.str(fp, n, 1); ok {
-				switch s {
-				case "F", "M", "U", "":
-					p.Sex = s
-				default:
-					r.fail(fp, n, "%q is not F, M or U", s)
-				}
-			}
-		}},
-	})
-}
-
-func (r *reader) provider(path string, n *jnode, p *Provider) {
-	r.object(path, n, []field{
-		{"npi", false, func(fp string, n *jnode) { p.NPI, _ = r.optMatch(fp, n, npiPattern, "a 10-digit NPI") }},
-		{"name", false, func(fp string, n *jnode) { p.Name, _ = r.str(fp, n, maxNameLen) }},
+		{"sex", false, func(fp string, n *jnode) { p.Sex = r.sex(fp, n) }},
+	}, []field{
+		{"address", false, func(fp string, n *jnode) { p.Address = r.address(fp, n) }},
 	})
 }
 
@@ -534,7 +573,7 @@ func (r *reader) lines(path string, n *jnode) []ServiceLine {
 	for i, it := range r.array(path, n, maxListItems) {
 		p := index(path, i)
 		l := ServiceLine{Units: 1}
-		r.object(p, it, []field{
+		r.objectV2(p, it, []field{
 			{"code", true, func(fp string, n *jnode) {
 				if s, ok := r.match(fp, n, procPattern, "a CPT or HCPCS code (5 letters or digits)"); ok {
 					l.Code = strings.ToUpper(s)
@@ -558,7 +597,9 @@ func (r *reader) lines(path string, n *jnode) []ServiceLine {
 					}
 				}
 			}},
-			{"charge_cents", false, func(fp string, n *jnode) { l.Charge, _ = r.integer(fp, n, 0, 1e11) }},
+			{"charge_cents", false, func(fp string, n *jnode) { l.Charge, _ = r.integer(fp, n, 0, MaxCharge) }},
+		}, []field{
+			{"ndc", false, func(fp string, n *jnode) { r.ndc(fp, n, &l.NDC) }},
 		})
 		out = append(out, l)
 	}

@@ -11,18 +11,37 @@ type Encounter struct {
 	ID string `json:"id"`
 	// Revision counts saved changes; an export is identified by ID and
 	// Revision, so re-exporting an unchanged encounter is idempotent.
-	Revision int       `json:"revision"`
-	Patient  Patient   `json:"patient"`
-	Provider Provider  `json:"provider"`
+	Revision int     `json:"revision"`
+	Patient  Patient `json:"patient"`
+	// Provider is the rendering provider (837P 2310B).
+	Provider Provider `json:"provider"`
+	// BillingProvider is who bills and is paid (837P 2010AA: NPI, tax id,
+	// address); v2.
+	BillingProvider Provider `json:"billing_provider,omitzero"`
+	// ReferringProvider is who referred the patient (837P 2310A); v2.
+	ReferringProvider Provider `json:"referring_provider,omitzero"`
+	// ServiceFacility is where the service was rendered when that is not
+	// the billing provider's address (837P 2310C; needed for places of
+	// service 21, 22 and 23); v2.
+	ServiceFacility Provider `json:"service_facility,omitzero"`
+	// Coverage is the payer and the patient's policy; v2.
+	Coverage Coverage  `json:"coverage,omitzero"`
 	Service  DateRange `json:"date_of_service"`
 	// PlaceOfService is the CMS two-digit place-of-service code ("11"
 	// office, "23" emergency department, "21" inpatient hospital).
-	PlaceOfService string        `json:"place_of_service,omitempty"`
-	Notes          []Note        `json:"notes"`
-	Diagnoses      []Diagnosis   `json:"diagnoses"`
-	Lines          []ServiceLine `json:"service_lines"`
-	Overrides      []Override    `json:"overrides,omitempty"`
-	CoderID        string        `json:"coder_id,omitempty"`
+	PlaceOfService string `json:"place_of_service,omitempty"`
+	// Onset dates the illness, injury or accident; v2.
+	Onset Onset `json:"onset,omitzero"`
+	// PriorAuthorization is the payer's prior authorisation number
+	// (CMS-1500 item 23; 837P REF*G1); v2.
+	PriorAuthorization string `json:"prior_authorization,omitempty"`
+	// Resubmission marks a replacement or void of a claim sent before; v2.
+	Resubmission Resubmission  `json:"resubmission,omitzero"`
+	Notes        []Note        `json:"notes"`
+	Diagnoses    []Diagnosis   `json:"diagnoses"`
+	Lines        []ServiceLine `json:"service_lines"`
+	Overrides    []Override    `json:"overrides,omitempty"`
+	CoderID      string        `json:"coder_id,omitempty"`
 	// CodeSets names the code-set releases used ("ICD-10-CM FY2026", ...).
 	CodeSets []string `json:"code_sets,omitempty"`
 }
@@ -33,14 +52,28 @@ type Patient struct {
 	Name        string `json:"name,omitempty"`
 	DateOfBirth Date   `json:"date_of_birth"`
 	// Sex as recorded for claims: "F", "M" or "U" (unknown).
-	Sex string `json:"sex"`
+	Sex     string  `json:"sex"`
+	Address Address `json:"address,omitzero"` // v2
 }
 
-// Provider is the rendering provider.
+// Provider is a provider in one of the claim's roles: rendering, billing,
+// referring, or the service facility. The fields a role does not use stay
+// empty.
 type Provider struct {
 	NPI  string `json:"npi"`
 	Name string `json:"name,omitempty"`
+	// Taxonomy is the NUCC health care provider taxonomy code
+	// ("207Q00000X"), billing and rendering only; v2.
+	Taxonomy string `json:"taxonomy,omitempty"`
+	// TaxID is the billing provider's employer identification number, 9
+	// digits (837P 2010AA REF*EI); v2.
+	TaxID string `json:"tax_id,omitempty"`
+	// Address of the billing provider or service facility; v2.
+	Address Address `json:"address,omitzero"`
 }
+
+// IsZero tells whether nothing is recorded.
+func (p Provider) IsZero() bool { return p == Provider{} }
 
 // DateRange is the date or dates of service; To equals From for one day.
 type DateRange struct {
@@ -80,6 +113,8 @@ type ServiceLine struct {
 	Pointers []int `json:"diagnosis_pointers"`
 	// Charge in cents; zero when not given.
 	Charge int64 `json:"charge_cents,omitempty"`
+	// NDC is the drug a HCPCS drug line supplies; v2.
+	NDC NDC `json:"ndc,omitzero"`
 }
 
 // Override records that a coder accepted an edit on purpose, and why.

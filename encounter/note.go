@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -22,7 +23,11 @@ import (
 // starting with # are ignored. An unknown or repeated key is an error.
 
 // frontMatterKeys lists the keys in the order the documentation gives.
-var frontMatterKeys = []string{"id", "patient_id", "patient_name", "dob", "sex", "npi", "provider", "dos", "dos_to", "pos", "title"}
+var frontMatterKeys = []string{"id", "patient_id", "patient_name", "dob", "sex", "patient_address", "npi", "provider", "taxonomy", "dos", "dos_to", "pos", "title",
+	"payer_id", "payer_name", "payer_type", "member_id", "group", "relationship", "subscriber_name", "subscriber_dob", "subscriber_sex",
+	"billing_npi", "billing_name", "billing_taxonomy", "billing_tax_id", "billing_address",
+	"referring_npi", "referring_name", "facility_npi", "facility_name", "facility_address",
+	"onset", "accident_date", "accident_type", "accident_state", "prior_auth"}
 
 var headingPattern = regexp.MustCompile(`(?m)^#{1,6}[ \t]+(.+?)[ \t#]*$`)
 
@@ -133,27 +138,116 @@ func DecodeNote(data []byte, name string) (*Encounter, error) {
 	set("patient_id", pattern(&enc.Patient.ID, idPattern, idPatternMessage))
 	set("patient_name", length(&enc.Patient.Name))
 	set("dob", date(&enc.Patient.DateOfBirth))
-	set("sex", func(v string) string {
-		switch strings.ToLower(v) {
-		case "f", "female":
-			enc.Patient.Sex = "F"
-		case "m", "male":
-			enc.Patient.Sex = "M"
-		case "u", "unknown":
-			enc.Patient.Sex = "U"
-		default:
-			return fmt.Sprintf("%q is not F, M or U", v)
+	sex := func(dst *string) func(string) string {
+		return func(v string) string {
+			switch strings.ToLower(v) {
+			case "f", "female":
+				*dst = "F"
+			case "m", "male":
+				*dst = "M"
+			case "u", "unknown":
+				*dst = "U"
+			default:
+				return fmt.Sprintf("%q is not F, M or U", v)
+			}
+			return ""
 		}
-		return ""
-	})
+	}
+	address := func(dst *Address) func(string) string {
+		return func(v string) string {
+			a, err := ParseAddress(v)
+			if err != nil {
+				return err.Error()
+			}
+			*dst = a
+			return ""
+		}
+	}
+	oneOf := func(dst *string, list []string, what string) func(string) string {
+		return func(v string) string {
+			if !slices.Contains(list, v) {
+				return fmt.Sprintf("%q is not %s (%s)", v, what, strings.Join(list, ", "))
+			}
+			*dst = v
+			return ""
+		}
+	}
+	set("sex", sex(&enc.Patient.Sex))
+	set("patient_address", address(&enc.Patient.Address))
 	set("npi", pattern(&enc.Provider.NPI, npiPattern, "a 10-digit NPI"))
 	set("provider", length(&enc.Provider.Name))
+	set("taxonomy", pattern(&enc.Provider.Taxonomy, taxonomyPattern, "a NUCC taxonomy code"))
+	cov := &enc.Coverage
+	set("payer_id", pattern(&cov.PayerID, refPattern, refPatternMessage))
+	set("payer_name", func(v string) string {
+		if len([]rune(v)) > 60 {
+			return "longer than 60 characters (837P NM103)"
+		}
+		cov.PayerName = v
+		return ""
+	})
+	payerType := ""
+	set("payer_type", oneOf(&payerType, []string{string(PayerMedicare), string(PayerMedicaid), string(PayerCommercial), string(PayerOther)}, "a payer type"))
+	cov.PayerType = PayerType(payerType)
+	set("member_id", pattern(&cov.MemberID, refPattern, refPatternMessage))
+	set("group", pattern(&cov.Group, refPattern, refPatternMessage))
+	set("relationship", oneOf(&cov.Relationship, Relationships, "a relationship to the subscriber"))
+	set("subscriber_name", length(&cov.Subscriber.Name))
+	set("subscriber_dob", date(&cov.Subscriber.DateOfBirth))
+	set("subscriber_sex", sex(&cov.Subscriber.Sex))
+	bp := &enc.BillingProvider
+	set("billing_npi", pattern(&bp.NPI, npiPattern, "a 10-digit NPI"))
+	set("billing_name", length(&bp.Name))
+	set("billing_taxonomy", pattern(&bp.Taxonomy, taxonomyPattern, "a NUCC taxonomy code"))
+	set("billing_tax_id", func(v string) string {
+		if !taxIDPattern.MatchString(v) {
+			return fmt.Sprintf("%q is not an employer identification number (9 digits, or 12-3456789)", v)
+		}
+		bp.TaxID = strings.ReplaceAll(v, "-", "")
+		return ""
+	})
+	set("billing_address", address(&bp.Address))
+	set("referring_npi", pattern(&enc.ReferringProvider.NPI, npiPattern, "a 10-digit NPI"))
+	set("referring_name", length(&enc.ReferringProvider.Name))
+	set("facility_npi", pattern(&enc.ServiceFacility.NPI, npiPattern, "a 10-digit NPI"))
+	set("facility_name", length(&enc.ServiceFacility.Name))
+	set("facility_address", address(&enc.ServiceFacility.Address))
+	set("onset", date(&enc.Onset.Date))
+	set("accident_date", date(&enc.Onset.AccidentDate))
+	set("accident_type", oneOf(&enc.Onset.AccidentType, AccidentTypes, "an accident type"))
+	set("accident_state", pattern(&enc.Onset.AccidentState, statePattern, "a two-letter USPS state code in capitals"))
+	set("prior_auth", pattern(&enc.PriorAuthorization, refPattern, refPatternMessage))
 	set("dos", date(&enc.Service.From))
 	set("dos_to", date(&enc.Service.To))
 	set("pos", pattern(&enc.PlaceOfService, posPattern, "a two-digit CMS place-of-service code"))
 	title := ""
 	set("title", length(&title))
 
+	// A group of keys that fill one object needs the object's required
+	// keys, as the JSON format does.
+	for _, g := range [][]string{
+		{"payer_id", "payer_name", "payer_type", "member_id", "group", "relationship", "subscriber_name", "subscriber_dob", "subscriber_sex"},
+		{"billing_npi", "billing_name", "billing_address", "billing_taxonomy", "billing_tax_id"},
+		{"facility_name", "facility_address", "facility_npi"},
+		{"subscriber_name", "subscriber_dob", "subscriber_sex"},
+	} {
+		required := map[string]int{"payer_id": 3, "billing_npi": 3, "facility_name": 2, "subscriber_name": 1}[g[0]]
+		given := ""
+		for _, k := range g {
+			if values[k] != "" {
+				given = k
+				break
+			}
+		}
+		if given == "" {
+			continue
+		}
+		for _, k := range g[:required] {
+			if values[k] == "" {
+				fail(k, lines[given], "missing; %s is given, which needs %s", given, strings.Join(g[:required], ", "))
+			}
+		}
+	}
 	if _, ok := values["dos_to"]; ok && enc.Service.From.IsZero() {
 		fail("dos_to", lines["dos_to"], "given without dos")
 	}

@@ -139,6 +139,7 @@ func FuzzImportNote(f *testing.F) {
 	f.Add([]byte("---\nid: a\n"), "b.txt")
 	f.Add([]byte("---\r\ndos: 2026-01-01\r\n---\r\nbody\r"), "c.txt")
 	f.Add([]byte("\x1b[2Jboom"), "d.md")
+	f.Add([]byte("---\npayer_id: 60054\npayer_name: Aetna\npayer_type: commercial\nmember_id: W1\nrelationship: child\nsubscriber_name: Al Bo\nbilling_npi: 1245319599\nbilling_name: X\nbilling_address: 1 Main St, Town, IL 62701\nonset: 2026-01-02\n---\nbody"), "e.txt")
 	f.Fuzz(func(t *testing.T, data []byte, name string) {
 		enc, err := DecodeNote(data, name)
 		if err != nil {
@@ -170,4 +171,32 @@ func equalJSON(t *testing.T, a, b any) bool {
 		t.Fatal(err1, err2)
 	}
 	return bytes.Equal(ja, jb)
+}
+
+// TestNoteClaimKeys: the front-matter carries the v2 claim fields, and a
+// key whose object lacks its required keys is refused with its line.
+func TestNoteClaimKeys(t *testing.T) {
+	note := "---\npayer_id: 60054\npayer_name: Test Plan\npayer_type: medicaid\nmember_id: M-1\nrelationship: child\n" +
+		"subscriber_name: Al Bo\nsubscriber_dob: 1980-01-02\nsubscriber_sex: male\n" +
+		"billing_npi: 1245319599\nbilling_name: Test Clinic\nbilling_tax_id: 12-3456789\nbilling_address: 1 Main St, Suite 2, Town, IL 62701-1234\n" +
+		"referring_npi: 1679576722\nfacility_name: Town ED\nfacility_address: 2 Side St, Town, IL 627011111\n" +
+		"onset: 2026-01-02\naccident_date: 2026-01-02\naccident_type: auto\naccident_state: IL\nprior_auth: PA1\ntaxonomy: 207Q00000X\n---\nbody"
+	enc, err := DecodeNote([]byte(note), "a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := enc.Coverage
+	if c.PayerType != PayerMedicaid || c.Subscriber.Sex != "M" || c.Subscriber.DateOfBirth != NewDate(1980, 1, 2) || enc.BillingProvider.TaxID != "123456789" ||
+		enc.BillingProvider.Address.Line2 != "Suite 2" || enc.ServiceFacility.Address.Zip != "627011111" || enc.Onset.AccidentState != "IL" ||
+		enc.PriorAuthorization != "PA1" || enc.ReferringProvider.NPI != "1679576722" || enc.Provider.Taxonomy != "207Q00000X" {
+		t.Errorf("claim fields: %+v", enc)
+	}
+	_, err = DecodeNote([]byte("---\nmember_id: M-1\n---\nbody"), "b.txt")
+	if err == nil || !strings.Contains(err.Error(), "field payer_id: missing; member_id is given") || !strings.Contains(err.Error(), "(line 2)") {
+		t.Errorf("coverage without payer: %v", err)
+	}
+	_, err = DecodeNote([]byte("---\npayer_type: Medicare\nbilling_address: Town IL\n---\nbody"), "c.txt")
+	if err == nil || !strings.Contains(err.Error(), `"Medicare" is not a payer type`) || !strings.Contains(err.Error(), "field billing_address:") {
+		t.Errorf("bad values: %v", err)
+	}
 }

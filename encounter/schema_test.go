@@ -21,10 +21,12 @@ type schemaChecker struct {
 	root map[string]any
 }
 
-func loadSchema(t *testing.T) *schemaChecker {
+func loadSchema(t *testing.T) *schemaChecker { return loadSchemaFrom(t, JSONSchema()) }
+
+func loadSchemaFrom(t *testing.T, schema []byte) *schemaChecker {
 	t.Helper()
 	var root map[string]any
-	dec := json.NewDecoder(bytes.NewReader(JSONSchema()))
+	dec := json.NewDecoder(bytes.NewReader(schema))
 	dec.UseNumber()
 	if err := dec.Decode(&root); err != nil {
 		t.Fatalf("schema is not JSON: %v", err)
@@ -82,6 +84,20 @@ func (c *schemaChecker) check(path string, s map[string]any, v any) []string {
 			}
 		}
 	case json.Number:
+		if s["type"] == "number" {
+			f, _ := x.Float64()
+			if m, ok := s["exclusiveMinimum"].(json.Number); ok {
+				if lo, _ := m.Float64(); f <= lo {
+					fail("not above %v", lo)
+				}
+			}
+			if m, ok := s["maximum"].(json.Number); ok {
+				if hi, _ := m.Float64(); f > hi {
+					fail("above %v", hi)
+				}
+			}
+			break
+		}
 		if strings.ContainsAny(x.String(), ".eE") {
 			fail("not an integer")
 			break
@@ -140,6 +156,9 @@ func hasType(typ string, v any) bool {
 	case "integer":
 		n, ok := v.(json.Number)
 		return ok && !strings.ContainsAny(n.String(), ".eE")
+	case "number":
+		_, ok := v.(json.Number)
+		return ok
 	}
 	return false
 }
@@ -213,7 +232,13 @@ func TestDemoFilesMatchSchema(t *testing.T) {
 	if len(notes) < 2 {
 		t.Errorf("found %d demo text/Markdown notes", len(notes))
 	}
+	v1 := loadSchemaFrom(t, JSONSchemaV1())
+	docs["goodJSONv1"] = []byte(goodJSONv1)
 	for name, data := range docs {
+		sc := sc
+		if bytes.Contains(data, []byte(`"`+SchemaV1+`"`)) {
+			sc = v1
+		}
 		if errs := sc.check("", sc.root, parseGeneric(t, data)); len(errs) > 0 {
 			t.Errorf("%s breaks the schema: %v", name, errs)
 		}
