@@ -165,7 +165,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.opening = msg.id
-		return tea.Batch(m.openCmd(msg.id), say("opening %s…", msg.id))
+		return tea.Batch(m.openCmd(msg.id, msg.takeOver), say("opening %s…", msg.id))
 	case openedMsg:
 		return m.opened(msg)
 	case nextMsg:
@@ -182,9 +182,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(say("%sworklist done: nothing left to code", done), m.worklist.tick())
 		}
 		m.opening = msg.id
-		return m.openCmd(msg.id)
+		return m.openCmd(msg.id, false)
 	case savedMsg:
 		return m.saved(msg)
+	case reclaimedMsg:
+		return m.reclaimed(msg)
 	case renewTickMsg:
 		if msg.gen != m.renewGen {
 			return nil

@@ -19,14 +19,24 @@ import (
 // waits on the database.
 
 type (
-	openMsg   struct{ id string }
+	// openMsg opens an encounter; takeOver moves it from another of the
+	// coder's sessions, which the coder asked for.
+	openMsg struct {
+		id       string
+		takeOver bool
+	}
 	openedMsg struct {
 		id       string
 		enc      *encounter.Encounter
 		sum      store.Summary
 		lease    store.Lease
 		readOnly string
-		err      error
+		// ownSession: the coder's other session holds it (the refusal
+		// offers the take-over).
+		ownSession bool
+		// note replaces the "opened" line (a reload says why).
+		note string
+		err  error
 	}
 	savedMsg struct {
 		rev    int
@@ -70,7 +80,7 @@ const (
 	closeQuit
 )
 
-func (m *Model) openCmd(id string) tea.Cmd {
+func (m *Model) openCmd(id string, takeOver bool) tea.Cmd {
 	st, coder, ttl, ctx := m.c.Store, m.c.Coder, m.c.Timing.LeaseTTL, m.c.Ctx
 	now := m.c.Now
 	return func() tea.Msg {
@@ -85,16 +95,16 @@ func (m *Model) openCmd(id string) tea.Cmd {
 			return openedMsg{id: id, enc: enc, sum: sum, readOnly: fmt.Sprintf("exported as %s; billing has it", orDash(sum.ExportKey))}
 		}
 		lease, err := st.Lease(ctx, id, coder, ttl)
-		if errors.Is(err, store.ErrLeased) {
-			who, until := "another coder", ""
-			if items, lerr := st.List(ctx); lerr == nil {
-				for _, s := range items {
-					if s.ID == id && s.LeasedBy != "" {
-						who, until = s.LeasedBy, " until "+s.LeaseUntil.In(now().Location()).Format("15:04")
-					}
-				}
+		if takeOver {
+			lease, err = st.TakeOver(ctx, id, coder, ttl)
+		}
+		var held *store.LeasedError
+		if errors.As(err, &held) {
+			until := held.Until.In(now().Location())
+			if held.Coder == coder {
+				return openedMsg{id: id, ownSession: true, err: refuse("%s", ownSessionText(id, until))}
 			}
-			return openedMsg{id: id, err: refuse("%s is being coded by %s%s; it opens when they close it or the lease ends", id, oneLine(who), until)}
+			return openedMsg{id: id, err: refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends", oneLine(id), oneLine(held.Coder), until.Format("15:04"))}
 		}
 		if err != nil {
 			return openedMsg{id: id, err: err}
@@ -120,6 +130,10 @@ func (m *Model) openCmd(id string) tea.Cmd {
 func (m *Model) opened(msg openedMsg) tea.Cmd {
 	m.opening = ""
 	if msg.err != nil {
+		if msg.ownSession {
+			m.worklist.takeOver = msg.id
+			return tea.Batch(fail(msg.err), m.worklist.load())
+		}
 		return tea.Batch(fail(fmt.Errorf("cannot open %s: %w", msg.id, msg.err)), m.worklist.load())
 	}
 	enc := msg.enc
@@ -154,7 +168,9 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		done = "exported " + m.lastExport + " · "
 		m.lastExport = ""
 	}
-	if msg.readOnly != "" {
+	if msg.note != "" {
+		cmds = append(cmds, fail(errors.New(msg.note)))
+	} else if msg.readOnly != "" {
 		cmds = append(cmds, say("%sopened %s read-only: %s", done, enc.ID, msg.readOnly))
 	} else {
 		cmds = append(cmds, say("%sopened %s (revision %d); changes save as you go", done, enc.ID, enc.Revision))
@@ -175,9 +191,9 @@ func (m *Model) renew() tea.Cmd {
 	if m.w.enc == nil || m.w.lease.Token == "" {
 		return nil
 	}
-	st, id, coder, ttl, ctx := m.c.Store, m.w.enc.ID, m.c.Coder, m.c.Timing.LeaseTTL, m.c.Ctx
+	st, lease, ttl, ctx := m.c.Store, m.w.lease, m.c.Timing.LeaseTTL, m.c.Ctx
 	return func() tea.Msg {
-		l, err := st.Lease(ctx, id, coder, ttl)
+		l, err := st.Renew(ctx, lease, ttl)
 		return renewedMsg{lease: l, err: err}
 	}
 }
@@ -187,9 +203,12 @@ func (m *Model) renewed(msg renewedMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		m.w.readOnly = "the lease was lost (" + msg.err.Error() + "); reopen the encounter to continue"
 		m.c.Logger.Warn("lease renewal failed", "encounter", m.w.enc.ID, "err", msg.err)
-		return fail(fmt.Errorf("lease on %s lost: %w; unsaved changes: %s", m.w.enc.ID, msg.err, orNone(strings.Join(m.w.changes, "; "))))
+		if errors.Is(msg.err, store.ErrLeaseLost) {
+			return m.reclaim(msg.err)
+		}
+		m.w.readOnly = "the lease could not be renewed (" + msg.err.Error() + "); reopen the encounter to continue"
+		return fail(fmt.Errorf("lease on %s not renewed: %w; unsaved changes: %s", m.w.enc.ID, msg.err, orNone(strings.Join(m.w.changes, "; "))))
 	}
 	m.w.lease = msg.lease
 	return m.renewTick()
@@ -198,7 +217,9 @@ func (m *Model) renewed(msg renewedMsg) tea.Cmd {
 // save starts saving the pending changes, unless a save is running (it
 // chains the next when it finishes, so saves land in order).
 func (m *Model) save() tea.Cmd {
-	if m.saving || len(m.w.changes) == 0 || m.w.enc == nil || m.w.lease.Token == "" || m.c.Store == nil {
+	// Read-only (reloading after a refusal, lease lost): the store would
+	// refuse the save; the pending changes stay listed.
+	if m.saving || len(m.w.changes) == 0 || m.w.enc == nil || m.w.lease.Token == "" || m.w.readOnly != "" || m.c.Store == nil {
 		return nil
 	}
 	m.saving = true
@@ -206,9 +227,9 @@ func (m *Model) save() tea.Cmd {
 	enc := cloneEncounter(m.w.enc)
 	detail := strings.Join(m.w.changes, "; ")
 	m.w.changes = nil
-	st, lease, ctx := m.c.Store, m.w.lease, m.c.Ctx
+	st, lease, ctx, base := m.c.Store, m.w.lease, m.c.Ctx, enc.Revision
 	return func() tea.Msg {
-		err := st.SaveDraft(ctx, lease, enc, detail)
+		err := st.SaveDraft(ctx, lease, base, enc, detail)
 		return savedMsg{rev: enc.Revision, detail: detail, err: err}
 	}
 }
@@ -225,8 +246,16 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		m.w.changes = append([]string{msg.detail}, m.w.changes...)
 		m.saveErr = msg.err
 		m.c.Logger.Error("draft not saved", "encounter", m.w.enc.ID, "err", msg.err)
-		if errors.Is(msg.err, store.ErrLeaseLost) || errors.Is(msg.err, store.ErrLeased) {
-			m.w.readOnly = "the lease was lost; reopen the encounter to continue"
+		refused := errors.Is(msg.err, store.ErrLeaseLost) || errors.Is(msg.err, store.ErrStale)
+		switch {
+		case refused && m.closing != closeNone && m.forceClose:
+			// Closing regardless (shutdown): the audit log keeps what
+			// could not be saved.
+			cmds = append(cmds, m.recordUnsaved(msg.err))
+		case refused:
+			// Another session moved in: reload, never overwrite its work.
+			m.closing, m.exportWanted = closeNone, false
+			return m.reclaim(msg.err)
 		}
 		cmds = append(cmds, fail(fmt.Errorf("draft not saved: %w", msg.err)))
 		if m.closing != closeNone && !m.forceClose {
@@ -316,10 +345,10 @@ func (m *Model) after(then closeAction, id string) tea.Cmd {
 }
 
 // nextCmd finds the next encounter to code after id: the next one in
-// worklist order that is new, in progress or rejected and not held by
-// another coder.
+// worklist order that is new, in progress or rejected and not open in
+// another session.
 func (m *Model) nextCmd(after string) tea.Cmd {
-	st, ctx, coder, now := m.c.Store, m.c.Ctx, m.c.Coder, m.c.Now
+	st, ctx, now := m.c.Store, m.c.Ctx, m.c.Now
 	return func() tea.Msg {
 		items, err := st.List(ctx)
 		if err != nil {
@@ -336,7 +365,7 @@ func (m *Model) nextCmd(after string) tea.Cmd {
 			if s.ID == after {
 				continue
 			}
-			held := s.LeasedBy != "" && s.LeasedBy != coder && s.LeaseUntil.After(now())
+			held := s.LeasedBy != "" && s.LeaseUntil.After(now()) // any session's, this coder's other ones too
 			if (s.Status == store.New || s.Status == store.InProgress || s.Status == store.Rejected) && !held {
 				return nextMsg{items: items, id: s.ID}
 			}

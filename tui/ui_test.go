@@ -386,7 +386,7 @@ func TestLeaseRenewsAndALostLeaseStopsChanges(t *testing.T) {
 	}
 	d.send(renewTickMsg{gen: d.m.renewGen})
 	d.settle()
-	d.must("lease on enc-1001 lost")
+	d.must("read-only: bob took enc-1001 over")
 	if d.m.w.readOnly == "" {
 		t.Fatal("still editable without a lease")
 	}

@@ -32,6 +32,9 @@ type worklistPane struct {
 	loaded bool
 	listCursor
 	gen int // refresh timer generation; only the latest ticks on
+	// takeOver is the encounter the coder was told is open in another of
+	// their sessions: opening it again takes it over from there.
+	takeOver string
 }
 
 func newWorklistPane(c *Common) *worklistPane { return &worklistPane{c: c} }
@@ -100,6 +103,17 @@ func (p *worklistPane) current() (store.Summary, bool) {
 	return store.Summary{}, false
 }
 
+// heldBySelf tells whether another session of this coder holds the
+// encounter (on the worklist this session holds none).
+func (p *worklistPane) heldBySelf(s store.Summary) bool {
+	return s.LeasedBy == p.c.Coder && s.LeaseUntil.After(p.c.Now())
+}
+
+// ownSessionText is the refusal that offers the take-over.
+func ownSessionText(id string, until time.Time) string {
+	return fmt.Sprintf("%s is open in your other session until %s: enter again takes it over", oneLine(id), until.Format("15:04"))
+}
+
 // heldByOther tells who holds an encounter when it is not this coder.
 func (p *worklistPane) heldByOther(s store.Summary) bool {
 	return s.LeasedBy != "" && s.LeasedBy != p.c.Coder && s.LeaseUntil.After(p.c.Now())
@@ -111,6 +125,9 @@ func (p *worklistPane) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	k := p.c.KeyMap
+	if !key.Matches(km, k.Open) {
+		p.takeOver = "" // the offer stands for the very next key only
+	}
 	switch {
 	case p.navigate(km, k, len(p.items), p.visible()):
 	case key.Matches(km, k.Refresh):
@@ -124,8 +141,13 @@ func (p *worklistPane) Update(msg tea.Msg) tea.Cmd {
 			return fail(refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends",
 				s.ID, oneLine(s.LeasedBy), s.LeaseUntil.In(p.c.Now().Location()).Format("15:04")))
 		}
-		id := s.ID
-		return func() tea.Msg { return openMsg{id: id} }
+		id, takeOver := s.ID, p.takeOver == s.ID
+		p.takeOver = ""
+		if !takeOver && p.heldBySelf(s) {
+			p.takeOver = id
+			return fail(refuse("%s", ownSessionText(id, s.LeaseUntil.In(p.c.Now().Location()))))
+		}
+		return func() tea.Msg { return openMsg{id: id, takeOver: takeOver} }
 	}
 	p.follow()
 	return nil
@@ -185,15 +207,18 @@ func (p *worklistPane) View() string {
 		held := ""
 		if p.heldByOther(it) {
 			held = fmt.Sprintf("  locked: %s until %s", clip(oneLine(it.LeasedBy), 12), it.LeaseUntil.In(p.c.Now().Location()).Format("15:04"))
-		} else if it.LeasedBy == p.c.Coder && it.LeaseUntil.After(p.c.Now()) {
-			held = "  (yours)"
+		} else if p.heldBySelf(it) {
+			held = "  your other session"
+		}
+		if held != "" { // who holds it shows whole; the provider gives way
+			row = fit(row, max(p.width-ansi.StringWidth(held), 0))
 		}
 		if i == p.cur {
 			lines = append(lines, st.RowCursor.Render(fit(row+held, p.width)))
 			continue
 		}
-		if held != "" && p.heldByOther(it) {
-			row = fit(row, max(p.width-ansi.StringWidth(held), 0)) + st.Leased.Render(held)
+		if held != "" {
+			row += st.Leased.Render(held)
 		}
 		lines = append(lines, row)
 	}

@@ -145,6 +145,17 @@ func TestExportCommandQueueAndLease(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "carol") {
 		t.Fatalf("leased: %d %q", code, errOut)
 	}
+	// Carol's own script is another session: refused too, unless it
+	// takes the encounter over explicitly; another coder never can.
+	if code, _, errOut := runCmd(t, "export", "--coder", "carol", "ENC-4"); code != 2 || !strings.Contains(errOut, "carol holds it") {
+		t.Fatalf("carol's script while her session holds it: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "export", "--coder", "script", "--take-over", "ENC-4"); code != 2 || !strings.Contains(errOut, "carol") {
+		t.Fatalf("take-over by another coder: %d %q", code, errOut)
+	}
+	if code, out, errOut := runCmd(t, "export", "--coder", "carol", "--take-over", "ENC-4"); code != 0 || !strings.Contains(out, "ENC-4 revision 0 exported") {
+		t.Fatalf("carol takes over: %d %q %q", code, out, errOut)
+	}
 }
 
 func TestParseFlagsAnywhere(t *testing.T) {

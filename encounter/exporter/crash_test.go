@@ -53,7 +53,7 @@ const (
 func crashID(i int) string { return fmt.Sprintf("C%02d", i) }
 
 // crashCoder is the coder working encounter i, in every round, so a
-// lease left by a killed child is renewed, not waited out. Each coder
+// lease left by a killed child is taken over, not waited out. Each coder
 // (slot) is one goroutine of one process.
 func crashCoder(i int) string { return fmt.Sprintf("worker-%d", i%crashSlots) }
 
@@ -136,7 +136,9 @@ func crashWorkload(dbPath, queueDir, stopAt, seed string, proc int) {
 // crashStep is one coder's visit to an encounter: finish an unfinished
 // export, reopen an exported one, save a few drafts, maybe export.
 func crashStep(st *sqlite.Store, x *Exporter, id string, rng *rand.Rand, ack func(string, ...any)) error {
-	l, err := st.Lease(ctx, id, x.Coder, time.Minute)
+	// A new session of the coder: it takes over the lease a killed child
+	// or an earlier step left.
+	l, err := st.TakeOver(ctx, id, x.Coder, time.Minute)
 	if err != nil {
 		return err
 	}
@@ -163,7 +165,7 @@ func crashStep(st *sqlite.Store, x *Exporter, id string, rng *rand.Rand, ack fun
 	for range 1 + rng.IntN(4) {
 		next := enc.Revision + 1
 		enc.Lines[0].Units, enc.Lines[0].Charge = unitsOf(next), chargeOf(next)
-		if err := st.SaveDraft(ctx, l, enc, "autosave"); err != nil {
+		if err := st.SaveDraft(ctx, l, enc.Revision, enc, "autosave"); err != nil {
 			return err
 		}
 		if enc.Revision != next {
@@ -353,7 +355,8 @@ func verifyAfterCrash(t *testing.T, dbPath, queueDir string, a *acks, repair boo
 		for i := range crashEncounters {
 			id := crashID(i)
 			if _, sum, _ := st.Get(ctx, id); sum.PendingExport != "" {
-				x := &Exporter{Store: st, Queue: q, Codes: set, Coder: crashCoder(i)}
+				// The killed child's session left its lease: take it over.
+				x := &Exporter{Store: st, Queue: q, Codes: set, Coder: crashCoder(i), TakeOver: true}
 				if _, err := x.Export(ctx, id); err != nil {
 					t.Fatalf("finishing %s: %v", id, err)
 				}

@@ -43,6 +43,10 @@ type Exporter struct {
 	Coder string
 	// LeaseTTL for Export's own lease; DefaultLeaseTTL when zero.
 	LeaseTTL time.Duration
+	// TakeOver makes Export take the encounter over from another session
+	// of the same coder (an export that crashed, a session left open)
+	// instead of refusing; another coder's lease still refuses it.
+	TakeOver bool
 
 	// stage, when set, is called as an export passes each step (crash
 	// tests stop the process there).
@@ -73,28 +77,23 @@ type Result struct {
 }
 
 // Export leases encounter id as x.Coder, exports it and releases the
-// lease (unless x.Coder held it already). Another coder's lease makes it
-// fail with store.ErrLeased.
+// lease. While any session holds the encounter, one of the same coder's
+// included, it fails with store.ErrLeased (a *store.LeasedError): export
+// it from that session, or close it first (or set TakeOver).
 func (x *Exporter) Export(ctx context.Context, id string) (Result, error) {
 	ttl := x.LeaseTTL
 	if ttl <= 0 {
 		ttl = DefaultLeaseTTL
 	}
-	// A lease the same coder already holds (their workbench session) is
-	// shared, not taken: leave it in place afterwards.
-	_, sum, err := x.Store.Get(ctx, id)
-	if err != nil {
-		return Result{ID: id}, err
+	lease := x.Store.Lease
+	if x.TakeOver {
+		lease = x.Store.TakeOver
 	}
-	alreadyHeld := sum.LeasedBy == x.Coder
-	l, err := x.Store.Lease(ctx, id, x.Coder, ttl)
+	l, err := lease(ctx, id, x.Coder, ttl)
 	if err != nil {
 		return Result{ID: id}, err
 	}
 	res, err := x.ExportLeased(ctx, l)
-	if alreadyHeld {
-		return res, err
-	}
 	// Release even when ctx was cancelled: the lease would block coders
 	// until it expired.
 	if rerr := x.Store.Release(context.WithoutCancel(ctx), l); rerr != nil && err == nil {

@@ -144,7 +144,7 @@ func TestExportRefusedLeavesNoTrace(t *testing.T) {
 	l, _ := r.store.Lease(ctx, "ENC-2", "alice", time.Minute)
 	enc, _, _ := r.store.Get(ctx, "ENC-2")
 	enc.Diagnoses = append(enc.Diagnoses, encounter.Diagnosis{Code: "E11"}) // a header, not billable
-	if err := r.store.SaveDraft(ctx, l, enc, ""); err != nil {
+	if err := r.store.SaveDraft(ctx, l, 0, enc, ""); err != nil {
 		t.Fatal(err)
 	}
 	res, err := r.x.ExportLeased(ctx, l)
@@ -165,7 +165,7 @@ func TestExportRefusedLeavesNoTrace(t *testing.T) {
 	}
 	// Drafts still work after a refusal: the coder fixes the claim.
 	enc.Diagnoses = enc.Diagnoses[:2]
-	if err := r.store.SaveDraft(ctx, l, enc, "fix"); err != nil {
+	if err := r.store.SaveDraft(ctx, l, 1, enc, "fix"); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := r.x.ExportLeased(ctx, l); err != nil || res.Key != "ENC-2-r2" {
@@ -204,7 +204,7 @@ func TestPublishFailureStaysPendingUntilRetried(t *testing.T) {
 	}
 	// Nobody can slip a new revision in before the export is settled.
 	l, _ := r.store.Lease(ctx, "ENC-3", "bob", time.Minute)
-	if err := r.store.SaveDraft(ctx, l, enc, ""); !errors.Is(err, store.ErrExportPending) {
+	if err := r.store.SaveDraft(ctx, l, enc.Revision, enc, ""); !errors.Is(err, store.ErrExportPending) {
 		t.Fatalf("draft while pending: %v", err)
 	}
 	r.store.Release(ctx, l)
@@ -237,9 +237,13 @@ func TestCrashAfterPublishIsRepairedWithoutDuplicate(t *testing.T) {
 	if sum.PendingExport != "ENC-4-r0" || sum.Status == store.Exported {
 		t.Fatalf("store after the crash: %+v", sum)
 	}
-	// The crashed run's lease is still held by the same coder; the
-	// retry renews it.
+	// The crashed run's lease is still in force: a plain retry is
+	// refused, one that takes over explicitly finishes the export.
 	r.x.stage = nil
+	if _, err := r.x.Export(ctx, "ENC-4"); !errors.Is(err, store.ErrLeased) {
+		t.Fatalf("retry under the crashed run's lease: %v", err)
+	}
+	r.x.TakeOver = true
 	res, err := r.x.Export(ctx, "ENC-4")
 	if err != nil || !res.Resumed {
 		t.Fatalf("retry: %+v %v", res, err)
@@ -296,19 +300,28 @@ func TestQueuedClaimIsReadable(t *testing.T) {
 	}
 }
 
-func TestExportKeepsTheCodersOwnLease(t *testing.T) {
+func TestExportRefusedWhileOpenInASession(t *testing.T) {
 	r := newRig(t, "ENC-7")
 	session, err := r.store.Lease(ctx, "ENC-7", "alice", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.x.Export(ctx, "ENC-7"); err != nil { // r.x exports as alice
-		t.Fatal(err)
+	// r.x exports as alice: her own open session is another session, and
+	// the export does not slip in under it.
+	_, err = r.x.Export(ctx, "ENC-7")
+	var held *store.LeasedError
+	if !errors.As(err, &held) || held.Coder != "alice" {
+		t.Fatalf("export while alice's session holds it: %v", err)
 	}
-	if _, sum, _ := r.store.Get(ctx, "ENC-7"); sum.LeasedBy != "alice" {
-		t.Fatalf("the export released alice's session lease: %+v", sum)
+	if files := r.files(t); len(files) != 0 {
+		t.Fatalf("exported under another session's lease: %v", files)
 	}
 	if err := r.store.SetStatus(ctx, session, store.Rejected, "payer asked for records"); err != nil {
 		t.Fatalf("alice's session lost its lease: %v", err)
+	}
+	// From the session itself it goes.
+	r.store.SetStatus(ctx, session, store.InProgress, "")
+	if res, err := r.x.ExportLeased(ctx, session); err != nil || res.Key != "ENC-7-r0" {
+		t.Fatalf("export from the session: %+v %v", res, err)
 	}
 }

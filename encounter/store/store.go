@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"codebench/encounter"
@@ -46,7 +47,12 @@ type Summary struct {
 	PendingExport string
 }
 
-// Lease is a coder's exclusive hold on an encounter until Until.
+// Lease is one session's exclusive hold on an encounter until Until. The
+// token is the session's own: a coder with the encounter open in two
+// sessions would hold two leases, which the store never grants at once. A
+// change made with a token that is no longer the one in force (expired,
+// taken over, released) is refused with ErrLeaseLost: the token fences
+// out a session that lost its hold without knowing it.
 type Lease struct {
 	EncounterID string
 	Coder       string
@@ -73,8 +79,10 @@ type AuditEntry struct {
 var (
 	// ErrNotFound: no encounter with that id.
 	ErrNotFound = errors.New("encounter not found")
-	// ErrLeased: another coder holds an unexpired lease.
-	ErrLeased = errors.New("encounter is being coded by another coder")
+	// ErrLeased: another session (another coder's, or another of the same
+	// coder's) holds an unexpired lease. Errors from Lease and TakeOver
+	// are a *LeasedError saying whose it is.
+	ErrLeased = errors.New("encounter is open in another session")
 	// ErrLeaseLost: the caller's lease expired or was taken over.
 	ErrLeaseLost = errors.New("lease expired or taken by another coder")
 	// ErrExists: an encounter with that id is already in the store.
@@ -82,12 +90,46 @@ var (
 	// ErrTransition: the status change is not allowed from the current
 	// status (errors wrapping it say which).
 	ErrTransition = errors.New("status change not allowed")
-	// ErrStale: the encounter changed since the caller read it.
+	// ErrStale: the encounter changed since the caller read it (a draft or
+	// an export named a revision that is no longer the latest).
 	ErrStale = errors.New("encounter changed since it was read")
 	// ErrExportPending: an export was started and not confirmed; retry
 	// the export before changing the encounter.
 	ErrExportPending = errors.New("an export of this encounter is unfinished; retry the export")
 )
+
+// LeasedError is ErrLeased with the holder: who and until when.
+type LeasedError struct {
+	EncounterID string
+	Coder       string
+	Until       time.Time
+}
+
+func (e *LeasedError) Error() string {
+	return fmt.Sprintf("%s: %s holds it until %s", ErrLeased, e.Coder, e.Until.UTC().Format(time.RFC3339))
+}
+
+// Is makes errors.Is(err, ErrLeased) true.
+func (e *LeasedError) Is(target error) bool { return target == ErrLeased }
+
+// StaleError is ErrStale with the revisions: what the caller's work was
+// based on and what the store holds, saved by whom and when.
+type StaleError struct {
+	Base, Revision int
+	By             string
+	At             time.Time
+}
+
+func (e *StaleError) Error() string {
+	msg := fmt.Sprintf("%s: based on revision %d, the encounter is at revision %d", ErrStale, e.Base, e.Revision)
+	if e.By != "" {
+		msg += fmt.Sprintf(" (saved by %s at %s)", e.By, e.At.UTC().Format(time.RFC3339))
+	}
+	return msg
+}
+
+// Is makes errors.Is(err, ErrStale) true.
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
 // CanMove tells whether a coder may move an encounter from one status to
 // another: new -> in_progress -> coded -> exported, back to in_progress
@@ -119,14 +161,29 @@ type Store interface {
 	// Get returns the latest saved state: the draft if any, else the
 	// imported encounter.
 	Get(ctx context.Context, id string) (*encounter.Encounter, Summary, error)
-	// Lease gives coder an exclusive hold for ttl; the same coder may
-	// lease again (renewal). ErrLeased while another coder's lease runs.
+	// Lease gives one session of coder an exclusive hold for ttl, under a
+	// new token. While any other lease runs, the same coder's other
+	// session's included, it fails with a *LeasedError (ErrLeased).
 	Lease(ctx context.Context, id, coder string, ttl time.Duration) (Lease, error)
-	// Release ends a lease early.
+	// Renew extends l to ttl from now, keeping its token; ErrLeaseLost
+	// when l is no longer in force (expired, taken over or released).
+	Renew(ctx context.Context, l Lease, ttl time.Duration) (Lease, error)
+	// TakeOver is the explicit way for a coder to move an encounter from
+	// another of their own sessions to this one: the other session's
+	// lease ends (its next change fails with ErrLeaseLost) and this one
+	// gets a new token; the audit log says so. Another coder's live lease
+	// is never taken (*LeasedError). With no live lease it is Lease.
+	TakeOver(ctx context.Context, id, coder string, ttl time.Duration) (Lease, error)
+	// Release ends l early if it is still the lease in force; releasing a
+	// lease that expired, was taken over or was released is a no-op and
+	// never ends another session's lease.
 	Release(ctx context.Context, l Lease) error
-	// SaveDraft stores the coder's work under a valid lease, increments
-	// the revision (written back into enc) and logs detail in the audit.
-	SaveDraft(ctx context.Context, l Lease, enc *encounter.Encounter, detail string) error
+	// SaveDraft stores the coder's work under a lease in force. base is
+	// the revision the work was based on: when the encounter has moved
+	// past it the save is refused with ErrStale and nothing changes.
+	// Otherwise the revision is incremented (written back into enc) and
+	// detail is logged in the audit.
+	SaveDraft(ctx context.Context, l Lease, base int, enc *encounter.Encounter, detail string) error
 	// SetStatus moves an encounter to status, logging why. Exported is
 	// reached only through BeginExport and MarkExported.
 	SetStatus(ctx context.Context, l Lease, status Status, detail string) error

@@ -24,7 +24,7 @@ func BenchmarkSaveDraft(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		enc.Lines = []encounter.ServiceLine{{Code: "99213", Units: 1 + i%4, Pointers: []int{1, 2}}}
-		if err := s.SaveDraft(ctx, l, enc, ""); err != nil {
+		if err := s.SaveDraft(ctx, l, enc.Revision, enc, ""); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -52,7 +52,7 @@ func BenchmarkSaveDraftParallel(b *testing.B) {
 		enc := sample(id, encounter.NewDate(2026, 3, 2))
 		for i := 0; pb.Next(); i++ {
 			enc.Lines = []encounter.ServiceLine{{Code: "99213", Units: 1 + i%4, Pointers: []int{1}}}
-			if err := s.SaveDraft(ctx, l, enc, ""); err != nil {
+			if err := s.SaveDraft(ctx, l, enc.Revision, enc, ""); err != nil {
 				b.Error(err)
 				return
 			}

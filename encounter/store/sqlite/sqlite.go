@@ -376,10 +376,19 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Lease gives coder an exclusive hold for ttl. The same coder leasing
-// again renews the hold and keeps its token, so all of one coder's
-// sessions share it; another coder gets ErrLeased until it expires.
+// Lease gives one session of coder an exclusive hold for ttl under a new
+// token; any other live lease, the same coder's included, refuses it.
 func (s *Store) Lease(ctx context.Context, id, coder string, ttl time.Duration) (store.Lease, error) {
+	return s.acquire(ctx, id, coder, ttl, false)
+}
+
+// TakeOver moves the encounter from another session of the same coder to
+// a new lease; another coder's live lease refuses it.
+func (s *Store) TakeOver(ctx context.Context, id, coder string, ttl time.Duration) (store.Lease, error) {
+	return s.acquire(ctx, id, coder, ttl, true)
+}
+
+func (s *Store) acquire(ctx context.Context, id, coder string, ttl time.Duration, takeOver bool) (store.Lease, error) {
 	if strings.TrimSpace(coder) == "" {
 		return store.Lease{}, errors.New("lease: empty coder id")
 	}
@@ -392,29 +401,47 @@ func (s *Store) Lease(ctx context.Context, id, coder string, ttl time.Duration) 
 		if err != nil {
 			return err
 		}
-		live := r.coder != "" && r.until.After(now)
-		if live && r.coder != coder {
-			return fmt.Errorf("%w (%s until %s)", store.ErrLeased, r.coder, r.until.Local().Format(time.TimeOnly))
+		live := r.token != "" && r.until.After(now)
+		if live && !(takeOver && r.coder == coder) {
+			return &store.LeasedError{EncounterID: id, Coder: r.coder, Until: r.until}
 		}
-		l = store.Lease{EncounterID: id, Coder: coder, Token: r.token, Until: now.Add(ttl)}
-		if !live || r.token == "" {
-			l.Token = newToken()
-		}
+		l = store.Lease{EncounterID: id, Coder: coder, Token: newToken(), Until: now.Add(ttl)}
 		if _, err := tx.Exec(`UPDATE encounters SET lease_coder = ?, lease_token = ?, lease_until = ? WHERE id = ?`,
 			coder, l.Token, nanos(l.Until), id); err != nil {
 			return err
 		}
-		if live {
-			return nil // a renewal is not news for the audit log
-		}
 		detail := "leased"
-		if r.coder != "" && r.coder != coder {
+		switch {
+		case live:
+			detail = fmt.Sprintf("taken over from another session of %s (its lease ran until %s)", coder, r.until.UTC().Format(time.RFC3339))
+		case r.token != "" && r.coder != coder:
 			detail = fmt.Sprintf("leased (%s's lease expired %s)", r.coder, r.until.UTC().Format(time.RFC3339))
+		case r.token != "":
+			detail = fmt.Sprintf("leased (an earlier session's lease expired %s)", r.until.UTC().Format(time.RFC3339))
 		}
 		return appendAudit(tx, store.AuditEntry{EncounterID: id, Coder: coder, At: now, Revision: r.revision, Action: "lease", Detail: detail})
 	})
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("lease %q: %w", id, err)
+	}
+	return l, nil
+}
+
+// Renew extends l to ttl from now if it is still in force.
+func (s *Store) Renew(ctx context.Context, l store.Lease, ttl time.Duration) (store.Lease, error) {
+	if ttl <= 0 {
+		return store.Lease{}, fmt.Errorf("renew lease: ttl %v must be positive", ttl)
+	}
+	err := s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+		if _, err := checkLease(tx, l, now); err != nil {
+			return err
+		}
+		l.Until = now.Add(ttl)
+		_, err := tx.Exec(`UPDATE encounters SET lease_until = ? WHERE id = ? AND lease_token = ?`, nanos(l.Until), l.EncounterID, l.Token)
+		return err
+	})
+	if err != nil {
+		return store.Lease{}, fmt.Errorf("renew lease on %q: %w", l.EncounterID, err)
 	}
 	return l, nil
 }
@@ -441,11 +468,12 @@ func (s *Store) Release(ctx context.Context, l store.Lease) error {
 	return nil
 }
 
-// SaveDraft stores enc as the encounter's latest state under l, bumps the
-// revision (written back into enc once committed), moves a new, coded or
-// rejected encounter to in progress, and logs what changed, each new
-// override with its reason, in the same transaction.
-func (s *Store) SaveDraft(ctx context.Context, l store.Lease, enc *encounter.Encounter, detail string) error {
+// SaveDraft stores enc as the encounter's latest state under l if the
+// encounter is still at revision base, bumps the revision (written back
+// into enc once committed), moves a new, coded or rejected encounter to in
+// progress, and logs what changed, each new override with its reason, in
+// the same transaction.
+func (s *Store) SaveDraft(ctx context.Context, l store.Lease, base int, enc *encounter.Encounter, detail string) error {
 	if enc.ID != l.EncounterID {
 		return fmt.Errorf("save draft: encounter %q under the lease of %q", enc.ID, l.EncounterID)
 	}
@@ -464,6 +492,9 @@ func (s *Store) SaveDraft(ctx context.Context, l store.Lease, enc *encounter.Enc
 		}
 		if r.status == store.Exported {
 			return fmt.Errorf("%w: %s is exported; mark it rejected to rework it", store.ErrTransition, enc.ID)
+		}
+		if r.revision != base {
+			return staleError(tx, enc.ID, base, r.revision)
 		}
 		prev, err := previous(tx, enc.ID)
 		if err != nil {
@@ -512,6 +543,18 @@ func (s *Store) SaveDraft(ctx context.Context, l store.Lease, enc *encounter.Enc
 	}
 	enc.Revision = rev
 	return nil
+}
+
+// staleError says who moved the encounter past base, from the audit log.
+func staleError(tx *sql.Tx, id string, base, now int) error {
+	e := &store.StaleError{Base: base, Revision: now}
+	var at int64
+	err := tx.QueryRow(`SELECT coder, at FROM audit WHERE encounter_id = ? AND revision = ? AND action IN ('draft', 'import') ORDER BY seq DESC LIMIT 1`, id, now).Scan(&e.By, &at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	e.At = fromNanos(at)
+	return e
 }
 
 // previous reads the state a draft replaces, for the audit diff.
