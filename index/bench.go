@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	_ "embed"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -11,18 +10,6 @@ import (
 
 	"codebench/codesets"
 )
-
-// devTSV is the development set (testdata/dev.tsv): queries as coders type
-// them with the codes they want. Tests hold the index to it and benchmarks
-// draw their queries from it.
-//
-//go:embed testdata/dev.tsv
-var devTSV string
-
-// DevSet returns the development set.
-func DevSet() ([]EvalCase, error) {
-	return ReadEvalTSV(strings.NewReader(devTSV), "index/testdata/dev.tsv")
-}
 
 // BenchQueries makes n queries of the kinds a coder sends, from the
 // development set, deterministically: whole queries, the prefixes typed on

@@ -11,22 +11,27 @@ import (
 )
 
 func TestReadEvalTSV(t *testing.T) {
-	cases, err := ReadEvalTSV(strings.NewReader("query\tgold\n# comment\n\nchf, acute\tI50.9, i50.21\nE11\te11\textra column\r\n"), "x.tsv")
+	cases, err := ReadEvalTSV(strings.NewReader("query\tgold\n# comment\n\nchf, acute\tI50.9, i50.21\nE11\te11\textra\tfree text, any\textra column\r\n"), "x.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cases) != 2 || cases[0].Query != "chf, acute" || strings.Join(cases[0].Gold, ",") != "I509,I5021" {
 		t.Fatalf("%+v", cases)
 	}
-	// No header.
-	if cases, err := ReadEvalTSV(strings.NewReader("chf\tI50.9\n"), "x.tsv"); err != nil || len(cases) != 1 {
-		t.Errorf("without header: %v %v", cases, err)
+	if cases[1].Kind != "extra" {
+		t.Errorf("kind %q, want the third column", cases[1].Kind)
+	}
+	// No header; a kind and a source.
+	cases, err = ReadEvalTSV(strings.NewReader("chf\tI50.9\tshorthand\tdemo:enc-1001\n"), "x.tsv")
+	if err != nil || len(cases) != 1 || cases[0].Kind != "shorthand" || cases[0].Source != "demo:enc-1001" {
+		t.Errorf("without header: %+v %v", cases, err)
 	}
 	for in, want := range map[string]string{
 		"chf I50.9\n":                "x.tsv line 1: no tab",
 		"q\tgold\nchf\tnot a code\n": "x.tsv line 2: field gold",
 		"chf\tI50.9\n\tI10\n":        "x.tsv line 2: field query: empty",
 		"chf\t\xff\n":                "x.tsv line 1: invalid UTF-8",
+		"chf\tI50.9\tno spaces\n":    "x.tsv line 1: field kind",
 		"":                           "x.tsv: no queries",
 	} {
 		if _, err := ReadEvalTSV(strings.NewReader(in), "x.tsv"); err == nil || !strings.Contains(err.Error(), want) {
@@ -70,15 +75,20 @@ func TestIsHitCountsBillableDescendants(t *testing.T) {
 
 func TestEvaluateScores(t *testing.T) {
 	cases := []EvalCase{
-		{ID: "1", Query: "chf", Gold: []string{"I509"}},
-		{ID: "2", Query: "zzzzqqq", Gold: []string{"I10"}},
+		{ID: "1", Query: "chf", Gold: []string{"I509"}, Kind: "shorthand"},
+		{ID: "2", Query: "zzzzqqq", Gold: []string{"I10"}, Kind: "typo"},
+		{ID: "3", Query: "htn", Gold: []string{"I10"}, Kind: "shorthand"},
 	}
 	rep, err := testIndex.Evaluate(context.Background(), cases, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Queries != 2 || rep.RecallAt1 != 0.5 || rep.RecallAt10 != 0.5 || rep.MRR != 0.5 || len(rep.Misses) != 1 {
+	if rep.Queries != 3 || rep.RecallAt10 != 2.0/3 || len(rep.Misses) != 1 {
 		t.Errorf("%+v", rep)
+	}
+	if len(rep.Kinds) != 2 || rep.Kinds[0].Kind != "shorthand" || rep.Kinds[0].Queries != 2 || rep.Kinds[0].RecallAt1 != 1 ||
+		rep.Kinds[1].Kind != "typo" || rep.Kinds[1].RecallAt10 != 0 || rep.Kinds[1].MRR != 0 {
+		t.Errorf("kinds: %+v", rep.Kinds)
 	}
 }
 

@@ -29,6 +29,17 @@ type evalJSON struct {
 	RecallAt10 float64 `json:"recall_at_10"`
 	MRR        float64 `json:"mrr"`
 	Seconds    float64 `json:"seconds"`
+	// ByKind breaks a query set down by kind of query.
+	ByKind []evalKindJSON `json:"by_kind,omitempty"`
+}
+
+type evalKindJSON struct {
+	Kind       string  `json:"kind"`
+	Queries    int     `json:"queries"`
+	RecallAt1  float64 `json:"recall_at_1"`
+	RecallAt5  float64 `json:"recall_at_5"`
+	RecallAt10 float64 `json:"recall_at_10"`
+	MRR        float64 `json:"mrr"`
 }
 
 func runEval(ctx context.Context, e *env, args []string) int {
@@ -41,8 +52,10 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: codebench eval [--system S] [--billable] [--json] [--misses N] [FILE...]")
 		fmt.Fprintln(e.stderr, "\nFILE is either a query set, QUERY<TAB>CODE[,CODE...] per line (header optional),")
+		fmt.Fprintln(e.stderr, "with an optional third column naming the kind of query (figures are given per kind),")
 		fmt.Fprintln(e.stderr, "or CodiEsp cases (.jsonl or .jsonl.gz: id, text_en, icd10cm_dx). Without FILE the")
-		fmt.Fprintln(e.stderr, "built-in development set (index/testdata/dev.tsv) is scored.")
+		fmt.Fprintln(e.stderr, "built-in sets are scored: the development set (index/testdata/dev.tsv), tuned on,")
+		fmt.Fprintln(e.stderr, "and the hold-outs, never tuned on, each reported on its own.")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
@@ -61,15 +74,17 @@ func runEval(ctx context.Context, e *env, args []string) int {
 
 	var reports []evalJSON
 	if len(files) == 0 {
-		cases, err := index.DevSet()
+		sets, err := index.EvalSets()
 		if err != nil {
 			return e.errorf("%v", err)
 		}
-		r, code := evalQueries(ctx, e, ix, "index/testdata/dev.tsv (built in)", cases, opt, *misses, *asJSON)
-		if code != 0 {
-			return code
+		for _, set := range sets {
+			r, code := evalQueries(ctx, e, ix, "index/testdata/"+set.Name+" ("+set.About+")", set.Cases, opt, *misses, *asJSON)
+			if code != 0 {
+				return code
+			}
+			reports = append(reports, r)
 		}
-		reports = append(reports, r)
 	}
 	for _, name := range files {
 		data, err := readEvalFile(name)
@@ -149,12 +164,20 @@ func evalQueries(ctx context.Context, e *env, ix *index.Index, name string, case
 	r := evalJSON{File: name, Kind: "queries", Queries: rep.Queries, GoldCodes: rep.Golds,
 		RecallAt1: rep.RecallAt1, RecallAt5: rep.RecallAt5, RecallAt10: rep.RecallAt10, MRR: rep.MRR,
 		Seconds: time.Since(start).Seconds()}
+	for _, k := range rep.Kinds {
+		r.ByKind = append(r.ByKind, evalKindJSON{Kind: k.Kind, Queries: k.Queries,
+			RecallAt1: k.RecallAt1, RecallAt5: k.RecallAt5, RecallAt10: k.RecallAt10, MRR: k.MRR})
+	}
 	if asJSON {
 		return r, 0
 	}
 	fmt.Fprintf(e.stdout, "%s: %d queries\n", name, rep.Queries)
-	fmt.Fprintf(e.stdout, "  recall@1 %.3f  recall@5 %.3f  recall@10 %.3f  MRR %.3f  (%.1fs)\n",
-		rep.RecallAt1, rep.RecallAt5, rep.RecallAt10, rep.MRR, r.Seconds)
+	fmt.Fprintf(e.stdout, "  %-12s %5s  recall@1 %.3f  recall@5 %.3f  recall@10 %.3f  MRR %.3f  (%.1fs)\n",
+		"all", "", rep.RecallAt1, rep.RecallAt5, rep.RecallAt10, rep.MRR, r.Seconds)
+	for _, k := range rep.Kinds {
+		fmt.Fprintf(e.stdout, "  %-12s %5d  recall@1 %.3f  recall@5 %.3f  recall@10 %.3f  MRR %.3f\n",
+			k.Kind, k.Queries, k.RecallAt1, k.RecallAt5, k.RecallAt10, k.MRR)
+	}
 	if len(rep.Misses) > 0 && misses > 0 {
 		fmt.Fprintf(e.stdout, "  not answered in the first 10 (%d):\n", len(rep.Misses))
 		for i, m := range rep.Misses {
