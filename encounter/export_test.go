@@ -41,9 +41,10 @@ var overrideAt = time.Date(2026, 3, 3, 14, 5, 0, 0, time.FixedZone("EST", -5*360
 func exportEncounter() *encounter.Encounter {
 	dos := encounter.NewDate(2026, 3, 2)
 	return &encounter.Encounter{
-		ID:             "ENC-1001",
-		Revision:       3,
-		Patient:        encounter.Patient{ID: "P-77", Name: "Ada Example", DateOfBirth: encounter.NewDate(1961, 5, 2), Sex: "F"},
+		ID:       "ENC-1001",
+		Revision: 3,
+		Patient: encounter.Patient{ID: "P-77", Name: "Ada Example", DateOfBirth: encounter.NewDate(1961, 5, 2), Sex: "F",
+			Address: encounter.Address{Line1: "12 Elm St", City: "Springfield", State: "IL", Zip: "62701"}},
 		Provider:       encounter.Provider{NPI: "1234567893", Name: "Dr. Grey"},
 		Service:        encounter.DateRange{From: dos, To: dos},
 		PlaceOfService: "11",
@@ -55,7 +56,10 @@ func exportEncounter() *encounter.Encounter {
 		},
 		Overrides: []encounter.Override{{Rule: encounter.RuleExcludes1, Target: "dx:2", Reason: "type 1 history documented separately",
 			Coder: "alice", At: overrideAt}},
-		CoderID: "alice",
+		CoderID:         "alice",
+		BillingProvider: encounter.Provider{NPI: "1245319599", Name: "Test Family Practice", TaxID: "123456789", Address: encounter.Address{Line1: "100 Main St", City: "Springfield", State: "IL", Zip: "627011234"}},
+		ServiceFacility: encounter.Provider{NPI: "1326064841", Name: "Springfield General", Address: encounter.Address{Line1: "1 Hospital Dr", City: "Springfield", State: "IL", Zip: "627045678"}},
+		Coverage:        encounter.Coverage{PayerID: "87726", PayerName: "Test Health Plan", PayerType: encounter.PayerCommercial, MemberID: "W123456789"},
 	}
 }
 

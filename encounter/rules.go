@@ -42,6 +42,7 @@ func init() {
 		icdFamily,
 		mceFamily,
 		modifierFamily,
+		payerFamily,
 		overrideFamily,
 	}
 	ruleByID = map[string]RuleInfo{}

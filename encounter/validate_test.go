@@ -43,7 +43,7 @@ func testSets(tb testing.TB) (plain, withCPT *codesets.Set) {
 
 // base is a correctly coded office visit: Validate finds nothing.
 func base() *Encounter {
-	return &Encounter{
+	return withClaimParties(&Encounter{
 		ID:             "t1",
 		Patient:        Patient{ID: "P-1", Name: "Test Patient", DateOfBirth: NewDate(1968, 8, 15), Sex: "M"},
 		Provider:       Provider{NPI: "1234567893", Name: "Dr Test"},
@@ -52,7 +52,7 @@ func base() *Encounter {
 		Notes:          []Note{{ID: "n1", Title: "Visit", Text: "Type 2 diabetes with hypoglycemia without coma. Long-term insulin."}},
 		Diagnoses:      []Diagnosis{{Code: "E11649"}, {Code: "Z794"}},
 		Lines:          []ServiceLine{{Code: "99213", Units: 1, Pointers: []int{1, 2}}},
-	}
+	})
 }
 
 func dxs(codes ...string) []Diagnosis {
@@ -86,7 +86,7 @@ func quiet(rule, name string, change func(e *Encounter)) ruleCase {
 func noChange(*Encounter) {}
 
 // ruleCases is every family's table (rules_<family>_test.go).
-var ruleCases = slices.Concat(claimCases, dosCases, icdCases, mceCases, modifierCases, overrideCases)
+var ruleCases = slices.Concat(claimCases, dosCases, icdCases, mceCases, modifierCases, payerCases, overrideCases)
 
 func TestBaseHasNoEdits(t *testing.T) {
 	_, set := testSets(t)

@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"codebench/encounter"
+	"codebench/encounter/enctest"
 	"codebench/encounter/store/sqlite"
 )
 
 func exportClaim(id string) *encounter.Encounter {
 	dos := encounter.NewDate(2026, 3, 2)
-	return &encounter.Encounter{
+	return enctest.WithParties(&encounter.Encounter{
 		ID:             id,
 		Patient:        encounter.Patient{ID: "P-" + id, Name: "Ada Example", DateOfBirth: encounter.NewDate(1961, 5, 2), Sex: "F"},
 		Provider:       encounter.Provider{NPI: "1234567893", Name: "Dr. Grey"},
@@ -26,7 +27,7 @@ func exportClaim(id string) *encounter.Encounter {
 		Notes:          []encounter.Note{{ID: "n1", Title: "Progress note", Text: "Type 2 diabetes with hyperglycemia; hypertension."}},
 		Diagnoses:      []encounter.Diagnosis{{Code: "E1165"}, {Code: "I10"}},
 		Lines:          []encounter.ServiceLine{{Code: "99213", Units: 1, Pointers: []int{1, 2}, Charge: 12500}},
-	}
+	})
 }
 
 // exportEnv is a data directory holding a work store with the given

@@ -28,6 +28,17 @@ func line(code string, mods []string, units int, ptrs ...int) encounter.ServiceL
 
 func mods(m ...string) []string { return m }
 
+// drug adds the NDC of the drug a J-code line supplies (837P 2410), as the
+// vial in the chart was labelled.
+func drug(l encounter.ServiceLine, ndc, unit, quantity string) encounter.ServiceLine {
+	code, ok := encounter.CanonicalNDC(ndc)
+	if !ok {
+		panic("demo: bad NDC " + ndc)
+	}
+	l.NDC = encounter.NDC{Code: code, Unit: unit, Quantity: encounter.Decimal(quantity)}
+	return l
+}
+
 // answers was reviewed chart by chart against the notes as a coding
 // auditor would: ICD-10-CM Official Guidelines, CPT E/M (2021+ MDM
 // tables), the NCCI Policy Manual 2026 and the practitioner PTP/MUE
@@ -84,7 +95,7 @@ var answers = map[string]Answer{
 		Diagnoses: []string{"D51.0"},
 		Lines: []encounter.ServiceLine{
 			line("96372", nil, 1, 1),
-			line("J3420", nil, 1, 1),
+			drug(line("J3420", nil, 1, 1), "63323-0044-01", "ML", "1"),
 		},
 		Why: []string{
 			"Pernicious anemia is D51.0. The nurse's injection under the physician's direct supervision is 96372 with the drug, J3420 (up to 1000 mcg): one unit. 99211 is not billed with 96372 (NCCI).",
@@ -149,7 +160,7 @@ var answers = map[string]Answer{
 		Diagnoses: []string{"M17.0"},
 		Lines: []encounter.ServiceLine{
 			line("20610", mods("50"), 1, 1),
-			line("J3301", nil, 8, 1),
+			drug(line("J3301", nil, 8, 1), "0003-0293-05", "ML", "2"),
 		},
 		Why: []string{
 			"Both knees injected: 20610-50 on one line with one unit (Medicare bilateral rules). Triamcinolone acetonide 80 mg in all is J3301 (per 10 mg) × 8.",

@@ -13,6 +13,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/encounter/enctest"
 	"codebench/encounter/queue"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
@@ -24,7 +25,7 @@ var ctx = context.Background()
 // claim is a clean encounter: it validates with information edits only.
 func claim(id string) *encounter.Encounter {
 	dos := encounter.NewDate(2026, 3, 2)
-	return &encounter.Encounter{
+	return enctest.WithParties(&encounter.Encounter{
 		ID:             id,
 		Patient:        encounter.Patient{ID: "P-" + id, Name: "Ada Example", DateOfBirth: encounter.NewDate(1961, 5, 2), Sex: "F"},
 		Provider:       encounter.Provider{NPI: "1234567893", Name: "Dr. Grey"},
@@ -34,7 +35,7 @@ func claim(id string) *encounter.Encounter {
 		Diagnoses:      []encounter.Diagnosis{{Code: "E1165"}, {Code: "I10"}},
 		Lines:          []encounter.ServiceLine{{Code: "99213", Units: 1, Pointers: []int{1, 2}, Charge: 12500}},
 		CoderID:        "alice",
-	}
+	})
 }
 
 type rig struct {
