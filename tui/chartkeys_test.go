@@ -1,0 +1,423 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"codebench/codesets"
+	"codebench/encounter"
+	"codebench/encounter/demo"
+)
+
+// The chart harness codes every demo chart to its answer key by keys alone,
+// the way a coder who knows the codes works: codes typed exactly in the
+// search, the claim fixed in the claim pane, ctrl+x to export, the next
+// chart opening by itself. It counts every key message it sends, per chart,
+// and keeps the counts in testdata/chart-keys.golden: a change that costs
+// the coder keys fails the test (-update records an intended change).
+//
+// The planner looks at the workbench as a coder reads the screen (focus,
+// claim rows, the prompt's text) through the probe methods below, and uses
+// whatever the workbench offers; it never writes the model.
+
+var updateKeys = flag.Bool("update-keys", false, "rewrite testdata/chart-keys.golden")
+
+type chartCoder struct {
+	t    *testing.T
+	d    *driver
+	keys int
+}
+
+func (c *chartCoder) press(keys ...string) {
+	c.t.Helper()
+	c.keys += len(keys)
+	c.d.press(keys...)
+}
+
+func (c *chartCoder) typeText(s string) {
+	c.t.Helper()
+	c.keys += len([]rune(s))
+	c.d.typeText(s)
+}
+
+// Probes: what the coder sees.
+
+func (c *chartCoder) focus() int { return c.d.m.focus }
+
+func (c *chartCoder) claim() *encounter.Encounter { return c.d.m.w.enc }
+
+func (c *chartCoder) claimRow() int { return c.d.m.claim.row }
+
+// promptText is what the open claim prompt holds, and whether typing
+// replaces it (shown selected).
+func (c *chartCoder) promptText() (string, bool) {
+	return c.d.m.claim.input.Value(), false
+}
+
+// typedCodeKey is how the coder types a code: lower case, without the dot.
+func typedCodeKey(code string) string {
+	return strings.ToLower(codesets.Canonical(code))
+}
+
+// toClaim focuses the claim pane.
+func (c *chartCoder) toClaim() {
+	c.t.Helper()
+	if c.focus() == paneSearch {
+		c.press("esc")
+	}
+	if c.focus() != paneClaim {
+		c.press("4")
+	}
+}
+
+// toRow moves the claim cursor to row r the cheapest way.
+func (c *chartCoder) toRow(r int) {
+	c.t.Helper()
+	c.toClaim()
+	cur, last := c.claimRow(), len(c.claim().Diagnoses)+len(c.claim().Lines)-1
+	steps := []struct {
+		first string
+		n     int
+		key   string
+	}{
+		{"", abs(r - cur), map[bool]string{true: "j", false: "k"}[r > cur]},
+		{"g", r, "j"},
+		{"G", last - r, "k"},
+	}
+	best := steps[0]
+	for _, s := range steps[1:] {
+		if 1+s.n < best.n+len(best.first) {
+			best = s
+		}
+	}
+	if best.first != "" {
+		c.press(best.first)
+	}
+	for range best.n {
+		c.press(best.key)
+	}
+	if c.claimRow() != r {
+		c.t.Fatalf("claim cursor on row %d, want %d:\n%s", c.claimRow(), r, c.d.screen())
+	}
+}
+
+// searchPick types a code in the search and picks it.
+func (c *chartCoder) searchPick(code string) {
+	c.t.Helper()
+	if c.focus() != paneSearch {
+		c.press("/")
+	}
+	if !c.d.m.search.selected && c.d.m.search.input.Value() != "" {
+		c.press("ctrl+u")
+	}
+	c.typeText(typedCodeKey(code))
+	c.press("enter")
+}
+
+// prompt opens a claim prompt on the cursor's line and enters value.
+func (c *chartCoder) prompt(key, value string) {
+	c.t.Helper()
+	c.press(key)
+	if text, replaces := c.promptText(); text != "" && !replaces {
+		c.press("ctrl+u")
+	}
+	if value != "" {
+		c.typeText(value)
+	}
+	c.press("enter")
+	if _, open := c.promptText(); c.d.m.claim.typing() {
+		c.t.Fatalf("prompt %s %q refused (open %v):\n%s", key, value, open, c.d.screen())
+	}
+}
+
+func dxCodes(e *encounter.Encounter) []string {
+	var out []string
+	for _, d := range e.Diagnoses {
+		out = append(out, codesets.Canonical(d.Code))
+	}
+	return out
+}
+
+// codeDiagnoses brings the claim's diagnoses to want, in order.
+func (c *chartCoder) codeDiagnoses(want []string) {
+	c.t.Helper()
+	for i := range want {
+		want[i] = codesets.Canonical(want[i])
+	}
+	// A header or a code short of its 7th character is recoded in place
+	// (its evidence stays); a code the key does not have is removed.
+	for i := 0; i < len(c.claim().Diagnoses); {
+		have := dxCodes(c.claim())
+		code := have[i]
+		if slices.Contains(want, code) {
+			i++
+			continue
+		}
+		into := ""
+		for _, w := range want {
+			if !slices.Contains(have, w) && strings.HasPrefix(w, code) {
+				into = w
+			}
+		}
+		c.toRow(i)
+		if into == "" {
+			c.press("d")
+			continue
+		}
+		c.press("enter") // the detail pane offers the codes under it
+		rest := into[len(code):]
+		if c.d.m.detail.picker() && len(rest) == 1 {
+			c.press(strings.ToLower(rest))
+		} else {
+			c.t.Fatalf("cannot recode %s into %s by keys", code, into)
+		}
+		i++
+	}
+	for _, w := range want {
+		if !slices.Contains(dxCodes(c.claim()), w) {
+			c.searchPick(w)
+		}
+	}
+	// Sequence: bring each code up to its place.
+	for i, w := range want {
+		j := slices.Index(dxCodes(c.claim()), w)
+		if j == i {
+			continue
+		}
+		c.toRow(j)
+		for range j - i {
+			c.press("K")
+		}
+	}
+	if got := dxCodes(c.claim()); !slices.Equal(got, want) {
+		c.t.Fatalf("diagnoses %v, want %v", got, want)
+	}
+}
+
+func lineCodes(e *encounter.Encounter) []string {
+	var out []string
+	for _, l := range e.Lines {
+		out = append(out, l.Code)
+	}
+	return out
+}
+
+// codeLines brings the service lines to want.
+func (c *chartCoder) codeLines(want []encounter.ServiceLine) {
+	c.t.Helper()
+	var wantCodes []string
+	for _, l := range want {
+		wantCodes = append(wantCodes, l.Code)
+	}
+	// Remove lines the key does not have (each code as often as wanted).
+	for i := 0; i < len(c.claim().Lines); {
+		have := lineCodes(c.claim())
+		if count(have[:i+1], have[i]) <= count(wantCodes, have[i]) {
+			i++
+			continue
+		}
+		c.toRow(len(c.claim().Diagnoses) + i)
+		c.press("d")
+	}
+	for _, w := range wantCodes {
+		if count(lineCodes(c.claim()), w) < count(wantCodes, w) {
+			c.searchPick(w)
+		}
+	}
+	for i, w := range wantCodes {
+		j := i + slices.Index(lineCodes(c.claim())[i:], w)
+		if j == i {
+			continue
+		}
+		c.toRow(len(c.claim().Diagnoses) + j)
+		for range j - i {
+			c.press("K")
+		}
+	}
+	ndx := len(c.claim().Diagnoses)
+	for i, w := range want {
+		l := func() encounter.ServiceLine { return c.claim().Lines[i] }
+		if !slices.Equal(l().Modifiers, w.Modifiers) {
+			c.toRow(ndx + i)
+			c.prompt("m", strings.ToLower(strings.Join(w.Modifiers, " ")))
+		}
+		if l().Units != w.Units {
+			c.toRow(ndx + i)
+			c.prompt("u", strconv.Itoa(w.Units))
+		}
+		if !slices.Equal(l().Pointers, w.Pointers) {
+			c.toRow(ndx + i)
+			c.prompt("p", strings.ToLower(pointerLetters(w.Pointers, "")))
+		}
+	}
+	if got := lineCodes(c.claim()); !slices.Equal(got, wantCodes) {
+		c.t.Fatalf("lines %v, want %v", got, wantCodes)
+	}
+}
+
+func count(xs []string, x string) int {
+	n := 0
+	for _, y := range xs {
+		if y == x {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCodeEveryDemoChartByKeys codes the demo inbox from the first chart to
+// the last, checks every claim in the billing queue against the answer
+// key, and records the keys each chart took.
+func TestCodeEveryDemoChartByKeys(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	c := &chartCoder{t: t, d: d}
+	answers := demo.Answers()
+	perChart := map[string]int{}
+	var order []string
+
+	// Open the first chart to code from the worklist.
+	first := ""
+	items, err := r.store.List(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Status != "exported" {
+			first = it.ID
+			break
+		}
+	}
+	for i := 0; i < len(items) && !d.cursorOn(first); i++ {
+		c.press("j")
+	}
+	c.press("enter")
+
+	for len(order) < len(answers) {
+		enc := c.claim()
+		if enc == nil {
+			t.Fatalf("no chart open after %v:\n%s", order, d.screen())
+		}
+		id := enc.ID
+		a, ok := answers[id]
+		if !ok || slices.Contains(order, id) {
+			t.Fatalf("%s opened again or not in the key", id)
+		}
+		c.codeDiagnoses(slices.Clone(a.Diagnoses))
+		c.codeLines(a.Lines)
+		c.press("ctrl+x")
+		if d.m.confirm == nil {
+			t.Fatalf("%s: the export did not open:\n%s", id, d.screen())
+		}
+		c.press("y")
+		perChart[id] = c.keys
+		order = append(order, id)
+		c.keys = 0
+	}
+
+	// Every claim in the queue is the answer key's.
+	for _, id := range order {
+		_, sum, err := r.store.Get(context.Background(), id)
+		if err != nil || sum.Status != "exported" {
+			t.Fatalf("%s: %+v %v", id, sum, err)
+		}
+		data, err := os.ReadFile(filepath.Join(r.queueDir, sum.ExportKey+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc encounter.ExportDoc
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		a := answers[id]
+		var dx []string
+		for _, g := range doc.Diagnosis {
+			dx = append(dx, codesets.Canonical(g.DiagnosisCodeableConcept.Coding[0].Code))
+		}
+		var want []string
+		for _, w := range a.Diagnoses {
+			want = append(want, codesets.Canonical(w))
+		}
+		if !slices.Equal(dx, want) {
+			t.Errorf("%s: exported diagnoses %v, key %v", id, dx, want)
+		}
+		if len(doc.Item) != len(a.Lines) {
+			t.Fatalf("%s: %d items exported, key has %d", id, len(doc.Item), len(a.Lines))
+		}
+		for i, it := range doc.Item {
+			w := a.Lines[i]
+			var mods []string
+			for _, m := range it.Modifier {
+				mods = append(mods, m.Coding[0].Code)
+			}
+			if it.ProductOrService.Coding[0].Code != w.Code || !slices.Equal(mods, w.Modifiers) || int(it.Quantity.Value) != w.Units || !slices.Equal(it.DiagnosisSequence, w.Pointers) {
+				t.Errorf("%s line %d: exported %s %v ×%v %v, key %s %v ×%d %v", id, i+1,
+					it.ProductOrService.Coding[0].Code, mods, it.Quantity.Value, it.DiagnosisSequence, w.Code, w.Modifiers, w.Units, w.Pointers)
+			}
+		}
+	}
+
+	got := chartKeysReport(order, perChart)
+	t.Log("\n" + got)
+	path := filepath.Join("testdata", "chart-keys.golden")
+	if *updateKeys {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./tui -run ChartByKeys -update-keys records it)", err)
+	}
+	was := parseChartKeys(string(old))
+	for _, id := range order {
+		if n, ok := was[id]; ok && perChart[id] > n {
+			t.Errorf("%s takes %d keys, %d before", id, perChart[id], n)
+		}
+	}
+	if string(old) != got {
+		t.Logf("chart keys changed (record with -update-keys):\nwas\n%s", old)
+	}
+}
+
+// chartKeysReport lists keys per chart in coding order, then the total
+// and the median.
+func chartKeysReport(order []string, per map[string]int) string {
+	var b strings.Builder
+	var ns []int
+	total := 0
+	for _, id := range order {
+		fmt.Fprintf(&b, "%s %d\n", id, per[id])
+		ns = append(ns, per[id])
+		total += per[id]
+	}
+	sort.Ints(ns)
+	median := float64(ns[len(ns)/2])
+	if len(ns)%2 == 0 {
+		median = float64(ns[len(ns)/2-1]+ns[len(ns)/2]) / 2
+	}
+	fmt.Fprintf(&b, "total %d\nmedian %g\n", total, median)
+	return b.String()
+}
+
+func parseChartKeys(s string) map[string]int {
+	out := map[string]int{}
+	for _, l := range strings.Split(s, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 2 && strings.HasPrefix(f[0], "enc-") {
+			n, _ := strconv.Atoi(f[1])
+			out[f[0]] = n
+		}
+	}
+	return out
+}
