@@ -12,6 +12,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/tui/common"
 )
 
 // The claim pane is shaped like the claim form: diagnoses A-L (CMS-1500
@@ -29,7 +30,7 @@ const (
 )
 
 type claimPane struct {
-	c     *Common
+	c     *common.Common
 	w     *work
 	width int
 	high  int
@@ -42,7 +43,7 @@ type claimPane struct {
 	input   textinput.Model
 }
 
-func newClaimPane(c *Common, w *work) *claimPane {
+func newClaimPane(c *common.Common, w *work) *claimPane {
 	in := textinput.New()
 	in.CharLimit = 40
 	p := &claimPane{c: c, w: w, input: in}
@@ -50,7 +51,7 @@ func newClaimPane(c *Common, w *work) *claimPane {
 	return p
 }
 
-func (p *claimPane) applyStyles() { p.input.SetStyles(p.c.inputStyles()) }
+func (p *claimPane) applyStyles() { p.input.SetStyles(p.c.InputStyles()) }
 
 func (p *claimPane) SetSize(w, h int) {
 	p.width, p.high = w, h
@@ -168,33 +169,33 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		if isLine {
 			j, err := p.w.moveLine(line, d)
 			p.selectLine(j)
-			return fail(err)
+			return common.Fail(err)
 		}
 		j, err := p.w.moveDiagnosis(p.row, d)
 		p.selectDiagnosis(j)
 		if err != nil {
-			return fail(err)
+			return common.Fail(err)
 		}
-		return say("%s is now %s", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[j].Code), letter(j+1))
+		return common.Say("%s is now %s", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[j].Code), common.Letter(j+1))
 	case key.Matches(km, k.Delete):
 		if isLine {
 			code := p.w.enc.Lines[line].Code
 			if err := p.w.removeLine(line); err != nil {
-				return fail(err)
+				return common.Fail(err)
 			}
 			p.follow()
-			return tea.Batch(p.showRow(), say("line %d (%s) removed; ctrl+z undoes", line+1, code))
+			return tea.Batch(p.showRow(), common.Say("line %d (%s) removed; ctrl+z undoes", line+1, code))
 		}
 		code := codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)
 		orphans, err := p.w.removeDiagnosis(p.row)
 		p.follow()
 		if err != nil {
-			return fail(err)
+			return common.Fail(err)
 		}
 		if len(orphans) > 0 {
-			return tea.Batch(p.showRow(), fail(refuse("%s removed; line %s now points to no diagnosis: press p on it (ctrl+z undoes)", code, joinInts(orphans))))
+			return tea.Batch(p.showRow(), common.Fail(common.Refuse("%s removed; line %s now points to no diagnosis: press p on it (ctrl+z undoes)", code, joinInts(orphans))))
 		}
-		return tea.Batch(p.showRow(), say("%s removed; ctrl+z undoes", code))
+		return tea.Batch(p.showRow(), common.Say("%s removed; ctrl+z undoes", code))
 	case key.Matches(km, k.ShowCode):
 		c := p.code()
 		if c == nil {
@@ -207,16 +208,16 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		return func() tea.Msg { return showCodeMsg{code: c, focus: true, replace: replace} }
 	case key.Matches(km, k.ShowEvidence):
 		if isLine || p.row >= p.ndx() {
-			return fail(refuse("evidence belongs to diagnoses; select one"))
+			return common.Fail(common.Refuse("evidence belongs to diagnoses; select one"))
 		}
 		if p.w.enc.Diagnoses[p.row].Evidence == nil {
-			return fail(refuse("%s has no evidence: select text in the documentation (v) before picking", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)))
+			return common.Fail(common.Refuse("%s has no evidence: select text in the documentation (v) before picking", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)))
 		}
 		dx := p.row
 		return func() tea.Msg { return showEvidenceMsg{dx: dx} }
 	case key.Matches(km, k.UnitsUp), key.Matches(km, k.UnitsDown):
 		if !isLine {
-			return fail(refuse("units belong to service lines"))
+			return common.Fail(common.Refuse("units belong to service lines"))
 		}
 		u := p.w.enc.Lines[line].Units
 		if key.Matches(km, k.UnitsUp) {
@@ -224,13 +225,13 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		} else {
 			u--
 		}
-		return fail(p.w.setUnits(line, u))
+		return common.Fail(p.w.setUnits(line, u))
 	case key.Matches(km, k.Modifiers), key.Matches(km, k.Units), key.Matches(km, k.Pointers):
 		if !isLine {
-			return fail(refuse("select a service line first (modifiers, units and pointers belong to lines)"))
+			return common.Fail(common.Refuse("select a service line first (modifiers, units and pointers belong to lines)"))
 		}
 		if err := p.w.editable(); err != nil {
-			return fail(err)
+			return common.Fail(err)
 		}
 		l := p.w.enc.Lines[line]
 		switch {
@@ -239,7 +240,7 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(km, k.Units):
 			p.begin(editUnits, fmt.Sprintf("line %d units: ", line+1), strconv.Itoa(l.Units))
 		default:
-			p.begin(editPointers, fmt.Sprintf("line %d pointers A-%s: ", line+1, letter(max(p.ndx(), 1))), pointerLetters(l.Pointers, " "))
+			p.begin(editPointers, fmt.Sprintf("line %d pointers A-%s: ", line+1, common.Letter(max(p.ndx(), 1))), pointerLetters(l.Pointers, " "))
 		}
 		return nil
 	default:
@@ -288,7 +289,7 @@ func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
 		switch {
 		case km.String() == "esc":
 			p.endEdit()
-			return say("unchanged")
+			return common.Say("unchanged")
 		case key.Matches(km, k.Accept):
 			line, ok := p.onLine()
 			if !ok {
@@ -309,7 +310,7 @@ func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
 				err = p.w.setPointers(line, v)
 			}
 			if err != nil {
-				return fail(err)
+				return common.Fail(err)
 			}
 			p.endEdit()
 			return nil
@@ -349,16 +350,16 @@ func (p *claimPane) title(sys codesets.System, code string, w int) string {
 		c, ok = p.c.Codes.Lookup(code)
 	}
 	if !ok {
-		return clip("(not a FY2026 code)", w)
+		return common.Clip("(not a FY2026 code)", w)
 	}
 	prefix := ""
 	if !c.Billable {
 		prefix = "header! "
 	}
 	if c.DescriptorMissing {
-		return clip("(no descriptor)", w) // the detail pane says how to load them
+		return common.Clip("(no descriptor)", w) // the detail pane says how to load them
 	}
-	return prefix + fitTitle(c.Title(), c.Short, max(w-len(prefix), 4))
+	return prefix + common.FitTitle(c.Title(), c.Short, max(w-len(prefix), 4))
 }
 
 func (p *claimPane) View() string {
@@ -378,15 +379,15 @@ func (p *claimPane) View() string {
 		if d.Evidence != nil {
 			ev = "¶"
 		}
-		code := codesets.Dotted(codesets.ICD10CM, oneLine(d.Code))
+		code := codesets.Dotted(codesets.ICD10CM, common.OneLine(d.Code))
 		title := p.title(codesets.ICD10CM, d.Code, p.width-14)
-		plain := fmt.Sprintf(" %s %-8s %s %s", letter(i+1), code, ev, title)
-		body = append(body, p.renderRow(i, plain, fmt.Sprintf(" %s %-8s %s %s", st.Letter.Render(letter(i+1)), code, ev, title)))
+		plain := fmt.Sprintf(" %s %-8s %s %s", common.Letter(i+1), code, ev, title)
+		body = append(body, p.renderRow(i, plain, fmt.Sprintf(" %s %-8s %s %s", st.Letter.Render(common.Letter(i+1)), code, ev, title)))
 	}
 	// The modifiers column is as wide as the widest modifiers.
 	modsW := 4
 	for _, l := range p.lines() {
-		modsW = max(modsW, ansi.StringWidth(oneLine(strings.Join(l.Modifiers, " "))))
+		modsW = max(modsW, ansi.StringWidth(common.OneLine(strings.Join(l.Modifiers, " "))))
 	}
 	body = append(body, st.Dim.Render(fmt.Sprintf(" %-8s %-*s %-4s %s", "Lines", modsW, "mods", "unit", "ptrs (item 24)")))
 	if p.nlines() == 0 {
@@ -394,18 +395,18 @@ func (p *claimPane) View() string {
 	}
 	for i := 0; i < p.nlines(); i++ {
 		l := p.w.enc.Lines[i]
-		mods := oneLine(strings.Join(l.Modifiers, " "))
+		mods := common.OneLine(strings.Join(l.Modifiers, " "))
 		ptrs := pointerLetters(l.Pointers, "")
 		if ptrs == "" {
 			ptrs = "-"
 		}
-		head := fmt.Sprintf(" %d %-6s %-*s ×%-3d ", i+1, oneLine(l.Code), modsW, mods, l.Units)
+		head := fmt.Sprintf(" %d %-6s %-*s ×%-3d ", i+1, common.OneLine(l.Code), modsW, mods, l.Units)
 		title := p.title(codesets.CPT, l.Code, p.width-ansi.StringWidth(head)-5)
 		plain := head + fmt.Sprintf("%-4s %s", ptrs, title)
 		styled := head + st.Letter.Render(fmt.Sprintf("%-4s", ptrs)) + " " + title
 		body = append(body, p.renderRow(p.ndx()+i, plain, styled))
 	}
-	lines := []string{paneTitle(st, title, p.width, p.focus)}
+	lines := []string{common.PaneTitle(st, title, p.width, p.focus)}
 	vis := p.visible()
 	for i := p.top; i < len(body) && i < p.top+vis; i++ {
 		lines = append(lines, body[i])
@@ -416,7 +417,7 @@ func (p *claimPane) View() string {
 	if p.typing() {
 		lines = append(lines, p.input.View())
 	}
-	return block(lines, p.width, p.high)
+	return common.Block(lines, p.width, p.high)
 }
 
 func (p *claimPane) renderRow(row int, plain, styled string) string {
@@ -425,7 +426,7 @@ func (p *claimPane) renderRow(row int, plain, styled string) string {
 		return styled
 	}
 	if p.focus {
-		return st.RowCursor.Render(fit(plain, p.width))
+		return st.RowCursor.Render(common.Fit(plain, p.width))
 	}
-	return st.RowCursorDim.Render(fit(plain, p.width))
+	return st.RowCursorDim.Render(common.Fit(plain, p.width))
 }

@@ -13,75 +13,28 @@ import (
 	"charm.land/log/v2"
 
 	"codebench/codesets"
-	"codebench/encounter"
 	"codebench/encounter/store"
-	"codebench/index"
+	"codebench/tui/common"
 	"codebench/tui/keymap"
 	"codebench/tui/prefs"
 	"codebench/tui/styles"
 )
 
-// Searcher finds codes; *index.Index satisfies it.
-type Searcher interface {
-	Search(ctx context.Context, query string, opts index.Options) (index.Result, error)
-}
-
-// IndexProgress reports the search index being built on a first run; the
-// workbench is usable meanwhile, except for search.
-type IndexProgress struct{ Done, Total int }
+// The services a session is built from are declared in tui/common, which
+// every pane imports; the names here keep the package's API.
+type (
+	Searcher      = common.Searcher
+	IndexProgress = common.IndexProgress
+	Validator     = common.Validator
+	Exporter      = common.Exporter
+	Timing        = common.Timing
+)
 
 // IndexReady hands the search index over once it is open, or says why it
 // could not be.
 type IndexReady struct {
 	Searcher Searcher
 	Err      error
-}
-
-// Validator runs the edits on an encounter (encounter.Validate bound to the
-// code sets).
-type Validator func(enc *encounter.Encounter) []encounter.Edit
-
-// Exporter sends a coded encounter to the billing queue; BillingExporter
-// adapts encounter/exporter.
-type Exporter interface {
-	// Document is the export JSON of the encounter's saved revision, byte
-	// for byte what Export would send; the confirmation shows it.
-	Document(ctx context.Context, id string) ([]byte, error)
-	// Export publishes the saved revision under the coder's lease and
-	// records it in the store; it returns the queue key ("ID-rN").
-	Export(ctx context.Context, l store.Lease) (key string, err error)
-	// Destination names where exports go ("billing queue /var/...").
-	Destination() string
-}
-
-// Timing holds the durations a session runs on; zero values take defaults.
-// Tests set RenewEvery and RefreshEvery negative to switch the periodic
-// work off and drive it by messages.
-type Timing struct {
-	Debounce     time.Duration // search after typing stops (60 ms)
-	LeaseTTL     time.Duration // lease length (5 min)
-	RenewEvery   time.Duration // lease renewal (LeaseTTL/3)
-	RefreshEvery time.Duration // worklist refresh while shown (15 s)
-	SearchLimit  int           // hits per search (50)
-}
-
-func (t Timing) withDefaults() Timing {
-	if t.Debounce == 0 {
-		t.Debounce = 60 * time.Millisecond
-	}
-	if t.LeaseTTL == 0 {
-		t.LeaseTTL = 5 * time.Minute
-	}
-	if t.RenewEvery == 0 {
-		t.RenewEvery = t.LeaseTTL / 3
-	}
-	if t.RefreshEvery == 0 {
-		t.RefreshEvery = 15 * time.Second
-	}
-	if t.SearchLimit == 0 {
-		t.SearchLimit = 50
-	}
-	return t
 }
 
 // Options are what a session is built from.
@@ -112,31 +65,13 @@ type Options struct {
 	Context context.Context
 }
 
-// Common is handed to every pane: size, styles, key map and the services.
-type Common struct {
-	Width, Height int
-	Styles        *styles.Styles
-	KeyMap        *keymap.KeyMap
-	Codes         *codesets.Set
-	Searcher      Searcher
-	Store         store.Store
-	Exporter      Exporter
-	Validate      Validator
-	Prefs         prefs.Store
-	Coder         string
-	Logger        *log.Logger
-	Now           func() time.Time
-	Timing        Timing
-	Ctx           context.Context
-}
-
-func newCommon(o Options) Common {
-	c := Common{
+func newCommon(o Options) common.Common {
+	c := common.Common{
 		Width: o.Width, Height: o.Height,
 		Styles: styles.New(!o.Light, o.NoColor), KeyMap: keymap.Default(),
 		Codes: o.Codes, Searcher: o.Searcher, Store: o.Store, Exporter: o.Exporter,
 		Validate: o.Validate, Prefs: o.Prefs, Coder: o.Coder, Logger: o.Logger,
-		Now: o.Now, Timing: o.Timing.withDefaults(), Ctx: o.Context,
+		Now: o.Now, Timing: o.Timing.WithDefaults(), Ctx: o.Context,
 	}
 	if c.Width == 0 {
 		c.Width = 80

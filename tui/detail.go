@@ -10,6 +10,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/tui/common"
 )
 
 // The detail pane shows everything about the highlighted code: titles,
@@ -31,8 +32,8 @@ type choice struct {
 // text is a choice's row in w cells; the highlighted choice is wrapped in
 // full instead (rows), so the end of a long title can be read. common are
 // the words it shares with the choices around it.
-func (c choice) text(w int, common map[string]bool) string {
-	return c.prefix + fitTitleIn(c.title, c.short, max(w-ansi.StringWidth(c.prefix), 4), common)
+func (c choice) text(w int, shared map[string]bool) string {
+	return c.prefix + common.FitTitleIn(c.title, c.short, max(w-ansi.StringWidth(c.prefix), 4), shared)
 }
 
 // rows is the highlighted choice wrapped to w cells, continuation lines
@@ -40,7 +41,7 @@ func (c choice) text(w int, common map[string]bool) string {
 func (c choice) rows(w int) []string {
 	pw := ansi.StringWidth(c.prefix)
 	tw := max(w-pw, 8)
-	parts := strings.Split(ansi.Wordwrap(oneLine(c.title), tw, " "), "\n")
+	parts := strings.Split(ansi.Wordwrap(common.OneLine(c.title), tw, " "), "\n")
 	out := make([]string, len(parts))
 	for i, l := range parts {
 		if i == 0 {
@@ -53,7 +54,7 @@ func (c choice) rows(w int) []string {
 }
 
 type detailPane struct {
-	c     *Common
+	c     *common.Common
 	w     *work
 	width int
 	high  int
@@ -64,12 +65,12 @@ type detailPane struct {
 	replace int             // diagnosis (1 = A) a pick recodes; 0 adds
 	lines   []string
 	choices []choice
-	titles  titleList // what each choice shares with its neighbours
+	titles  common.TitleList // what each choice shares with its neighbours
 	cur     int
 	top     int
 }
 
-func newDetailPane(c *Common, w *work) *detailPane { return &detailPane{c: c, w: w} }
+func newDetailPane(c *common.Common, w *work) *detailPane { return &detailPane{c: c, w: w} }
 
 func (p *detailPane) SetSize(w, h int) {
 	resize := w != p.width
@@ -139,7 +140,7 @@ func (p *detailPane) renderEdit() {
 	add := func(s string) { p.lines = append(p.lines, s) }
 	wrap := func(prefix, text string) {
 		indent := strings.Repeat(" ", ansi.StringWidth(prefix))
-		for i, l := range strings.Split(ansi.Wordwrap(oneLine(text), max(w-ansi.StringWidth(prefix), 8), " "), "\n") {
+		for i, l := range strings.Split(ansi.Wordwrap(common.OneLine(text), max(w-ansi.StringWidth(prefix), 8), " "), "\n") {
 			if i == 0 {
 				add(prefix + l)
 			} else {
@@ -154,7 +155,7 @@ func (p *detailPane) renderEdit() {
 	case encounter.Info:
 		sev = st.Info
 	}
-	add(sev.Render(string(e.Severity)) + "  " + st.Code.Render(oneLine(e.Rule)) + "  " + targetName(oneLine(e.Target)))
+	add(sev.Render(string(e.Severity)) + "  " + st.Code.Render(common.OneLine(e.Rule)) + "  " + targetName(common.OneLine(e.Target)))
 	wrap("", e.Message)
 	if e.Source != "" {
 		wrap(st.Dim.Render("source: "), e.Source)
@@ -241,7 +242,7 @@ func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
 		return p.pick()
 	default:
 		if p.picker() && len(km.Text) == 1 {
-			return fail(refuse("%s is not a 7th character of %s", strings.ToUpper(oneLine(km.Text)), p.code.Display()))
+			return common.Fail(common.Refuse("%s is not a 7th character of %s", strings.ToUpper(common.OneLine(km.Text)), p.code.Display()))
 		}
 		return nil
 	}
@@ -285,7 +286,7 @@ func (p *detailPane) pick() tea.Cmd {
 		c = ch.code
 	}
 	if !c.Billable {
-		return fail(refuse("%s is a header, not billable: pick one of the codes under it", c.Display()))
+		return common.Fail(common.Refuse("%s is a header, not billable: pick one of the codes under it", c.Display()))
 	}
 	replace := p.replace
 	return func() tea.Msg { return pickMsg{code: c, replace: replace} }
@@ -307,7 +308,7 @@ func (p *detailPane) render() {
 	d := p.c.Codes.Detail(c)
 	add := func(s string) { p.lines = append(p.lines, s) }
 	wrap := func(prefix, text string) {
-		text = oneLine(text)
+		text = common.OneLine(text)
 		indent := strings.Repeat(" ", ansi.StringWidth(prefix))
 		for i, l := range strings.Split(ansi.Wordwrap(text, max(w-ansi.StringWidth(prefix), 8), " "), "\n") {
 			if i == 0 {
@@ -373,17 +374,17 @@ func (p *detailPane) render() {
 	for i, ch := range p.choices {
 		ts[i] = [2]string{ch.title, ch.short}
 	}
-	p.titles = newTitleList(ts)
+	p.titles = common.NewTitleList(ts)
 
 	if d.Effective != "" || d.Terminated != "" {
-		add(st.Dim.Render(fmt.Sprintf("valid %s to %s · %s", orDash(d.Effective), orDash(d.Terminated), d.Release)))
+		add(st.Dim.Render(fmt.Sprintf("valid %s to %s · %s", common.OrDash(d.Effective), common.OrDash(d.Terminated), d.Release)))
 	} else {
 		add(st.Dim.Render(d.Release))
 	}
 	if len(d.Path) > 0 {
 		add(st.Bold.Render("Hierarchy"))
 		for _, s := range d.Path {
-			wrap("  "+oneLine(s.Code)+" ", s.Title)
+			wrap("  "+common.OneLine(s.Code)+" ", s.Title)
 		}
 	}
 	// Notes grouped by kind in the order a coder reads them.
@@ -421,36 +422,29 @@ func (p *detailPane) render() {
 		wrap(st.Bold.Render("MCE: "), strings.Join(s, ", "))
 	}
 	if d.HCPCS != nil {
-		add(st.Dim.Render(fmt.Sprintf("CMS action %s · BETOS %s · coverage %s", orDash(d.HCPCS.ActionCode), orDash(d.HCPCS.BETOS), orDash(d.HCPCS.Coverage))))
+		add(st.Dim.Render(fmt.Sprintf("CMS action %s · BETOS %s · coverage %s", common.OrDash(d.HCPCS.ActionCode), common.OrDash(d.HCPCS.BETOS), common.OrDash(d.HCPCS.Coverage))))
 	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func (p *detailPane) View() string {
 	st := p.c.Styles
 	title := " 3 Detail"
 	if p.edit != nil {
-		title += "  edit " + oneLine(p.edit.Rule)
+		title += "  edit " + common.OneLine(p.edit.Rule)
 	}
 	if p.code != nil {
 		title += "  " + p.code.Display()
 		if p.replace > 0 {
-			title += " → " + letter(p.replace) // a pick recodes that diagnosis
+			title += " → " + common.Letter(p.replace) // a pick recodes that diagnosis
 		}
 		if p.picker() {
 			title += "  pick 7th char"
 		}
 	}
-	out := []string{paneTitle(st, title, p.width, p.focus)}
+	out := []string{common.PaneTitle(st, title, p.width, p.focus)}
 	if p.code == nil && p.edit == nil {
 		out = append(out, st.Dim.Render(" the highlighted code's notes show here"))
-		return block(out, p.width, p.high)
+		return common.Block(out, p.width, p.high)
 	}
 	choiceAt := map[int]int{}
 	for i, c := range p.choices {
@@ -460,7 +454,7 @@ func (p *detailPane) View() string {
 		if ci, ok := choiceAt[i]; ok {
 			ch := p.choices[ci]
 			if ci != p.cur {
-				out = append(out, " "+ch.text(p.width-1, p.titles.common(ci)))
+				out = append(out, " "+ch.text(p.width-1, p.titles.Shared(ci)))
 				continue
 			}
 			cursor := st.RowCursorDim
@@ -468,11 +462,11 @@ func (p *detailPane) View() string {
 				cursor = st.RowCursor
 			}
 			for _, r := range ch.rows(p.width - 1) {
-				out = append(out, cursor.Render(fit(" "+r, p.width)))
+				out = append(out, cursor.Render(common.Fit(" "+r, p.width)))
 			}
 			continue
 		}
 		out = append(out, " "+p.lines[i])
 	}
-	return block(out, p.width, p.high)
+	return common.Block(out, p.width, p.high)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codebench/encounter"
+	"codebench/tui/common"
 )
 
 // The documentation pane lays the notes out itself rather than through a
@@ -52,7 +53,7 @@ const (
 type docSearchMsg struct{ query string }
 
 type docPane struct {
-	c     *Common
+	c     *common.Common
 	w     *work
 	width int
 	high  int
@@ -70,7 +71,7 @@ type docPane struct {
 	terms []string // search terms, lower case
 }
 
-func newDocPane(c *Common, w *work) *docPane { return &docPane{c: c, w: w} }
+func newDocPane(c *common.Common, w *work) *docPane { return &docPane{c: c, w: w} }
 
 // SetSize lays the notes out again for the new width.
 func (p *docPane) SetSize(w, h int) {
@@ -108,9 +109,9 @@ func (p *docPane) layout() {
 		if ni > 0 {
 			p.lines = append(p.lines, docLine{note: ni})
 		}
-		title := oneLine(n.Title)
+		title := common.OneLine(n.Title)
 		if title == "" {
-			title = oneLine(n.ID)
+			title = common.OneLine(n.ID)
 		}
 		p.lines = append(p.lines, docLine{note: ni, title: true, cells: []docCell{{off: -1, s: title, w: ansi.StringWidth(title)}}})
 		p.wrapNote(ni, n.Text, tw)
@@ -179,7 +180,7 @@ func (p *docPane) wrapNote(ni int, text string, width int) {
 			cells = append(cells, docCell{off: i, s: "  ", w: 2})
 			empty = false
 		default:
-			s := displayRune(r)
+			s := common.DisplayRune(r)
 			cells = append(cells, docCell{off: i, s: s, w: max(ansi.StringWidth(s), 1)})
 			empty = false
 		}
@@ -645,7 +646,7 @@ func (p *docPane) searchSpan() tea.Cmd {
 	if p.w.span == nil {
 		return nil
 	}
-	q := oneLine(p.w.span.Text)
+	q := common.OneLine(p.w.span.Text)
 	if len(q) > maxQuery {
 		q = q[:maxQuery]
 		if i := strings.LastIndexByte(q, ' '); i > 0 {
@@ -715,7 +716,7 @@ func (p *docPane) evidence() map[int][]struct {
 				out[ni] = append(out[ni], struct {
 					span
 					letter string
-				}{span{ev.Start, ev.End}, letter(di + 1)})
+				}{span{ev.Start, ev.End}, common.Letter(di + 1)})
 			}
 		}
 	}
@@ -744,10 +745,10 @@ func (p *docPane) View() string {
 			title += fmt.Sprintf("  %d selected", e-s)
 		}
 	}
-	lines := []string{paneTitle(st, title, p.width, p.focus)}
+	lines := []string{common.PaneTitle(st, title, p.width, p.focus)}
 	if p.w.enc == nil || len(p.lines) == 0 {
 		lines = append(lines, st.Dim.Render(" no documentation in this encounter"))
-		return block(lines, p.width, p.high)
+		return common.Block(lines, p.width, p.high)
 	}
 	selNote, selStart, selEnd, selOK := p.selection()
 	var cur docWord
@@ -808,7 +809,7 @@ func (p *docPane) View() string {
 		emit()
 		lines = append(lines, b.String())
 	}
-	return block(lines, p.width, p.high)
+	return common.Block(lines, p.width, p.high)
 }
 
 // lineMatches are the spans of search-term matches on line li.

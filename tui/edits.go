@@ -11,6 +11,7 @@ import (
 
 	"codebench/encounter"
 	"codebench/encounter/store"
+	"codebench/tui/common"
 )
 
 // The edits pane is always on screen and shows the result of the last
@@ -22,19 +23,19 @@ import (
 type showEditMsg struct{ edit encounter.Edit }
 
 type editsPane struct {
-	c     *Common
+	c     *common.Common
 	w     *work
 	width int
 	high  int
 	focus bool
 
-	listCursor
+	common.ListCursor
 
 	reasoning bool
 	input     textinput.Model
 }
 
-func newEditsPane(c *Common, w *work) *editsPane {
+func newEditsPane(c *common.Common, w *work) *editsPane {
 	in := textinput.New()
 	in.CharLimit = 300
 	in.Placeholder = "why the edit does not apply here"
@@ -43,7 +44,7 @@ func newEditsPane(c *Common, w *work) *editsPane {
 	return p
 }
 
-func (p *editsPane) applyStyles() { p.input.SetStyles(p.c.inputStyles()) }
+func (p *editsPane) applyStyles() { p.input.SetStyles(p.c.InputStyles()) }
 
 func (p *editsPane) SetSize(w, h int) {
 	p.width, p.high = w, h
@@ -74,11 +75,11 @@ func (p *editsPane) visible() int {
 	return max(h, 1)
 }
 
-func (p *editsPane) follow() { p.listCursor.follow(len(p.w.edits), p.visible()) }
+func (p *editsPane) follow() { p.ListCursor.Follow(len(p.w.edits), p.visible()) }
 
 func (p *editsPane) current() (encounter.Edit, bool) {
-	if p.cur < len(p.w.edits) {
-		return p.w.edits[p.cur], true
+	if p.Cur < len(p.w.edits) {
+		return p.w.edits[p.Cur], true
 	}
 	return encounter.Edit{}, false
 }
@@ -93,17 +94,17 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	k := p.c.KeyMap
 	switch {
-	case p.navigate(km, k, len(p.w.edits), 0):
+	case p.Navigate(km, k, len(p.w.edits), 0):
 	case key.Matches(km, k.Override):
 		e, ok := p.current()
 		if !ok {
-			return fail(refuse("no edit to override"))
+			return common.Fail(common.Refuse("no edit to override"))
 		}
 		if err := p.w.editable(); err != nil {
-			return fail(err)
+			return common.Fail(err)
 		}
 		if e.Severity == encounter.Info {
-			return fail(refuse("%s is information only; nothing to override", e.Rule))
+			return common.Fail(common.Refuse("%s is information only; nothing to override", e.Rule))
 		}
 		p.reasoning = true
 		p.input.Prompt = "reason: "
@@ -117,10 +118,10 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if err := p.w.unoverride(e); err != nil {
-			return fail(err)
+			return common.Fail(err)
 		}
 		return tea.Batch(p.audit("override withdrawn", fmt.Sprintf("%s on %s", e.Rule, e.Target)),
-			say("override of %s on %s withdrawn", e.Rule, targetName(e.Target)))
+			common.Say("override of %s on %s withdrawn", e.Rule, targetName(e.Target)))
 	case key.Matches(km, k.GoToTarget):
 		e, ok := p.current()
 		if !ok {
@@ -150,7 +151,7 @@ func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
 		case km.String() == "esc":
 			p.reasoning = false
 			p.input.Blur()
-			return say("no override")
+			return common.Say("no override")
 		case key.Matches(km, k.Accept):
 			e, ok := p.current()
 			if !ok {
@@ -159,12 +160,12 @@ func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
 			}
 			o, err := p.w.override(e, p.input.Value(), p.c.Coder, p.c.Now())
 			if err != nil {
-				return fail(err)
+				return common.Fail(err)
 			}
 			p.reasoning = false
 			p.input.Blur()
 			return tea.Batch(p.audit("override", fmt.Sprintf("override %s on %s: %s", o.Rule, o.Target, o.Reason)),
-				say("overridden %s on %s", o.Rule, targetName(o.Target)))
+				common.Say("overridden %s on %s", o.Rule, targetName(o.Target)))
 		}
 	}
 	var cmd tea.Cmd
@@ -185,7 +186,7 @@ func (p *editsPane) audit(action, detail string) tea.Cmd {
 	return func() tea.Msg {
 		if err := st.Log(ctx, entry); err != nil {
 			logger.Error("audit log", "err", err, "detail", detail)
-			return statusMsg{text: "audit log failed: " + err.Error(), err: true}
+			return common.StatusMsg{Text: "audit log failed: " + err.Error(), Err: true}
 		}
 		return nil
 	}
@@ -202,7 +203,7 @@ func targetShort(t string) string {
 	case !ok || err != nil:
 		return t
 	case kind == "dx":
-		return "dx " + letter(i)
+		return "dx " + common.Letter(i)
 	case kind == "line":
 		return "ln " + n
 	}
@@ -221,7 +222,7 @@ func targetName(t string) string {
 	}
 	switch kind {
 	case "dx":
-		return "dx " + letter(i)
+		return "dx " + common.Letter(i)
 	case "line":
 		return "line " + n
 	}
@@ -257,12 +258,12 @@ func (p *editsPane) View() string {
 			title += fmt.Sprintf(" · %d ✓", o) // ✓ marks an overridden edit
 		}
 	}
-	lines := []string{paneTitle(st, title, p.width, p.focus)}
+	lines := []string{common.PaneTitle(st, title, p.width, p.focus)}
 	if p.w.enc != nil && len(p.w.edits) == 0 {
 		lines = append(lines, st.OK.Render(" ✓ no edits: the claim passes every check"))
 	}
 	vis := p.visible()
-	for i := p.top; i < len(p.w.edits) && i < p.top+vis; i++ {
+	for i := p.Top; i < len(p.w.edits) && i < p.Top+vis; i++ {
 		e := p.w.edits[i]
 		sev, sty := "E", st.Error
 		switch {
@@ -273,15 +274,15 @@ func (p *editsPane) View() string {
 		case e.Severity == encounter.Info:
 			sev, sty = "i", st.Info
 		}
-		msg := oneLine(e.Message)
+		msg := common.OneLine(e.Message)
 		if e.Overridden != nil {
-			msg = "overridden: " + oneLine(e.Overridden.Reason) + " — " + msg
+			msg = "overridden: " + common.OneLine(e.Overridden.Reason) + " — " + msg
 		}
-		tgt := targetShort(oneLine(e.Target))
+		tgt := targetShort(common.OneLine(e.Target))
 		if tgt != "" {
 			tgt += " "
 		}
-		rule := oneLine(e.Rule)
+		rule := common.OneLine(e.Rule)
 		if p.width < wideEdits {
 			// Narrow: the message says more than the rule's id (the
 			// detail pane shows both), without repeating the target.
@@ -291,12 +292,12 @@ func (p *editsPane) View() string {
 			}
 		}
 		plain := fmt.Sprintf(" %s %s%s%s", sev, tgt, rulePrefix(rule), msg)
-		if i == p.cur && p.focus {
-			lines = append(lines, st.RowCursor.Render(fit(plain, p.width)))
+		if i == p.Cur && p.focus {
+			lines = append(lines, st.RowCursor.Render(common.Fit(plain, p.width)))
 			continue
 		}
-		if i == p.cur {
-			lines = append(lines, st.RowCursorDim.Render(fit(plain, p.width)))
+		if i == p.Cur {
+			lines = append(lines, st.RowCursorDim.Render(common.Fit(plain, p.width)))
 			continue
 		}
 		styledRule := ""
@@ -311,7 +312,7 @@ func (p *editsPane) View() string {
 		}
 		lines = append(lines, p.input.View())
 	}
-	return block(lines, p.width, p.high)
+	return common.Block(lines, p.width, p.high)
 }
 
 // wideEdits is the pane width from which edit rows name their rule.
@@ -335,11 +336,4 @@ func dropLead(msg string) string {
 		return rest
 	}
 	return msg
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

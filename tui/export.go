@@ -11,6 +11,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/tui/common"
 )
 
 // Export is one key: a confirmation shows the claim as it goes to the
@@ -46,20 +47,20 @@ func (m *Model) startExport() tea.Cmd {
 	w := m.w
 	switch {
 	case w.enc == nil:
-		return fail(refuse("open an encounter first"))
+		return common.Fail(common.Refuse("open an encounter first"))
 	case m.c.Exporter == nil:
-		return fail(refuse("no billing queue is configured"))
+		return common.Fail(common.Refuse("no billing queue is configured"))
 	case w.readOnly != "" && w.sum.PendingExport == "":
-		return fail(refuse("read-only: %s", w.readOnly))
+		return common.Fail(common.Refuse("read-only: %s", w.readOnly))
 	case len(w.enc.Diagnoses) == 0:
-		return fail(refuse("nothing to export: the claim has no diagnosis"))
+		return common.Fail(common.Refuse("nothing to export: the claim has no diagnosis"))
 	}
 	if n := w.blocking(); n > 0 {
 		verb := "blocks"
 		if n > 1 {
 			verb = "block"
 		}
-		return fail(refuse("%d error%s %s the export: fix or override (5, o) with a reason", n, plural(n), verb))
+		return common.Fail(common.Refuse("%d error%s %s the export: fix or override (5, o) with a reason", n, common.Plural(n), verb))
 	}
 	m.confirm = &exportDialog{enc: cloneEncounter(w.enc)}
 	if m.saving || len(w.changes) > 0 {
@@ -103,7 +104,7 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 			m.confirm.busy, m.confirm.err = false, msg.err
 		}
 		m.c.Logger.Error("export failed", "encounter", msg.id, "err", msg.err)
-		return fail(fmt.Errorf("export of %s failed: %w", msg.id, msg.err))
+		return common.Fail(fmt.Errorf("export of %s failed: %w", msg.id, msg.err))
 	}
 	m.confirm = nil
 	m.c.Logger.Info("exported", "encounter", msg.id, "revision", msg.rev, "key", msg.key)
@@ -124,13 +125,13 @@ func (m *Model) updateConfirm(km tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(km, k.Cancel):
 		m.confirm = nil
-		return say("export cancelled")
+		return common.Say("export cancelled")
 	case key.Matches(km, k.Confirm):
 		if d.docErr != nil {
-			return fail(fmt.Errorf("the export document cannot be built: %w", d.docErr))
+			return common.Fail(fmt.Errorf("the export document cannot be built: %w", d.docErr))
 		}
 		if d.doc == nil {
-			return say("the export document is still being built")
+			return common.Say("the export document is still being built")
 		}
 		d.busy, d.err = true, nil
 		m.exportWanted = true
@@ -161,29 +162,29 @@ func (m *Model) claimLines(enc *encounter.Encounter, w int) []string {
 	st := m.c.Styles
 	var out []string
 	p := enc.Patient
-	out = append(out, clip(fmt.Sprintf("%s · %s · born %s · service %s · POS %s · %s",
-		oneLine(p.Name), oneLine(p.Sex), p.DateOfBirth, enc.Service.From, orDash(oneLine(enc.PlaceOfService)), oneLine(enc.Provider.Name)), w))
+	out = append(out, common.Clip(fmt.Sprintf("%s · %s · born %s · service %s · POS %s · %s",
+		common.OneLine(p.Name), common.OneLine(p.Sex), p.DateOfBirth, enc.Service.From, common.OrDash(common.OneLine(enc.PlaceOfService)), common.OneLine(enc.Provider.Name)), w))
 	out = append(out, st.Bold.Render("Diagnoses (item 21)"))
 	for i, d := range enc.Diagnoses {
 		title := ""
 		if m.c.Codes != nil {
 			if c, ok := m.c.Codes.LookupIn(codesets.ICD10CM, d.Code); ok {
-				title = fitTitle(c.Title(), c.Short, max(w-13, 8))
+				title = common.FitTitle(c.Title(), c.Short, max(w-13, 8))
 			}
 		}
-		out = append(out, clip(fmt.Sprintf("  %s %-8s %s", letter(i+1), codesets.Dotted(codesets.ICD10CM, oneLine(d.Code)), title), w))
+		out = append(out, common.Clip(fmt.Sprintf("  %s %-8s %s", common.Letter(i+1), codesets.Dotted(codesets.ICD10CM, common.OneLine(d.Code)), title), w))
 	}
 	out = append(out, st.Bold.Render("Service lines (item 24)"))
 	if len(enc.Lines) == 0 {
 		out = append(out, "  none")
 	}
 	for i, l := range enc.Lines {
-		out = append(out, clip(fmt.Sprintf("  %d %-6s mods %-11s units %-3d pointers %s", i+1, oneLine(l.Code), orDash(oneLine(strings.Join(l.Modifiers, " "))), l.Units, orDash(pointerLetters(l.Pointers, " "))), w))
+		out = append(out, common.Clip(fmt.Sprintf("  %d %-6s mods %-11s units %-3d pointers %s", i+1, common.OneLine(l.Code), common.OrDash(common.OneLine(strings.Join(l.Modifiers, " "))), l.Units, common.OrDash(pointerLetters(l.Pointers, " "))), w))
 	}
 	if len(enc.Overrides) > 0 {
 		out = append(out, st.Bold.Render("Overrides"))
 		for _, o := range enc.Overrides {
-			out = append(out, clip(fmt.Sprintf("  %s on %s: %s (%s)", oneLine(o.Rule), targetName(oneLine(o.Target)), oneLine(o.Reason), oneLine(o.Coder)), w))
+			out = append(out, common.Clip(fmt.Sprintf("  %s on %s: %s (%s)", common.OneLine(o.Rule), targetName(common.OneLine(o.Target)), common.OneLine(o.Reason), common.OneLine(o.Coder)), w))
 		}
 	}
 	return out
@@ -195,12 +196,12 @@ func (m *Model) confirmView(w, h int) string {
 	bw := min(w-2, 100)
 	inner := bw - 4
 	var lines []string
-	lines = append(lines, st.DialogTitle.Render(clip(fmt.Sprintf("Export %s revision %d → %s", oneLine(d.enc.ID), d.enc.Revision, m.c.Exporter.Destination()), inner)))
+	lines = append(lines, st.DialogTitle.Render(common.Clip(fmt.Sprintf("Export %s revision %d → %s", common.OneLine(d.enc.ID), d.enc.Revision, m.c.Exporter.Destination()), inner)))
 	var body []string
 	if d.showJSON {
 		switch {
 		case d.docErr != nil:
-			body = []string{st.Error.Render(oneLine(d.docErr.Error()))}
+			body = []string{st.Error.Render(common.OneLine(d.docErr.Error()))}
 		case d.doc == nil:
 			body = []string{"building the export document…"}
 		default:
@@ -212,16 +213,16 @@ func (m *Model) confirmView(w, h int) string {
 			for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
 				// oneLine drops leading spaces: keep the indentation.
 				indent := len(l) - len(strings.TrimLeft(l, " "))
-				body = append(body, clip(strings.Repeat(" ", indent)+oneLine(l), inner))
+				body = append(body, common.Clip(strings.Repeat(" ", indent)+common.OneLine(l), inner))
 			}
 		}
 	} else {
 		body = m.claimLines(d.enc, inner)
 		if n := warnings(m.w.edits); n > 0 {
-			body = append(body, st.Warning.Render(fmt.Sprintf("%d warning%s go with it (see the edits pane)", n, plural(n))))
+			body = append(body, st.Warning.Render(fmt.Sprintf("%d warning%s go with it (see the edits pane)", n, common.Plural(n))))
 		}
 		if d.docErr != nil {
-			body = append(body, st.Error.Render(clip("export document: "+oneLine(d.docErr.Error()), inner)))
+			body = append(body, st.Error.Render(common.Clip("export document: "+common.OneLine(d.docErr.Error()), inner)))
 		}
 	}
 	room := max(h-6, 3)
@@ -232,7 +233,7 @@ func (m *Model) confirmView(w, h int) string {
 	case d.busy:
 		lines = append(lines, st.Bold.Render("exporting…"))
 	case d.err != nil:
-		lines = append(lines, st.Error.Render(clip("failed: "+oneLine(d.err.Error()), inner)))
+		lines = append(lines, st.Error.Render(common.Clip("failed: "+common.OneLine(d.err.Error()), inner)))
 		lines = append(lines, "y retry · n/esc cancel · J JSON")
 	default:
 		more := ""

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"codebench/tui/common"
 	"fmt"
 	"strings"
 
@@ -52,7 +53,7 @@ func (m *Model) shortHelp(W int) string {
 		b.WriteString(st.HelpKey.Render(h.Key) + " " + st.HelpDesc.Render(h.Desc))
 		width += sep + len([]rune(item))
 	}
-	return fit(" "+b.String(), W)
+	return common.Fit(" "+b.String(), W)
 }
 
 type helpGroup struct {
@@ -147,7 +148,7 @@ func (m *Model) helpView(W, H int) string {
 	if perCol > rows {
 		more = fmt.Sprintf(", ↑↓ pgup pgdn scroll %d/%d", m.helpTop+1, perCol-rows+1)
 	}
-	out := []string{paneTitle(st, " All keys  (? or esc closes"+more+")", W, true)}
+	out := []string{common.PaneTitle(st, " All keys  (? or esc closes"+more+")", W, true)}
 	for r := m.helpTop; r < m.helpTop+rows; r++ {
 		var b strings.Builder
 		for _, col := range columns {
@@ -157,12 +158,12 @@ func (m *Model) helpView(W, H int) string {
 				if e.desc == "" {
 					cell = " " + st.HelpGroup.Render(e.key)
 				} else {
-					cell = " " + st.HelpKey.Render(fmt.Sprintf("%-*s", keyW, e.key)) + " " + st.HelpDesc.Render(clip(e.desc, max(colW-keyW-3, 1)))
+					cell = " " + st.HelpKey.Render(fmt.Sprintf("%-*s", keyW, e.key)) + " " + st.HelpDesc.Render(common.Clip(e.desc, max(colW-keyW-3, 1)))
 				}
 			}
-			b.WriteString(fit(cell, colW))
+			b.WriteString(common.Fit(cell, colW))
 		}
 		out = append(out, b.String())
 	}
-	return block(out, W, H)
+	return common.Block(out, W, H)
 }

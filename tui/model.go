@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codebench/codesets"
+	"codebench/tui/common"
 	"codebench/tui/keymap"
 	"codebench/tui/prefs"
 	"codebench/tui/styles"
@@ -26,7 +27,7 @@ const (
 
 // Model is one coder's workbench session.
 type Model struct {
-	c     Common
+	c     common.Common
 	w     *work
 	prefs *prefs.Prefs
 
@@ -130,8 +131,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return m.panes[m.focus].Update(msg)
 		}
 		return nil
-	case statusMsg:
-		m.status, m.statusErr = msg.text, msg.err
+	case common.StatusMsg:
+		m.status, m.statusErr = msg.Text, msg.Err
 		return nil
 	case IndexProgress:
 		m.search.building = msg
@@ -140,11 +141,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.search.building = IndexProgress{}
 		if msg.Err != nil {
 			m.search.err = fmt.Errorf("search index unavailable: %w", msg.Err)
-			return fail(m.search.err)
+			return common.Fail(m.search.err)
 		}
 		m.c.Searcher = msg.Searcher
 		m.search.err = nil
-		return tea.Batch(m.search.searchNow(), say("search index ready"))
+		return tea.Batch(m.search.searchNow(), common.Say("search index ready"))
 	case worklistMsg:
 		m.worklist.set(msg)
 		return nil
@@ -155,7 +156,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.worklist.load(), m.worklist.tick())
 	case prefsMsg:
 		if msg.err != nil {
-			return fail(fmt.Errorf("favourites not loaded: %w", msg.err))
+			return common.Fail(fmt.Errorf("favourites not loaded: %w", msg.err))
 		}
 		*m.prefs = msg.p
 		m.search.refreshTags()
@@ -165,12 +166,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		m.opening = msg.id
-		return tea.Batch(m.openCmd(msg.id, msg.takeOver), say("opening %s…", msg.id))
+		return tea.Batch(m.openCmd(msg.id, msg.takeOver), common.Say("opening %s…", msg.id))
 	case openedMsg:
 		return m.opened(msg)
 	case nextMsg:
 		if msg.err != nil {
-			return tea.Batch(fail(msg.err), m.worklist.load())
+			return tea.Batch(common.Fail(msg.err), m.worklist.load())
 		}
 		m.worklist.set(worklistMsg{items: msg.items})
 		if msg.id == "" {
@@ -179,7 +180,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				done = "exported " + m.lastExport + " · "
 				m.lastExport = ""
 			}
-			return tea.Batch(say("%sworklist done: nothing left to code", done), m.worklist.tick())
+			return tea.Batch(common.Say("%sworklist done: nothing left to code", done), m.worklist.tick())
 		}
 		m.opening = msg.id
 		return m.openCmd(msg.id, false)
@@ -234,7 +235,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.setFocus(paneDoc)
 			return nil
 		}
-		return fail(refuse("the evidence no longer matches the documentation"))
+		return common.Fail(common.Refuse("the evidence no longer matches the documentation"))
 	case searchTickMsg, searchResultMsg:
 		cmd := m.search.Update(msg)
 		if r, ok := msg.(searchResultMsg); ok && r.seq == m.search.seq {
@@ -371,7 +372,7 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 		if !m.zoom {
 			return nil
 		}
-		return say("%s zoomed; z restores the layout", paneNames[m.focus])
+		return common.Say("%s zoomed; z restores the layout", paneNames[m.focus])
 	case key.Matches(km, k.Close):
 		if m.refused == closeToWorklist {
 			m.forceClose = true
@@ -410,7 +411,7 @@ func (m *Model) setFocus(i int) tea.Cmd {
 // pane to choose.
 func (m *Model) pick(c *codesets.Code) tea.Cmd {
 	if m.w.enc == nil {
-		return fail(refuse("open an encounter first"))
+		return common.Fail(common.Refuse("open an encounter first"))
 	}
 	if c.System == codesets.ICD10CM && (!c.Billable || c.NeedsSeventh()) {
 		m.detail.code = nil
@@ -418,11 +419,11 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 		m.setFocus(paneDetail)
 		if len(m.detail.choices) > 0 {
 			if m.detail.picker() {
-				return say("%s needs a 7th character: type it or choose with ↑↓ enter", c.Display())
+				return common.Say("%s needs a 7th character: type it or choose with ↑↓ enter", c.Display())
 			}
-			return say("%s is a header, not billable: choose one of its codes", c.Display())
+			return common.Say("%s is a header, not billable: choose one of its codes", c.Display())
 		}
-		return fail(refuse("%s is not billable", c.Display()))
+		return common.Fail(common.Refuse("%s is not billable", c.Display()))
 	}
 	var err error
 	if c.System == codesets.ICD10CM {
@@ -445,46 +446,46 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 				ev = " with evidence"
 			}
 			m.search.selectQuery()
-			return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as diagnosis %s%s", c.Display(), letter(n), ev))
+			return tea.Batch(savePrefs(&m.c, *m.prefs), common.Say("%s added as diagnosis %s%s", c.Display(), common.Letter(n), ev))
 		}
 	} else if err = m.w.addLine(c); err == nil {
 		n := len(m.w.enc.Lines)
 		m.claim.selectLine(n - 1)
 		m.touch(c)
 		m.search.selectQuery()
-		return tea.Batch(savePrefs(&m.c, *m.prefs), say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
+		return tea.Batch(savePrefs(&m.c, *m.prefs), common.Say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
 	}
-	return fail(err)
+	return common.Fail(err)
 }
 
 // undo takes back the latest change to the claim.
 func (m *Model) undo() tea.Cmd {
 	detail, err := m.w.undoLast()
 	if err != nil {
-		return fail(err)
+		return common.Fail(err)
 	}
 	m.claim.follow()
-	return tea.Batch(m.claim.showRow(), say("undone: %s", detail))
+	return tea.Batch(m.claim.showRow(), common.Say("undone: %s", detail))
 }
 
 // recode replaces diagnosis i with c, from the detail pane opened on it.
 func (m *Model) recode(i int, c *codesets.Code) tea.Cmd {
 	if c.System == codesets.ICD10CM && (!c.Billable || c.NeedsSeventh()) {
 		m.detail.drill(c)
-		return fail(refuse("%s is not billable: choose one of its codes", c.Display()))
+		return common.Fail(common.Refuse("%s is not billable: choose one of its codes", c.Display()))
 	}
 	if i < len(m.w.enc.Diagnoses) && codesets.Canonical(m.w.enc.Diagnoses[i].Code) == c.Code {
 		m.setFocus(paneClaim)
-		return say("diagnosis %s is already %s", letter(i+1), c.Display())
+		return common.Say("diagnosis %s is already %s", common.Letter(i+1), c.Display())
 	}
 	if err := m.w.replaceDiagnosis(i, c); err != nil {
-		return fail(err)
+		return common.Fail(err)
 	}
 	m.detail.show(c)
 	m.claim.selectDiagnosis(i)
 	m.touch(c)
 	m.setFocus(paneClaim)
-	return tea.Batch(savePrefs(&m.c, *m.prefs), say("diagnosis %s recoded as %s", letter(i+1), c.Display()))
+	return tea.Batch(savePrefs(&m.c, *m.prefs), common.Say("diagnosis %s recoded as %s", common.Letter(i+1), c.Display()))
 }
 
 func (m *Model) touch(c *codesets.Code) {
@@ -497,7 +498,7 @@ func (m *Model) gotoTarget(t string) tea.Cmd {
 	kind, n, _ := strings.Cut(t, ":")
 	var i int
 	if _, err := fmt.Sscan(n, &i); err != nil || i < 1 {
-		return say("%s is about the whole claim", targetName(t))
+		return common.Say("%s is about the whole claim", targetName(t))
 	}
 	switch kind {
 	case "dx":
@@ -513,7 +514,7 @@ func (m *Model) gotoTarget(t string) tea.Cmd {
 			return nil
 		}
 	}
-	return fail(errors.New(targetName(t) + " is no longer on the claim"))
+	return common.Fail(errors.New(targetName(t) + " is no longer on the claim"))
 }
 
 // zoomEditsHeight is the edits strip kept under a zoomed pane.
@@ -581,7 +582,7 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "codebench"
 	if m.w.enc != nil {
-		v.WindowTitle = "codebench · " + oneLine(m.w.enc.ID)
+		v.WindowTitle = "codebench · " + common.OneLine(m.w.enc.ID)
 	}
 	return v
 }
@@ -665,7 +666,7 @@ func overlay(base, dialog string, W, H int) string {
 		out = append(out, "")
 	}
 	for i := range out {
-		out[i] = fit(out[i], W)
+		out[i] = common.Fit(out[i], W)
 	}
 	return strings.Join(out[:H], "\n")
 }
@@ -673,14 +674,14 @@ func overlay(base, dialog string, W, H int) string {
 func (m *Model) header(W int) string {
 	st := m.c.Styles
 	if m.screen == screenWorklist || m.w.enc == nil {
-		return st.Header.Render(fit(fmt.Sprintf(" codebench · coder %s", oneLine(m.c.Coder)), W))
+		return st.Header.Render(common.Fit(fmt.Sprintf(" codebench · coder %s", common.OneLine(m.c.Coder)), W))
 	}
 	e := m.w.enc
 	age := ""
 	if !e.Patient.DateOfBirth.IsZero() && !e.Service.From.IsZero() {
 		age = fmt.Sprintf(" %dy", e.Patient.AgeOn(e.Service.From))
 	}
-	left := fmt.Sprintf(" %s · %s %s%s · DOS %s · %s", oneLine(e.ID), oneLine(e.Patient.Name), oneLine(e.Patient.Sex), age, e.Service.From, oneLine(e.Provider.Name))
+	left := fmt.Sprintf(" %s · %s %s%s · DOS %s · %s", common.OneLine(e.ID), common.OneLine(e.Patient.Name), common.OneLine(e.Patient.Sex), age, e.Service.From, common.OneLine(e.Provider.Name))
 	var right string
 	switch {
 	case m.w.readOnly != "":
@@ -692,9 +693,9 @@ func (m *Model) header(W int) string {
 	default:
 		right = fmt.Sprintf("r%d saved", e.Revision)
 	}
-	right = " " + statusLabel(m.w.sum.Status) + " · " + right + " "
+	right = " " + common.StatusLabel(m.w.sum.Status) + " · " + right + " "
 	room := W - len([]rune(right))
-	return st.Header.Render(fit(left, max(room, 0))) + st.HeaderDim.Render(fit(right, W-max(room, 0)))
+	return st.Header.Render(common.Fit(left, max(room, 0))) + st.HeaderDim.Render(common.Fit(right, W-max(room, 0)))
 }
 
 func (m *Model) footer(W int) string {
@@ -704,7 +705,7 @@ func (m *Model) footer(W int) string {
 		if m.statusErr {
 			s = st.StatusError
 		}
-		return s.Render(fit(" "+oneLine(m.status), W))
+		return s.Render(common.Fit(" "+common.OneLine(m.status), W))
 	}
 	return m.shortHelp(W)
 }

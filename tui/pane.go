@@ -1,13 +1,10 @@
 package tui
 
 import (
-	"fmt"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"codebench/codesets"
-	"codebench/tui/styles"
 )
 
 // pane is what the root asks of every pane of the coding screen.
@@ -45,32 +42,8 @@ type (
 		focus   bool // move the focus to the detail pane
 		replace int  // the diagnosis (1 = A) a pick there recodes
 	}
-	// statusMsg is a line for the status bar.
-	statusMsg struct {
-		text string
-		err  bool
-	}
 	// gotoTargetMsg selects what an edit is about ("dx:2", "line:1").
 	gotoTargetMsg struct{ target string }
 	// showEvidenceMsg shows a diagnosis's evidence in the documentation.
 	showEvidenceMsg struct{ dx int }
 )
-
-func say(format string, a ...any) tea.Cmd {
-	return func() tea.Msg { return statusMsg{text: fmt.Sprintf(format, a...)} }
-}
-
-func fail(err error) tea.Cmd {
-	if err == nil {
-		return nil
-	}
-	return func() tea.Msg { return statusMsg{text: err.Error(), err: true} }
-}
-
-// paneTitle is a pane's first line: reversed when it has the focus.
-func paneTitle(st *styles.Styles, title string, w int, focused bool) string {
-	if focused {
-		return st.PaneTitle.Render(fit(title, w))
-	}
-	return st.PaneTitleDim.Render(fit(title, w))
-}

@@ -10,6 +10,7 @@ import (
 
 	"codebench/encounter"
 	"codebench/encounter/store"
+	"codebench/tui/common"
 )
 
 // When the store refuses a save or a renewal because this session's lease
@@ -71,14 +72,14 @@ func (m *Model) reclaimed(msg reclaimedMsg) tea.Cmd {
 	id, base := m.w.enc.ID, m.w.enc.Revision
 	if msg.err != nil {
 		m.w.readOnly = "the store could not be read (" + msg.err.Error() + "); reopen the encounter to continue"
-		return fail(fmt.Errorf("draft not saved (%v) and %s could not be reloaded: %w; unsaved changes: %s",
-			msg.cause, id, msg.err, orNone(strings.Join(m.w.changes, "; "))))
+		return common.Fail(fmt.Errorf("draft not saved (%v) and %s could not be reloaded: %w; unsaved changes: %s",
+			msg.cause, id, msg.err, common.OrNone(strings.Join(m.w.changes, "; "))))
 	}
 	if msg.lease.Token != "" && msg.sum.Revision == base && msg.sum.PendingExport == "" {
 		// Nobody changed it: carry on with the working copy.
 		m.w.lease, m.w.readOnly, m.saveErr = msg.lease, "", nil
 		m.c.Logger.Info("lease reclaimed", "encounter", id, "revision", base)
-		return tea.Batch(m.renewTick(), m.save(), say("the lease on %s had lapsed; it is yours again and your changes are being saved", id))
+		return tea.Batch(m.renewTick(), m.save(), common.Say("the lease on %s had lapsed; it is yours again and your changes are being saved", id))
 	}
 	// The encounter moved on or is held elsewhere: show what the store
 	// has and say what of the coder's work it does not.
@@ -96,7 +97,7 @@ func (m *Model) reclaimed(msg reclaimedMsg) tea.Cmd {
 	case msg.sum.PendingExport != "":
 		readOnly = fmt.Sprintf("export %s is unfinished: ctrl+x finishes it", msg.sum.PendingExport)
 	case msg.sum.Status == store.Exported:
-		readOnly = fmt.Sprintf("exported as %s; billing has it", orDash(msg.sum.ExportKey))
+		readOnly = fmt.Sprintf("exported as %s; billing has it", common.OrDash(msg.sum.ExportKey))
 	}
 	cmds := []tea.Cmd{m.opened(openedMsg{id: id, enc: msg.enc, sum: msg.sum, lease: msg.lease, readOnly: readOnly, note: note})}
 	if unsaved != "" {
@@ -110,7 +111,7 @@ func reloadReason(msg reclaimedMsg, base int, coder string) string {
 	var held *store.LeasedError
 	switch {
 	case errors.As(msg.held, &held):
-		who := oneLine(held.Coder)
+		who := common.OneLine(held.Coder)
 		if held.Coder == coder {
 			who = "you, in another session,"
 		}
@@ -121,7 +122,7 @@ func reloadReason(msg reclaimedMsg, base int, coder string) string {
 		by := ""
 		var se *store.StaleError
 		if errors.As(msg.cause, &se) && se.By != "" {
-			by = " by " + oneLine(se.By)
+			by = " by " + common.OneLine(se.By)
 		}
 		return fmt.Sprintf("%s changed in another session (revision %d%s, yours was based on %d)", msg.id, msg.sum.Revision, by, base)
 	}
@@ -147,7 +148,7 @@ func (m *Model) logUnsaved(id string, base, now int, unsaved string) tea.Cmd {
 	return func() tea.Msg {
 		if err := st.Log(context.WithoutCancel(ctx), entry); err != nil {
 			logger.Error("audit log", "err", err, "detail", entry.Detail)
-			return statusMsg{text: "audit log failed: " + err.Error(), err: true}
+			return common.StatusMsg{Text: "audit log failed: " + err.Error(), Err: true}
 		}
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/index"
+	"codebench/tui/common"
 	"codebench/tui/prefs"
 )
 
@@ -51,7 +52,7 @@ var systemFilters = []struct {
 }
 
 type searchPane struct {
-	c     *Common
+	c     *common.Common
 	w     *work
 	prefs *prefs.Prefs
 
@@ -67,7 +68,7 @@ type searchPane struct {
 
 	shown  string // query of the rows shown
 	rows   []searchRow
-	titles titleList // what each row shares with its neighbours
+	titles common.TitleList // what each row shares with its neighbours
 	total  uint64
 	took   time.Duration
 	err    error
@@ -86,7 +87,7 @@ type searchPane struct {
 	building IndexProgress // the index being built (first run)
 }
 
-func newSearchPane(c *Common, w *work, p *prefs.Prefs) *searchPane {
+func newSearchPane(c *common.Common, w *work, p *prefs.Prefs) *searchPane {
 	in := textinput.New()
 	in.Prompt = "/ "
 	in.Placeholder = "words or a code: diabetes hyperglycemia, E11.65, 99213"
@@ -106,23 +107,7 @@ func newSearchPane(c *Common, w *work, p *prefs.Prefs) *searchPane {
 	return s
 }
 
-func (p *searchPane) applyStyles() { p.input.SetStyles(p.c.inputStyles()) }
-
-// inputStyles styles every text input of the workbench from the theme.
-func (c *Common) inputStyles() textinput.Styles {
-	st := textinput.DefaultStyles(c.Styles.Dark)
-	st.Cursor.Blink = false // a blinking cursor would tick forever
-	st.Focused.Prompt = c.Styles.Prompt
-	st.Blurred.Prompt = c.Styles.Dim
-	st.Focused.Text = c.Styles.Input
-	st.Blurred.Text = c.Styles.Input
-	st.Focused.Placeholder = c.Styles.Dim
-	st.Blurred.Placeholder = c.Styles.Dim
-	if c.Styles.NoColor {
-		st.Cursor.Color = nil
-	}
-	return st
-}
+func (p *searchPane) applyStyles() { p.input.SetStyles(p.c.InputStyles()) }
 
 func (p *searchPane) SetSize(w, h int) {
 	p.width, p.high = w, h
@@ -265,7 +250,7 @@ func (p *searchPane) key(msg tea.KeyPressMsg) tea.Cmd {
 		return p.toggleFavourite()
 	case key.Matches(msg, k.Systems):
 		p.filter = (p.filter + 1) % len(systemFilters)
-		return tea.Batch(p.searchNow(), say("search: %s", systemFilters[p.filter].name))
+		return tea.Batch(p.searchNow(), common.Say("search: %s", systemFilters[p.filter].name))
 	case key.Matches(msg, k.HistoryBack):
 		return p.historyMove(-1)
 	case key.Matches(msg, k.HistoryFwd):
@@ -445,12 +430,12 @@ func (p *searchPane) historyMove(d int) tea.Cmd {
 	to := p.hpos + d
 	if to < 0 || to >= len(p.history) {
 		if d < 0 {
-			return say("search history: at the oldest search")
+			return common.Say("search history: at the oldest search")
 		}
-		return say("search history: at the newest search")
+		return common.Say("search history: at the newest search")
 	}
 	p.hpos = to
-	return tea.Batch(p.setQuery(p.history[to]), say("search history %d/%d", to+1, len(p.history)))
+	return tea.Batch(p.setQuery(p.history[to]), common.Say("search history %d/%d", to+1, len(p.history)))
 }
 
 func (p *searchPane) tag(c *codesets.Code) string {
@@ -497,7 +482,7 @@ func (p *searchPane) listWords() {
 			ts[i] = [2]string{r.code.Title(), r.code.Short}
 		}
 	}
-	p.titles = newTitleList(ts)
+	p.titles = common.NewTitleList(ts)
 }
 
 func (p *searchPane) refreshTags() {
@@ -515,22 +500,22 @@ func (p *searchPane) refreshTags() {
 
 func (p *searchPane) toggleFavourite() tea.Cmd {
 	if !p.fresh() {
-		return fail(refuse("the results are still coming: star once they show"))
+		return common.Fail(common.Refuse("the results are still coming: star once they show"))
 	}
 	c := p.current()
 	if c == nil {
-		return fail(refuse("no code highlighted to star"))
+		return common.Fail(common.Refuse("no code highlighted to star"))
 	}
 	starred, ok := p.prefs.ToggleFavourite(c.Code)
 	if !ok {
-		return fail(refuse("favourites are full (%d); unstar one first", prefs.MaxFavourites))
+		return common.Fail(common.Refuse("favourites are full (%d); unstar one first", prefs.MaxFavourites))
 	}
 	p.refreshTags()
 	return tea.Batch(savePrefs(p.c, *p.prefs), func() tea.Msg {
 		if starred {
-			return statusMsg{text: "★ " + c.Display() + " added to favourites"}
+			return common.StatusMsg{Text: "★ " + c.Display() + " added to favourites"}
 		}
-		return statusMsg{text: c.Display() + " removed from favourites"}
+		return common.StatusMsg{Text: c.Display() + " removed from favourites"}
 	})
 }
 
@@ -551,13 +536,13 @@ func (p *searchPane) pick() tea.Cmd {
 			return func() tea.Msg { return pickMsg{code: c} }
 		}
 		if p.c.Searcher == nil {
-			return fail(refuse("the search index is not ready: type a code exactly to pick it"))
+			return common.Fail(common.Refuse("the search index is not ready: type a code exactly to pick it"))
 		}
-		return tea.Batch(p.searchNow(), say("searching %q: enter picks once the results show", clip(oneLine(q), 40)))
+		return tea.Batch(p.searchNow(), common.Say("searching %q: enter picks once the results show", common.Clip(common.OneLine(q), 40)))
 	}
 	c := p.current()
 	if c == nil {
-		return fail(refuse("no code to pick: type a search first"))
+		return common.Fail(common.Refuse("no code to pick: type a search first"))
 	}
 	p.commit()
 	return func() tea.Msg { return pickMsg{code: c} }
@@ -572,13 +557,13 @@ func (p *searchPane) highlighted() tea.Cmd {
 	return func() tea.Msg { return showCodeMsg{code: c} }
 }
 
-func savePrefs(c *Common, pr prefs.Prefs) tea.Cmd {
+func savePrefs(c *common.Common, pr prefs.Prefs) tea.Cmd {
 	store, coder, logger := c.Prefs, c.Coder, c.Logger
 	pr = pr.Clone()
 	return func() tea.Msg {
 		if err := store.Save(coder, pr); err != nil {
 			logger.Warn("saving favourites", "err", err)
-			return statusMsg{text: "favourites not saved: " + err.Error(), err: true}
+			return common.StatusMsg{Text: "favourites not saved: " + err.Error(), Err: true}
 		}
 		return nil
 	}
@@ -622,16 +607,16 @@ func (p *searchPane) View() string {
 	}
 	input := p.input.View()
 	if p.selected {
-		input = st.Prompt.Render(p.input.Prompt) + st.DocSelection.Render(clip(oneLine(p.input.Value()), max(p.width-3, 1)))
+		input = st.Prompt.Render(p.input.Prompt) + st.DocSelection.Render(common.Clip(common.OneLine(p.input.Value()), max(p.width-3, 1)))
 	}
-	lines := []string{paneTitle(st, title, p.width, p.focus), input}
+	lines := []string{common.PaneTitle(st, title, p.width, p.focus), input}
 	switch {
 	case p.building.Total > 0 && len(p.rows) == 0:
 		lines = append(lines, st.Dim.Render(fmt.Sprintf(" first run: indexing %d codes…", p.building.Total)))
 	case p.err != nil:
-		lines = append(lines, st.Error.Render(" "+oneLine(p.err.Error())))
+		lines = append(lines, st.Error.Render(" "+common.OneLine(p.err.Error())))
 	case len(p.rows) == 0 && p.shown != "":
-		lines = append(lines, st.Dim.Render(" no codes match "+clip(oneLine(p.shown), p.width-18)))
+		lines = append(lines, st.Dim.Render(" no codes match "+common.Clip(common.OneLine(p.shown), p.width-18)))
 	case len(p.rows) == 0:
 		lines = append(lines, st.Dim.Render(" type to search; ctrl+s stars a code"))
 	}
@@ -639,7 +624,7 @@ func (p *searchPane) View() string {
 	for i := p.top; i < len(p.rows) && i < p.top+vis && p.err == nil; i++ {
 		lines = append(lines, p.row(i))
 	}
-	return block(lines, p.width, p.high)
+	return common.Block(lines, p.width, p.high)
 }
 
 // row draws a result: star or recent tag, code, billable marker, title
@@ -658,13 +643,13 @@ func (p *searchPane) row(i int) string {
 		sys = " " + systemTag(c.System)
 	}
 	room := max(p.width-13-len(sys), 4)
-	title := p.rowTitle(r, room, p.titles.common(i))
+	title := p.rowTitle(r, room, p.titles.Shared(i))
 	if i == p.cur {
 		plain := fmt.Sprintf("%s %-8s %s %s%s", tag, c.Display(), billMark(c), title, sys)
 		if p.focus {
-			return st.RowCursor.Render(fit(plain, p.width))
+			return st.RowCursor.Render(common.Fit(plain, p.width))
 		}
-		return st.RowCursorDim.Render(fit(plain, p.width))
+		return st.RowCursorDim.Render(common.Fit(plain, p.width))
 	}
 	mark := st.Billable.Render("●")
 	if !c.Billable {
@@ -678,7 +663,7 @@ const wideSearch = 64
 
 // rowTitle fits a result's title, and what matched when that is not the
 // title, into room cells; the title keeps at least two thirds.
-func (p *searchPane) rowTitle(r searchRow, room int, common map[string]bool) string {
+func (p *searchPane) rowTitle(r searchRow, room int, shared map[string]bool) string {
 	c := r.code
 	long, short := c.Title(), c.Short
 	if c.DescriptorMissing {
@@ -686,22 +671,22 @@ func (p *searchPane) rowTitle(r searchRow, room int, common map[string]bool) str
 	}
 	why := ""
 	if r.why != "" && r.why != "code typed" {
-		why = oneLine(r.why)
+		why = common.OneLine(r.why)
 	}
-	title := fitTitleIn(long, short, room, common)
+	title := common.FitTitleIn(long, short, room, shared)
 	// What matched goes after a title that leaves room for it; a narrow
 	// pane gives the title its whole room (the detail pane lists the
 	// index entries).
-	switch rest := room - textWidth(title) - 3; {
+	switch rest := room - common.TextWidth(title) - 3; {
 	case why == "":
 	case rest >= 12:
-		title += " · " + elide(why, rest)
+		title += " · " + common.Elide(why, rest)
 	case room >= 40:
-		whyW := min(textWidth(why), room/3)
-		title = fitTitleIn(long, short, room-whyW-3, common)
-		title += " · " + elide(why, room-textWidth(title)-3)
+		whyW := min(common.TextWidth(why), room/3)
+		title = common.FitTitleIn(long, short, room-whyW-3, shared)
+		title += " · " + common.Elide(why, room-common.TextWidth(title)-3)
 	}
-	return fit(title, room)
+	return common.Fit(title, room)
 }
 
 func billMark(c *codesets.Code) string {

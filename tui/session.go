@@ -10,6 +10,7 @@ import (
 
 	"codebench/encounter"
 	"codebench/encounter/store"
+	"codebench/tui/common"
 	"codebench/tui/prefs"
 )
 
@@ -92,7 +93,7 @@ func (m *Model) openCmd(id string, takeOver bool) tea.Cmd {
 			return openedMsg{id: id, err: err}
 		}
 		if sum.Status == store.Exported {
-			return openedMsg{id: id, enc: enc, sum: sum, readOnly: fmt.Sprintf("exported as %s; billing has it", orDash(sum.ExportKey))}
+			return openedMsg{id: id, enc: enc, sum: sum, readOnly: fmt.Sprintf("exported as %s; billing has it", common.OrDash(sum.ExportKey))}
 		}
 		lease, err := st.Lease(ctx, id, coder, ttl)
 		if takeOver {
@@ -102,9 +103,9 @@ func (m *Model) openCmd(id string, takeOver bool) tea.Cmd {
 		if errors.As(err, &held) {
 			until := held.Until.In(now().Location())
 			if held.Coder == coder {
-				return openedMsg{id: id, ownSession: true, err: refuse("%s", ownSessionText(id, until))}
+				return openedMsg{id: id, ownSession: true, err: common.Refuse("%s", ownSessionText(id, until))}
 			}
-			return openedMsg{id: id, err: refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends", oneLine(id), oneLine(held.Coder), until.Format("15:04"))}
+			return openedMsg{id: id, err: common.Refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends", common.OneLine(id), common.OneLine(held.Coder), until.Format("15:04"))}
 		}
 		if err != nil {
 			return openedMsg{id: id, err: err}
@@ -132,9 +133,9 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	if msg.err != nil {
 		if msg.ownSession {
 			m.worklist.takeOver = msg.id
-			return tea.Batch(fail(msg.err), m.worklist.load())
+			return tea.Batch(common.Fail(msg.err), m.worklist.load())
 		}
-		return tea.Batch(fail(fmt.Errorf("cannot open %s: %w", msg.id, msg.err)), m.worklist.load())
+		return tea.Batch(common.Fail(fmt.Errorf("cannot open %s: %w", msg.id, msg.err)), m.worklist.load())
 	}
 	enc := msg.enc
 	for i := range enc.Lines {
@@ -151,7 +152,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	m.zoom = false
 	m.doc.reset()
 	m.claim.row, m.claim.top = 0, 0
-	m.edits.cur, m.edits.top = 0, 0
+	m.edits.Cur, m.edits.Top = 0, 0
 	m.detail.show(nil)
 	m.search.input.SetValue("")
 	m.search.seq++
@@ -169,11 +170,11 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		m.lastExport = ""
 	}
 	if msg.note != "" {
-		cmds = append(cmds, fail(errors.New(msg.note)))
+		cmds = append(cmds, common.Fail(errors.New(msg.note)))
 	} else if msg.readOnly != "" {
-		cmds = append(cmds, say("%sopened %s read-only: %s", done, enc.ID, msg.readOnly))
+		cmds = append(cmds, common.Say("%sopened %s read-only: %s", done, enc.ID, msg.readOnly))
 	} else {
-		cmds = append(cmds, say("%sopened %s (revision %d); changes save as you go", done, enc.ID, enc.Revision))
+		cmds = append(cmds, common.Say("%sopened %s (revision %d); changes save as you go", done, enc.ID, enc.Revision))
 	}
 	return tea.Batch(cmds...)
 }
@@ -208,7 +209,7 @@ func (m *Model) renewed(msg renewedMsg) tea.Cmd {
 			return m.reclaim(msg.err)
 		}
 		m.w.readOnly = "the lease could not be renewed (" + msg.err.Error() + "); reopen the encounter to continue"
-		return fail(fmt.Errorf("lease on %s not renewed: %w; unsaved changes: %s", m.w.enc.ID, msg.err, orNone(strings.Join(m.w.changes, "; "))))
+		return common.Fail(fmt.Errorf("lease on %s not renewed: %w; unsaved changes: %s", m.w.enc.ID, msg.err, common.OrNone(strings.Join(m.w.changes, "; "))))
 	}
 	m.w.lease = msg.lease
 	return m.renewTick()
@@ -257,11 +258,11 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 			m.closing, m.exportWanted = closeNone, false
 			return m.reclaim(msg.err)
 		}
-		cmds = append(cmds, fail(fmt.Errorf("draft not saved: %w", msg.err)))
+		cmds = append(cmds, common.Fail(fmt.Errorf("draft not saved: %w", msg.err)))
 		if m.closing != closeNone && !m.forceClose {
 			m.closing = closeNone
 			m.exportWanted = false
-			cmds = append(cmds, fail(fmt.Errorf("draft not saved (%v): not closing; ctrl+c twice quits without saving", msg.err)))
+			cmds = append(cmds, common.Fail(fmt.Errorf("draft not saved (%v): not closing; ctrl+c twice quits without saving", msg.err)))
 			return tea.Batch(cmds...)
 		}
 	} else {
@@ -299,7 +300,7 @@ func (m *Model) close(then closeAction) tea.Cmd {
 	}
 	if len(m.w.changes) > 0 && !m.forceClose && m.w.lease.Token != "" {
 		m.closing = closeNone
-		return fail(fmt.Errorf("changes not saved (%s): ctrl+c twice quits without saving", orNone(strings.Join(m.w.changes, "; "))))
+		return common.Fail(fmt.Errorf("changes not saved (%s): ctrl+c twice quits without saving", common.OrNone(strings.Join(m.w.changes, "; "))))
 	}
 	return m.release(then)
 }

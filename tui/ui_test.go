@@ -209,7 +209,7 @@ func TestOverrideNeedsAReasonAndIsLogged(t *testing.T) {
 		t.Fatalf("no duplicate-line edit: %+v", d.m.w.edits)
 	}
 	d.press("5")
-	for d.m.edits.cur < idx {
+	for d.m.edits.Cur < idx {
 		d.press("down")
 	}
 	d.press("o", "enter")

@@ -10,6 +10,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/encounter/store"
+	"codebench/tui/common"
 )
 
 // Claim limits (CMS-1500 / 837P).
@@ -50,19 +51,12 @@ type undoStep struct {
 // maxUndo bounds the changes an encounter can take back.
 const maxUndo = 100
 
-// userError is a refusal the coder must read: a limit, a bad value.
-type userError struct{ msg string }
-
-func (e *userError) Error() string { return e.msg }
-
-func refuse(format string, a ...any) error { return &userError{fmt.Sprintf(format, a...)} }
-
 func (w *work) editable() error {
 	if w == nil || w.enc == nil {
-		return refuse("no encounter is open")
+		return common.Refuse("no encounter is open")
 	}
 	if w.readOnly != "" {
-		return refuse("read-only: %s", w.readOnly)
+		return common.Refuse("read-only: %s", w.readOnly)
 	}
 	return nil
 }
@@ -90,7 +84,7 @@ func (w *work) undoLast() (string, error) {
 		return "", err
 	}
 	if len(w.undo) == 0 {
-		return "", refuse("nothing to undo in this encounter")
+		return "", common.Refuse("nothing to undo in this encounter")
 	}
 	step := w.undo[len(w.undo)-1]
 	w.undo = w.undo[:len(w.undo)-1]
@@ -101,7 +95,7 @@ func (w *work) undoLast() (string, error) {
 	return step.detail, nil
 }
 
-func dxName(i int) string { return "dx " + letter(i+1) }
+func dxName(i int) string { return "dx " + common.Letter(i+1) }
 
 // dosTime is the first date of service, zero when unknown.
 func (w *work) dosTime() time.Time {
@@ -117,15 +111,15 @@ func (w *work) addDiagnosis(c *codesets.Code) error {
 		return err
 	}
 	if c.System != codesets.ICD10CM {
-		return refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
+		return common.Refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
 	}
 	for i, d := range w.enc.Diagnoses {
 		if codesets.Canonical(d.Code) == c.Code {
-			return refuse("%s is already diagnosis %s", c.Display(), letter(i+1))
+			return common.Refuse("%s is already diagnosis %s", c.Display(), common.Letter(i+1))
 		}
 	}
 	if len(w.enc.Diagnoses) >= MaxDiagnoses {
-		return refuse("a claim holds at most %d diagnoses (A-L); remove one before adding %s", MaxDiagnoses, c.Display())
+		return common.Refuse("a claim holds at most %d diagnoses (A-L); remove one before adding %s", MaxDiagnoses, c.Display())
 	}
 	d := encounter.Diagnosis{Code: c.Code}
 	detail := fmt.Sprintf("%s: added %s", dxName(len(w.enc.Diagnoses)), c.Display())
@@ -146,14 +140,14 @@ func (w *work) replaceDiagnosis(i int, c *codesets.Code) error {
 		return err
 	}
 	if i < 0 || i >= len(w.enc.Diagnoses) {
-		return refuse("no diagnosis selected")
+		return common.Refuse("no diagnosis selected")
 	}
 	if c.System != codesets.ICD10CM {
-		return refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
+		return common.Refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
 	}
 	for j, d := range w.enc.Diagnoses {
 		if j != i && codesets.Canonical(d.Code) == c.Code {
-			return refuse("%s is already diagnosis %s", c.Display(), letter(j+1))
+			return common.Refuse("%s is already diagnosis %s", c.Display(), common.Letter(j+1))
 		}
 	}
 	old := w.enc.Diagnoses[i].Code
@@ -168,10 +162,10 @@ func (w *work) addLine(c *codesets.Code) error {
 		return err
 	}
 	if c.System == codesets.ICD10CM {
-		return refuse("%s is a diagnosis code, not a procedure", c.Display())
+		return common.Refuse("%s is a diagnosis code, not a procedure", c.Display())
 	}
 	if c.Modifier {
-		return refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
+		return common.Refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
 	}
 	w.enc.Lines = append(w.enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: []int{}})
 	w.changed(fmt.Sprintf("line %d: added %s", len(w.enc.Lines), c.Display()))
@@ -187,13 +181,13 @@ func (w *work) moveDiagnosis(i, delta int) (int, error) {
 	n := len(w.enc.Diagnoses)
 	j := i + delta
 	if i < 0 || i >= n {
-		return i, refuse("no diagnosis selected")
+		return i, common.Refuse("no diagnosis selected")
 	}
 	if j < 0 || j >= n {
 		if j < 0 {
-			return i, refuse("%s is already first-listed", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
+			return i, common.Refuse("%s is already first-listed", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
 		}
-		return i, refuse("%s is already last", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
+		return i, common.Refuse("%s is already last", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
 	}
 	ds := w.enc.Diagnoses
 	ds[i], ds[j] = ds[j], ds[i]
@@ -207,7 +201,7 @@ func (w *work) moveDiagnosis(i, delta int) (int, error) {
 			}
 		}
 	}
-	w.changed(fmt.Sprintf("%s moved to %s", codesets.Dotted(codesets.ICD10CM, ds[j].Code), letter(j+1)))
+	w.changed(fmt.Sprintf("%s moved to %s", codesets.Dotted(codesets.ICD10CM, ds[j].Code), common.Letter(j+1)))
 	return j, nil
 }
 
@@ -218,7 +212,7 @@ func (w *work) removeDiagnosis(i int) (orphaned []int, err error) {
 		return nil, err
 	}
 	if i < 0 || i >= len(w.enc.Diagnoses) {
-		return nil, refuse("no diagnosis selected")
+		return nil, common.Refuse("no diagnosis selected")
 	}
 	code := w.enc.Diagnoses[i].Code
 	w.enc.Diagnoses = slices.Delete(w.enc.Diagnoses, i, i+1)
@@ -253,10 +247,10 @@ func (w *work) moveLine(i, delta int) (int, error) {
 	}
 	j := i + delta
 	if i < 0 || i >= len(w.enc.Lines) {
-		return i, refuse("no service line selected")
+		return i, common.Refuse("no service line selected")
 	}
 	if j < 0 || j >= len(w.enc.Lines) {
-		return i, refuse("line %d cannot move further", i+1)
+		return i, common.Refuse("line %d cannot move further", i+1)
 	}
 	w.enc.Lines[i], w.enc.Lines[j] = w.enc.Lines[j], w.enc.Lines[i]
 	w.changed(fmt.Sprintf("line %s moved to %d", w.enc.Lines[j].Code, j+1))
@@ -268,7 +262,7 @@ func (w *work) removeLine(i int) error {
 		return err
 	}
 	if i < 0 || i >= len(w.enc.Lines) {
-		return refuse("no service line selected")
+		return common.Refuse("no service line selected")
 	}
 	code := w.enc.Lines[i].Code
 	w.enc.Lines = slices.Delete(w.enc.Lines, i, i+1)
@@ -287,28 +281,28 @@ func (w *work) setModifiers(codes *codesets.Set, i int, typed string) error {
 		return err
 	}
 	if i < 0 || i >= len(w.enc.Lines) {
-		return refuse("no service line selected")
+		return common.Refuse("no service line selected")
 	}
 	var mods []string
 	for _, f := range fields(typed) {
 		m := codesets.Canonical(f)
 		if !codes.IsModifier(m) {
-			return refuse("%q is not a modifier (two characters: a HCPCS modifier such as RT, or two CPT digits such as 25)", f)
+			return common.Refuse("%q is not a modifier (two characters: a HCPCS modifier such as RT, or two CPT digits such as 25)", f)
 		}
 		if slices.Contains(mods, m) {
-			return refuse("modifier %s is listed twice", m)
+			return common.Refuse("modifier %s is listed twice", m)
 		}
 		mods = append(mods, m)
 	}
 	if len(mods) > MaxModifiers {
-		return refuse("a service line takes at most %d modifiers; %d given", MaxModifiers, len(mods))
+		return common.Refuse("a service line takes at most %d modifiers; %d given", MaxModifiers, len(mods))
 	}
 	l := &w.enc.Lines[i]
 	if slices.Equal(l.Modifiers, mods) {
 		return nil
 	}
 	l.Modifiers = mods
-	w.changed(fmt.Sprintf("line %d: modifiers %s", i+1, orNone(strings.Join(mods, " "))))
+	w.changed(fmt.Sprintf("line %d: modifiers %s", i+1, common.OrNone(strings.Join(mods, " "))))
 	return nil
 }
 
@@ -318,10 +312,10 @@ func (w *work) setUnits(i, units int) error {
 		return err
 	}
 	if i < 0 || i >= len(w.enc.Lines) {
-		return refuse("no service line selected")
+		return common.Refuse("no service line selected")
 	}
 	if units < 1 || units > MaxUnits {
-		return refuse("units must be 1 to %d; %d refused", MaxUnits, units)
+		return common.Refuse("units must be 1 to %d; %d refused", MaxUnits, units)
 	}
 	l := &w.enc.Lines[i]
 	if l.Units == units {
@@ -336,7 +330,7 @@ func parseUnits(typed string) (int, error) {
 	t := strings.TrimSpace(typed)
 	n, err := strconv.Atoi(t)
 	if err != nil {
-		return 0, refuse("units must be a whole number 1 to %d; %q refused", MaxUnits, t)
+		return 0, common.Refuse("units must be a whole number 1 to %d; %q refused", MaxUnits, t)
 	}
 	return n, nil
 }
@@ -347,26 +341,26 @@ func (w *work) setPointers(i int, typed string) error {
 		return err
 	}
 	if i < 0 || i >= len(w.enc.Lines) {
-		return refuse("no service line selected")
+		return common.Refuse("no service line selected")
 	}
 	var ps []int
 	for _, f := range fields(typed) {
 		for _, r := range strings.ToUpper(f) {
 			if r < 'A' || r > 'L' {
-				return refuse("pointer %q is not a claim letter A-L", string(r))
+				return common.Refuse("pointer %q is not a claim letter A-L", string(r))
 			}
 			p := int(r-'A') + 1
 			if p > len(w.enc.Diagnoses) {
-				return refuse("pointer %c: the claim has no diagnosis %c (%d listed)", r, r, len(w.enc.Diagnoses))
+				return common.Refuse("pointer %c: the claim has no diagnosis %c (%d listed)", r, r, len(w.enc.Diagnoses))
 			}
 			if slices.Contains(ps, p) {
-				return refuse("pointer %c is listed twice", r)
+				return common.Refuse("pointer %c is listed twice", r)
 			}
 			ps = append(ps, p)
 		}
 	}
 	if len(ps) > MaxPointers {
-		return refuse("a service line points to at most %d diagnoses; %d given", MaxPointers, len(ps))
+		return common.Refuse("a service line points to at most %d diagnoses; %d given", MaxPointers, len(ps))
 	}
 	if ps == nil {
 		ps = []int{}
@@ -376,23 +370,16 @@ func (w *work) setPointers(i int, typed string) error {
 		return nil
 	}
 	l.Pointers = ps
-	w.changed(fmt.Sprintf("line %d: pointers %s", i+1, orNone(pointerLetters(ps, ""))))
+	w.changed(fmt.Sprintf("line %d: pointers %s", i+1, common.OrNone(pointerLetters(ps, ""))))
 	return nil
 }
 
 func pointerLetters(ps []int, sep string) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
-		s[i] = letter(p)
+		s[i] = common.Letter(p)
 	}
 	return strings.Join(s, sep)
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 // override accepts an edit on purpose, with the coder's reason.
@@ -400,15 +387,15 @@ func (w *work) override(e encounter.Edit, reason, coder string, at time.Time) (e
 	if err := w.editable(); err != nil {
 		return encounter.Override{}, err
 	}
-	reason = oneLine(reason)
+	reason = common.OneLine(reason)
 	if len(strings.TrimSpace(reason)) < 3 {
-		return encounter.Override{}, refuse("an override needs a reason (at least 3 characters)")
+		return encounter.Override{}, common.Refuse("an override needs a reason (at least 3 characters)")
 	}
 	if e.Severity == encounter.Info {
-		return encounter.Override{}, refuse("%s is information only; nothing to override", e.Rule)
+		return encounter.Override{}, common.Refuse("%s is information only; nothing to override", e.Rule)
 	}
 	if r, ok := encounter.Rule(e.Rule); !ok || !r.Overridable {
-		return encounter.Override{}, refuse("%s cannot be overridden: fix the claim", e.Rule)
+		return encounter.Override{}, common.Refuse("%s cannot be overridden: fix the claim", e.Rule)
 	}
 	o := e.Accept(reason, coder, at.UTC())
 	w.enc.Overrides = slices.DeleteFunc(w.enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
@@ -425,7 +412,7 @@ func (w *work) unoverride(e encounter.Edit) error {
 	n := len(w.enc.Overrides)
 	w.enc.Overrides = slices.DeleteFunc(w.enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
 	if len(w.enc.Overrides) == n {
-		return refuse("%s on %s is not overridden", e.Rule, e.Target)
+		return common.Refuse("%s on %s is not overridden", e.Rule, e.Target)
 	}
 	w.changed(fmt.Sprintf("override withdrawn: %s on %s", e.Rule, e.Target))
 	return nil

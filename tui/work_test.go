@@ -8,6 +8,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/tui/common"
 )
 
 func testWork(t *testing.T) (*work, *codesets.Set) {
@@ -30,7 +31,7 @@ func code(t *testing.T, codes *codesets.Set, s string) *codesets.Code {
 
 func wantRefusal(t *testing.T, err error, contains string) {
 	t.Helper()
-	var ue *userError
+	var ue *common.UserError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), contains) {
 		t.Fatalf("want a refusal mentioning %q, got %v", contains, err)
 	}
@@ -160,20 +161,5 @@ func TestCloneIsDeep(t *testing.T) {
 	c.Overrides[0].Codes[0] = "B"
 	if e.Diagnoses[0].Evidence.Start != 1 || e.Lines[0].Modifiers[0] != "25" || e.Lines[0].Pointers[0] != 1 || e.Overrides[0].Codes[0] != "A" {
 		t.Fatal("clone shares memory with the working copy")
-	}
-}
-
-func TestControlSequencesAreNeutralised(t *testing.T) {
-	for in, want := range map[string]string{
-		"a\x1b[2Jb":           "a␛[2Jb",
-		"title\x1b]0;pwned\a": "title␛]0;pwned␇",
-		"x\u009b31my":         "x\uFFFD31my",
-		"abc\u202edcba":       "abc\uFFFDdcba",
-		"bad\xffutf8":         "bad\uFFFDutf8",
-		"tab\tand\nnewline":   "tab and newline",
-	} {
-		if got := oneLine(in); got != want {
-			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codebench/encounter/store"
+	"codebench/tui/common"
 )
 
 // The worklist is the coder's queue: every encounter with its status,
@@ -24,20 +25,20 @@ type (
 )
 
 type worklistPane struct {
-	c      *Common
+	c      *common.Common
 	width  int
 	high   int
 	items  []store.Summary
 	err    error
 	loaded bool
-	listCursor
+	common.ListCursor
 	gen int // refresh timer generation; only the latest ticks on
 	// takeOver is the encounter the coder was told is open in another of
 	// their sessions: opening it again takes it over from there.
 	takeOver string
 }
 
-func newWorklistPane(c *Common) *worklistPane { return &worklistPane{c: c} }
+func newWorklistPane(c *common.Common) *worklistPane { return &worklistPane{c: c} }
 
 func (p *worklistPane) SetSize(w, h int) { p.width, p.high = w, h; p.follow() }
 
@@ -80,13 +81,13 @@ func (p *worklistPane) set(msg worklistMsg) {
 		return
 	}
 	var id string
-	if p.cur < len(p.items) {
-		id = p.items[p.cur].ID
+	if p.Cur < len(p.items) {
+		id = p.items[p.Cur].ID
 	}
 	p.items = msg.items
 	for i, it := range p.items {
 		if it.ID == id {
-			p.cur = i
+			p.Cur = i
 		}
 	}
 	p.follow()
@@ -94,11 +95,11 @@ func (p *worklistPane) set(msg worklistMsg) {
 
 func (p *worklistPane) visible() int { return max(p.high-2, 1) }
 
-func (p *worklistPane) follow() { p.listCursor.follow(len(p.items), p.visible()) }
+func (p *worklistPane) follow() { p.ListCursor.Follow(len(p.items), p.visible()) }
 
 func (p *worklistPane) current() (store.Summary, bool) {
-	if p.cur < len(p.items) {
-		return p.items[p.cur], true
+	if p.Cur < len(p.items) {
+		return p.items[p.Cur], true
 	}
 	return store.Summary{}, false
 }
@@ -111,7 +112,7 @@ func (p *worklistPane) heldBySelf(s store.Summary) bool {
 
 // ownSessionText is the refusal that offers the take-over.
 func ownSessionText(id string, until time.Time) string {
-	return fmt.Sprintf("%s is open in your other session until %s: enter again takes it over", oneLine(id), until.Format("15:04"))
+	return fmt.Sprintf("%s is open in your other session until %s: enter again takes it over", common.OneLine(id), until.Format("15:04"))
 }
 
 // heldByOther tells who holds an encounter when it is not this coder.
@@ -129,44 +130,28 @@ func (p *worklistPane) Update(msg tea.Msg) tea.Cmd {
 		p.takeOver = "" // the offer stands for the very next key only
 	}
 	switch {
-	case p.navigate(km, k, len(p.items), p.visible()):
+	case p.Navigate(km, k, len(p.items), p.visible()):
 	case key.Matches(km, k.Refresh):
-		return tea.Batch(p.load(), say("worklist refreshed"))
+		return tea.Batch(p.load(), common.Say("worklist refreshed"))
 	case key.Matches(km, k.Open):
 		s, ok := p.current()
 		if !ok {
-			return fail(refuse("the worklist is empty"))
+			return common.Fail(common.Refuse("the worklist is empty"))
 		}
 		if p.heldByOther(s) {
-			return fail(refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends",
-				s.ID, oneLine(s.LeasedBy), s.LeaseUntil.In(p.c.Now().Location()).Format("15:04")))
+			return common.Fail(common.Refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends",
+				s.ID, common.OneLine(s.LeasedBy), s.LeaseUntil.In(p.c.Now().Location()).Format("15:04")))
 		}
 		id, takeOver := s.ID, p.takeOver == s.ID
 		p.takeOver = ""
 		if !takeOver && p.heldBySelf(s) {
 			p.takeOver = id
-			return fail(refuse("%s", ownSessionText(id, s.LeaseUntil.In(p.c.Now().Location()))))
+			return common.Fail(common.Refuse("%s", ownSessionText(id, s.LeaseUntil.In(p.c.Now().Location()))))
 		}
 		return func() tea.Msg { return openMsg{id: id, takeOver: takeOver} }
 	}
 	p.follow()
 	return nil
-}
-
-func statusLabel(s store.Status) string {
-	switch s {
-	case store.New:
-		return "new"
-	case store.InProgress:
-		return "in progress"
-	case store.Coded:
-		return "coded"
-	case store.Exported:
-		return "exported"
-	case store.Rejected:
-		return "rejected"
-	}
-	return string(s)
 }
 
 func (p *worklistPane) View() string {
@@ -177,7 +162,7 @@ func (p *worklistPane) View() string {
 	}
 	title := fmt.Sprintf(" Worklist  %d encounters · %d new · %d in progress · %d exported",
 		len(p.items), counts[store.New], counts[store.InProgress], counts[store.Exported])
-	lines := []string{paneTitle(st, title, p.width, true)}
+	lines := []string{common.PaneTitle(st, title, p.width, true)}
 	wide := p.width >= 110
 	header := fmt.Sprintf(" %-11s %-12s %-22s %-12s %-3s %-10s %s", "status", "encounter", "patient", "born", "sex", "service", "provider")
 	if !wide {
@@ -186,35 +171,35 @@ func (p *worklistPane) View() string {
 	lines = append(lines, st.Dim.Render(header))
 	switch {
 	case p.err != nil:
-		lines = append(lines, st.Error.Render(" cannot read the worklist: "+oneLine(p.err.Error())))
+		lines = append(lines, st.Error.Render(" cannot read the worklist: "+common.OneLine(p.err.Error())))
 	case !p.loaded:
 		lines = append(lines, st.Dim.Render(" loading…"))
 	case len(p.items) == 0:
 		lines = append(lines, st.Dim.Render(" no encounters: import some into the inbox"))
 	}
-	for i := p.top; i < len(p.items) && i < p.top+p.visible(); i++ {
+	for i := p.Top; i < len(p.items) && i < p.Top+p.visible(); i++ {
 		it := p.items[i]
 		var row string
 		if wide {
 			row = fmt.Sprintf(" %-11s %-12s %-22s %-12s %-3s %-10s %s",
-				statusLabel(it.Status), clip(oneLine(it.ID), 12), clip(oneLine(it.Patient.Name), 22),
-				it.Patient.DateOfBirth.String(), oneLine(it.Patient.Sex), it.Service.From.String(), clip(oneLine(it.Provider.Name), 30))
+				common.StatusLabel(it.Status), common.Clip(common.OneLine(it.ID), 12), common.Clip(common.OneLine(it.Patient.Name), 22),
+				it.Patient.DateOfBirth.String(), common.OneLine(it.Patient.Sex), it.Service.From.String(), common.Clip(common.OneLine(it.Provider.Name), 30))
 		} else {
 			row = fmt.Sprintf(" %-11s %-10s %-20s %-10s %s",
-				statusLabel(it.Status), clip(oneLine(it.ID), 10), clip(oneLine(it.Patient.Name), 20),
-				it.Service.From.String(), clip(oneLine(it.Provider.Name), 24))
+				common.StatusLabel(it.Status), common.Clip(common.OneLine(it.ID), 10), common.Clip(common.OneLine(it.Patient.Name), 20),
+				it.Service.From.String(), common.Clip(common.OneLine(it.Provider.Name), 24))
 		}
 		held := ""
 		if p.heldByOther(it) {
-			held = fmt.Sprintf("  locked: %s until %s", clip(oneLine(it.LeasedBy), 12), it.LeaseUntil.In(p.c.Now().Location()).Format("15:04"))
+			held = fmt.Sprintf("  locked: %s until %s", common.Clip(common.OneLine(it.LeasedBy), 12), it.LeaseUntil.In(p.c.Now().Location()).Format("15:04"))
 		} else if p.heldBySelf(it) {
 			held = "  your other session"
 		}
 		if held != "" { // who holds it shows whole; the provider gives way
-			row = fit(row, max(p.width-ansi.StringWidth(held), 0))
+			row = common.Fit(row, max(p.width-ansi.StringWidth(held), 0))
 		}
-		if i == p.cur {
-			lines = append(lines, st.RowCursor.Render(fit(row+held, p.width)))
+		if i == p.Cur {
+			lines = append(lines, st.RowCursor.Render(common.Fit(row+held, p.width)))
 			continue
 		}
 		if held != "" {
@@ -222,5 +207,5 @@ func (p *worklistPane) View() string {
 		}
 		lines = append(lines, row)
 	}
-	return block(lines, p.width, p.high)
+	return common.Block(lines, p.width, p.high)
 }

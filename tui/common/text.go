@@ -1,4 +1,4 @@
-package tui
+package common
 
 import (
 	"regexp"
@@ -15,9 +15,9 @@ import (
 // and bidirectional overrides to visible symbols so the coder sees that they
 // are there and the terminal never receives them.
 
-// displayRune returns what to draw for r; tab and newline are handled by
+// DisplayRune returns what to draw for r; tab and newline are handled by
 // the callers that lay out text.
-func displayRune(r rune) string {
+func DisplayRune(r rune) string {
 	switch {
 	case r == utf8.RuneError:
 		return "\uFFFD"
@@ -35,10 +35,10 @@ func displayRune(r rune) string {
 	return string(r)
 }
 
-// oneLine makes untrusted text safe to draw on one line: controls become
+// OneLine makes untrusted text safe to draw on one line: controls become
 // visible symbols, tabs and line breaks become spaces, runs of spaces
 // collapse.
-func oneLine(s string) string {
+func OneLine(s string) string {
 	if plainLine(s) {
 		return s // the common case, without copying
 	}
@@ -55,7 +55,7 @@ func oneLine(s string) string {
 			continue
 		}
 		space = false
-		b.WriteString(displayRune(r))
+		b.WriteString(DisplayRune(r))
 	}
 	return strings.TrimRight(b.String(), " ")
 }
@@ -75,9 +75,9 @@ func plainLine(s string) bool {
 	return true
 }
 
-// textWidth is the width of plain text in cells, without the grapheme
+// TextWidth is the width of plain text in cells, without the grapheme
 // walk for ASCII.
-func textWidth(s string) int {
+func TextWidth(s string) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return ansi.StringWidth(s)
@@ -86,8 +86,8 @@ func textWidth(s string) int {
 	return len(s)
 }
 
-// fit truncates an already styled line to w cells and pads it to exactly w.
-func fit(s string, w int) string {
+// Fit truncates an already styled line to w cells and pads it to exactly w.
+func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -102,8 +102,8 @@ func fit(s string, w int) string {
 	return s
 }
 
-// block makes lines exactly w wide and h high.
-func block(lines []string, w, h int) string {
+// Block makes lines exactly w wide and h high.
+func Block(lines []string, w, h int) string {
 	if h <= 0 {
 		return ""
 	}
@@ -116,13 +116,13 @@ func block(lines []string, w, h int) string {
 		if i < len(lines) {
 			line = lines[i]
 		}
-		b.WriteString(fit(line, w))
+		b.WriteString(Fit(line, w))
 	}
 	return b.String()
 }
 
-// clip shortens plain text to w cells with an ellipsis.
-func clip(s string, w int) string {
+// Clip shortens plain text to w cells with an ellipsis.
+func Clip(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -132,19 +132,19 @@ func clip(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// letter is the claim letter of a 1-based diagnosis pointer (1 = A).
-func letter(p int) string {
+// Letter is the claim Letter of a 1-based diagnosis pointer (1 = A).
+func Letter(p int) string {
 	if p < 1 || p > 26 {
 		return "?"
 	}
 	return string(rune('A' + p - 1))
 }
 
-// elide shortens a title to w cells by dropping words after the first,
+// Elide shortens a title to w cells by dropping words after the first,
 // each run of dropped words shown as one "…". Code titles put what tells
 // siblings apart at the end, and laterality, encounter and numbers
 // anywhere: those words are kept ("Colles'…right…init clos fx").
-func elide(s string, w int) string { return elideIn(s, w, nil) }
+func Elide(s string, w int) string { return elideIn(s, w, nil) }
 
 // elideIn is elide for a title in a list: the words it shares with the
 // rows around it go before the words that tell it apart from them.
@@ -152,13 +152,13 @@ func elide(s string, w int) string { return elideIn(s, w, nil) }
 // words, then the telling ones but laterality; put back in reverse order,
 // from the right, while they fit.
 func elideIn(s string, w int, common map[string]bool) string {
-	sw := textWidth(s)
+	sw := TextWidth(s)
 	if sw <= w {
 		return s
 	}
 	words := strings.Fields(s)
 	if w < 12 || len(words) < 3 {
-		return clip(s, w)
+		return Clip(s, w)
 	}
 	// Every kept word but the first is preceded by one cell, a space or
 	// "…", so the width is the kept words plus one per kept word but one.
@@ -166,7 +166,7 @@ func elideIn(s string, w int, common map[string]bool) string {
 	rank := make([]int, len(words))
 	width, depth := -1, 0
 	for i, wd := range words {
-		ww[i] = textWidth(wd)
+		ww[i] = TextWidth(wd)
 		width += ww[i] + 1
 		inParens := depth > 0 || strings.HasPrefix(wd, "(")
 		depth += strings.Count(wd, "(") - strings.Count(wd, ")")
@@ -198,7 +198,7 @@ func elideIn(s string, w int, common map[string]bool) string {
 		}
 	}
 	if width > w {
-		return clip(s, w) // even the telling words do not fit
+		return Clip(s, w) // even the telling words do not fit
 	}
 	for r := 3; r >= 0; r-- {
 		for i := last - 1; i > 0; i-- {
@@ -261,28 +261,28 @@ func keptWord(wd string) bool {
 	return strings.ContainsAny(wd, "0123456789")
 }
 
-// fitTitle is a code's title in w cells: the full title when it fits,
+// FitTitle is a code's title in w cells: the full title when it fits,
 // else the CMS short one, else the short one compacted the way the CMS
 // short titles are (init, subs, unsp, fx, w), then without filler words,
 // and last elided in the middle.
-func fitTitle(long, short string, w int) string { return fitTitleIn(long, short, w, nil) }
+func FitTitle(long, short string, w int) string { return FitTitleIn(long, short, w, nil) }
 
-// fitTitleIn is fitTitle for a row of a list, given the words it shares
+// FitTitleIn is fitTitle for a row of a list, given the words it shares
 // with its neighbours (titleList.common).
-func fitTitleIn(long, short string, w int, common map[string]bool) string {
-	long, short = oneLine(long), oneLine(short)
-	if textWidth(long) <= w {
+func FitTitleIn(long, short string, w int, common map[string]bool) string {
+	long, short = OneLine(long), OneLine(short)
+	if TextWidth(long) <= w {
 		return long
 	}
 	if short == "" {
 		short = long
 	}
 	short = withDose(long, short)
-	if textWidth(short) <= w {
+	if TextWidth(short) <= w {
 		return short
 	}
 	t := abbreviate(short)
-	if textWidth(t) <= w {
+	if TextWidth(t) <= w {
 		return t
 	}
 	return elideIn(dropFillers(t), w, common)
@@ -300,7 +300,7 @@ func withDose(long, short string) string {
 		return short
 	}
 	dose := long[i+2:]
-	if !doseRE.MatchString(dose) || textWidth(dose) > 24 {
+	if !doseRE.MatchString(dose) || TextWidth(dose) > 24 {
 		return short
 	}
 	return short + ", " + dose
@@ -309,21 +309,21 @@ func withDose(long, short string) string {
 // doseRE finds an amount with its unit: "10 mg", "1,000 mcg", "5ml".
 var doseRE = regexp.MustCompile(`(?i)\d[\d,.]*\s*(mg|mcg|ml|g|gm|cc|units?|iu|meq|l)\b`)
 
-// titleList knows, for each row of a list of codes, the words it shares
+// TitleList knows, for each row of a list of codes, the words it shares
 // with the rows around it: in a run of siblings those tell nothing, and a
 // narrow row drops them first to show what does.
-type titleList struct{ words []map[string]bool }
+type TitleList struct{ words []map[string]bool }
 
-// newTitleList takes each row's long and short title.
-func newTitleList(titles [][2]string) titleList {
-	l := titleList{words: make([]map[string]bool, len(titles))}
+// NewTitleList takes each row's long and short title.
+func NewTitleList(titles [][2]string) TitleList {
+	l := TitleList{words: make([]map[string]bool, len(titles))}
 	for i, t := range titles {
 		short := t[1]
 		if short == "" {
 			short = t[0]
 		}
 		set := map[string]bool{}
-		for _, wd := range strings.Fields(abbreviate(oneLine(short))) {
+		for _, wd := range strings.Fields(abbreviate(OneLine(short))) {
 			set[normWord(wd)] = true
 		}
 		l.words[i] = set
@@ -331,9 +331,9 @@ func newTitleList(titles [][2]string) titleList {
 	return l
 }
 
-// common are the words of row i that the rows before and after it (the
+// Shared are the words of row i that the rows before and after it (the
 // one there is, at an end of the list) have too.
-func (l titleList) common(i int) map[string]bool {
+func (l TitleList) Shared(i int) map[string]bool {
 	if i < 0 || i >= len(l.words) || len(l.words) < 2 {
 		return nil
 	}

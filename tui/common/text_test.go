@@ -1,4 +1,4 @@
-package tui
+package common
 
 import (
 	"strings"
@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codebench/codesets"
-	"codebench/index"
 )
 
 // In a narrow list the end of a title tells siblings apart: laterality,
@@ -22,7 +21,7 @@ func TestFitTitleKeepsWhatTellsSiblingsApart(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s not found", code)
 		}
-		return fitTitle(c.Title(), c.Short, w)
+		return FitTitle(c.Title(), c.Short, w)
 	}
 	for _, tc := range []struct {
 		code string
@@ -57,7 +56,7 @@ func TestFitTitleKeepsWhatTellsSiblingsApart(t *testing.T) {
 	for i := 0; i < len(all); i += 97 {
 		c := all[i]
 		for _, w := range []int{8, 14, 26, 40} {
-			if got := fitTitle(c.Title(), c.Short, w); ansi.StringWidth(got) > w {
+			if got := FitTitle(c.Title(), c.Short, w); ansi.StringWidth(got) > w {
 				t.Fatalf("%s: %q is wider than %d", c.Code, got, w)
 			}
 		}
@@ -68,10 +67,10 @@ func TestFitTitleKeepsWhatTellsSiblingsApart(t *testing.T) {
 		for _, c := range all[i : i+10] {
 			ts = append(ts, [2]string{c.Title(), c.Short})
 		}
-		list := newTitleList(ts)
+		list := NewTitleList(ts)
 		for j, c := range all[i : i+10] {
 			for _, w := range []int{14, 26, 40} {
-				if got := fitTitleIn(c.Title(), c.Short, w, list.common(j)); ansi.StringWidth(got) > w {
+				if got := FitTitleIn(c.Title(), c.Short, w, list.Shared(j)); ansi.StringWidth(got) > w {
 					t.Fatalf("%s in a list: %q is wider than %d", c.Code, got, w)
 				}
 			}
@@ -84,15 +83,15 @@ func TestFitTitleKeepsWhatTellsSiblingsApart(t *testing.T) {
 		c, _ := codes.Lookup(code)
 		asthma = append(asthma, [2]string{c.Title(), c.Short})
 	}
-	list := newTitleList(asthma)
+	list := NewTitleList(asthma)
 	for i, want := range []string{"Unsp", "Mild intermittent", "Mild persistent", "Moderate", "Severe", "Chronic"} {
-		got := fitTitleIn(asthma[i][0], asthma[i][1], 26, list.common(i))
+		got := FitTitleIn(asthma[i][0], asthma[i][1], 26, list.Shared(i))
 		if !strings.HasPrefix(got, want) || ansi.StringWidth(got) > 26 {
 			t.Errorf("%q in an asthma list: %q", asthma[i][0], got)
 		}
 	}
 	// A title that fits is left alone.
-	if got := fitTitle("Essential (primary) hypertension", "Essential hypertension", 40); got != "Essential (primary) hypertension" {
+	if got := FitTitle("Essential (primary) hypertension", "Essential hypertension", 40); got != "Essential (primary) hypertension" {
 		t.Errorf("fitting title changed: %q", got)
 	}
 }
@@ -109,7 +108,7 @@ func TestElide(t *testing.T) {
 		{"Triamcinolone acet inj nos, 10 mg", 15, "Triamcinolone …"},
 		{"one two", 4, "one…"},
 	} {
-		if got := elide(tc.in, tc.w); got != tc.want {
+		if got := Elide(tc.in, tc.w); got != tc.want {
 			t.Errorf("elide(%q, %d) = %q, want %q", tc.in, tc.w, got, tc.want)
 		}
 	}
@@ -124,61 +123,21 @@ func BenchmarkFitTitle(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		c := all[(i*7919)%len(all)]
-		fitTitle(c.Title(), c.Short, 26)
+		FitTitle(c.Title(), c.Short, 26)
 	}
 }
 
-// At 80x24 the search rows, the claim and the detail pane's list of codes
-// tell right from left: the end of the titles shows, and the highlighted
-// code of a list is shown in full.
-func TestNarrowPanesShowWhatTellsCodesApart(t *testing.T) {
-	r := newRig(t, nil)
-	r.opts.Searcher = &recordingSearcher{hits: func(q string) []index.Hit {
-		var hits []index.Hit
-		for _, code := range []string{"S93.491A", "S93.492A", "S93.49"} {
-			c, _ := r.codes.Lookup(code)
-			hits = append(hits, index.Hit{Code: c})
-		}
-		return hits
-	}}
-	d := newDriver(t, New(r.opts))
-	d.openEncounter("enc-1015")
-	d.search("ankle sprain")
-	rows := searchRows(d)
-	if len(rows) < 2 || !strings.Contains(rows[0], "right ankle, init") || !strings.Contains(rows[1], "left ankle, init") {
-		t.Fatalf("search rows do not tell right from left:\n%s", strings.Join(rows, "\n"))
-	}
-	d.press("enter") // S93.491A
-	if !strings.Contains(d.screen(), "S93.491A   Sprain…right ankle, init") {
-		t.Fatalf("claim row:\n%s", d.screen())
-	}
-	d.press("down", "down", "enter") // the header S93.49 lists its codes
-	d.must("Codes under S93.49")
-	var detail []string
-	for _, l := range strings.Split(d.screen(), "\n") {
-		if _, right, ok := strings.Cut(l, "│"); ok {
-			detail = append(detail, right)
+func TestControlSequencesAreNeutralised(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\x1b[2Jb":           "a␛[2Jb",
+		"title\x1b]0;pwned\a": "title␛]0;pwned␇",
+		"x\u009b31my":         "x\uFFFD31my",
+		"abc\u202edcba":       "abc\uFFFDdcba",
+		"bad\xffutf8":         "bad\uFFFDutf8",
+		"tab\tand\nnewline":   "tab and newline",
+	} {
+		if got := OneLine(in); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", in, got, want)
 		}
 	}
-	all := strings.Join(detail, "\n")
-	// The highlighted S93.491 in full, wrapped; the others fitted.
-	if !strings.Contains(all, "○ S93.491  Sprain of other ligament of") || !strings.Contains(all, "right ankle") || !strings.Contains(all, "left ankle") {
-		t.Fatalf("detail list:\n%s", all)
-	}
-	d.press("down")
-	all = d.screen()
-	if !strings.Contains(all, "○ S93.492  Sprain of other ligament of") {
-		t.Fatalf("the highlight did not move:\n%s", all)
-	}
-}
-
-// searchRows are the result rows of the search pane (80 columns).
-func searchRows(d *driver) []string {
-	var out []string
-	for _, l := range strings.Split(d.screen(), "\n")[3:12] {
-		if _, right, ok := strings.Cut(l, "│"); ok && strings.TrimSpace(right) != "" {
-			out = append(out, right)
-		}
-	}
-	return out
 }
