@@ -47,10 +47,13 @@ type Code struct {
 	parent   *Code
 	children []*Code
 	block    *Block // innermost tabular section holding an ICD-10-CM category
-	notes    []Note
+	notes    []Note // declared on the code in the FY2023 Tabular (see Set.Notes)
 	seventh  []Seventh
 	terms    []IndexTerm
 	mce      []MCEEdit
+	// notesPredate: the FY2023 Tabular, source of the notes, predates the
+	// code, which has only the notes of the levels above it.
+	notesPredate bool
 }
 
 // Title is the long title, or the short one when the long one is missing.
@@ -103,41 +106,14 @@ func (c *Code) HasMCE(e MCEEdit) bool {
 	return false
 }
 
-// OwnNotes are the notes the tabular list declares on this code itself.
+// OwnNotes are the notes the FY2023 Tabular List declares on this code
+// itself. Set.Notes gives the notes that apply to a code in a release.
 func (c *Code) OwnNotes() []Note { return c.notes }
 
-// Notes are the code's own notes followed by those it inherits from every
-// level above it: parents up to the category, then the section and chapter.
-// Each note says where it was declared (Note.From).
-func (c *Code) Notes() []Note {
-	var out []Note
-	for x := c; x != nil; x = x.parent {
-		out = append(out, x.notes...)
-	}
-	for b := c.rootBlock(); b != nil; b = b.Parent {
-		out = append(out, b.notes...)
-	}
-	return out
-}
-
-// NotesOf returns the inherited notes of one kind.
-func (c *Code) NotesOf(kind NoteKind) []Note {
-	var out []Note
-	for _, n := range c.Notes() {
-		if n.Kind == kind {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func (c *Code) rootBlock() *Block {
-	x := c
-	for x.parent != nil {
-		x = x.parent
-	}
-	return x.block
-}
+// NotesPredate tells whether the code is newer than the FY2023 Tabular
+// List, the source of the notes other than Excludes: it has only the
+// notes of its category, section and chapter.
+func (c *Code) NotesPredate() bool { return c.notesPredate }
 
 // SeventhChars returns the 7th-character table that applies to the code,
 // declared on it or inherited from the nearest ancestor, and the code that
@@ -228,11 +204,24 @@ type Note struct {
 	// From is the code ("E11") or tabular block ("E08-E13", "ch4") that
 	// declares the note.
 	From string `json:"from"`
+
+	refs    []Ref // parsed by the note's source; see Refs
+	hasRefs bool
 }
 
 // Refs returns the codes and code ranges the note points at, such as
-// "(E08.-)" or "(P35-P39)".
-func (n Note) Refs() []Ref { return ParseRefs(n.Text) }
+// "(E08.-)" or "(P35-P39)": as its source parsed them when it did (the
+// FY2027 Excludes notes), else read from its text.
+func (n Note) Refs() []Ref {
+	if n.hasRefs {
+		return n.refs
+	}
+	return ParseRefs(n.Text)
+}
+
+// RefsParsed tells whether the note's source gave its references, so
+// Refs does not read them from the text.
+func (n Note) RefsParsed() bool { return n.hasRefs }
 
 // Seventh is one 7th character of a category's table.
 type Seventh struct {

@@ -15,8 +15,14 @@ func mustSet(t testing.TB) *Set {
 	return s
 }
 
+func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+
+// fy26 and fy27 are the embedded releases' views, by a date of each.
+func fy26(t testing.TB) *Set { return mustSet(t).On(d(2026, 3, 1)) }
+func fy27(t testing.TB) *Set { return mustSet(t).On(d(2026, 11, 16)) }
+
 func TestCountsMatchOfficialFiles(t *testing.T) {
-	s := mustSet(t)
+	s := fy26(t)
 	billable, headers := 0, 0
 	for _, c := range s.ICD10CM() {
 		if c.Billable {
@@ -48,7 +54,7 @@ func TestCountsMatchOfficialFiles(t *testing.T) {
 	if got := len(s.Modifiers()); got != 383 {
 		t.Errorf("HCPCS modifiers: got %d, want 383", got)
 	}
-	if got := len(s.retired); got != 28 {
+	if got := len(s.Release().retired); got != 28 {
 		t.Errorf("codes retired in FY2026: got %d, want 28 (addenda summary)", got)
 	}
 	added := 0
@@ -64,7 +70,7 @@ func TestCountsMatchOfficialFiles(t *testing.T) {
 
 func TestSourcesRecorded(t *testing.T) {
 	s := mustSet(t)
-	if len(s.Sources) != 8 {
+	if len(s.Sources) != 12 {
 		t.Fatalf("sources: %d", len(s.Sources))
 	}
 	for _, src := range s.Sources {
@@ -111,7 +117,7 @@ func TestLookupAnySpelling(t *testing.T) {
 }
 
 func TestHierarchy(t *testing.T) {
-	s := mustSet(t)
+	s := fy26(t)
 	e11, _ := s.Lookup("E11")
 	if e11.Billable {
 		t.Error("E11 is a header")
@@ -151,9 +157,9 @@ func notesText(ns []Note, kind NoteKind) string {
 }
 
 func TestNotesInheritedDownTheHierarchy(t *testing.T) {
-	s := mustSet(t)
+	s := fy26(t)
 	c, _ := s.Lookup("E11.65")
-	notes := c.Notes()
+	notes := s.Notes(c)
 	ua := notesText(notes, UseAdditional)
 	for _, want := range []string{"E11: insulin (Z79.4)", "E11: oral antidiabetic drugs (Z79.84)"} {
 		if !strings.Contains(ua, want) {
@@ -178,18 +184,18 @@ func TestNotesInheritedDownTheHierarchy(t *testing.T) {
 	// pancreatic insufficiency), inherited by its leaves.
 	e11, _ := s.Lookup("E11")
 	for _, d := range s.Descendants(e11) {
-		if !strings.Contains(notesText(d.Notes(), UseAdditional), "insulin (Z79.4)") {
+		if !strings.Contains(notesText(s.Notes(d), UseAdditional), "insulin (Z79.4)") {
 			t.Errorf("%s does not inherit E11's use-additional note", d.Display())
 		}
 	}
 	cf, _ := s.Lookup("E84.0")
-	if ca := notesText(cf.Notes(), CodeAlso); !strings.Contains(ca, "E84: exocrine pancreatic insufficiency (K86.81)") {
+	if ca := notesText(s.Notes(cf), CodeAlso); !strings.Contains(ca, "E84: exocrine pancreatic insufficiency (K86.81)") {
 		t.Errorf("E84.0 code also:\n%s", ca)
 	}
 
 	j45, _ := s.Lookup("J45.909")
-	ex1 := notesText(j45.Notes(), Excludes1)
-	for _, want := range []string{"J45: detergent asthma (J69.8)", "J45: miner's asthma (J60)", "J45: wheezing NOS (R06.2)", "J40-J47: bronchitis due to chemicals"} {
+	ex1 := notesText(s.Notes(j45), Excludes1)
+	for _, want := range []string{"J45: detergent asthma (J69.8)", "J45: miner's asthma (J60)", "J45: wheezing NOS (R06.2)", "J40-J4B: bronchitis due to chemicals"} {
 		if !strings.Contains(ex1, want) {
 			t.Errorf("J45.909 excludes1 lacks %q:\n%s", want, ex1)
 		}
@@ -241,25 +247,25 @@ func TestSeventhCharacters(t *testing.T) {
 
 func TestValidOnDateOfService(t *testing.T) {
 	s := mustSet(t)
-	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
 	e119, _ := s.Lookup("E11.9")
 	if err := s.ValidOn(e119, d(2026, 3, 1)); err != nil {
 		t.Error(err)
 	}
-	newCode, _ := s.Lookup("B88.01") // added FY2026
-	if err := s.ValidOn(newCode, d(2025, 9, 30)); err == nil {
-		t.Error("B88.01 is not valid before 1 Oct 2025")
-	}
-	if err := s.ValidOn(newCode, d(2025, 10, 1)); err != nil {
+	if err := s.ValidOn(e119, d(2026, 11, 16)); err != nil {
 		t.Error(err)
+	}
+	newCode, _ := fy26(t).Lookup("B88.01") // added FY2026
+	if !newCode.Effective.Equal(d(2025, 10, 1)) {
+		t.Errorf("B88.01 effective %v", newCode.Effective)
+	}
+	// Before FY2026 no release is loaded: nothing is valid, and the error
+	// says why.
+	if err := s.ValidOn(newCode, d(2025, 9, 30)); err == nil || !strings.Contains(err.Error(), "no ICD-10-CM release loaded") {
+		t.Errorf("B88.01 on 2025-09-30: %v", err)
 	}
 	header, _ := s.Lookup("E11")
 	if err := s.ValidOn(header, d(2026, 3, 1)); err == nil || !strings.Contains(err.Error(), "header") {
 		t.Errorf("header: %v", err)
-	}
-	old, ok := s.Retired("B88.0")
-	if !ok || s.ValidOn(old, d(2025, 5, 1)) != nil || s.ValidOn(old, d(2025, 11, 1)) == nil {
-		t.Errorf("retired B88.0: %+v", old)
 	}
 	// HCPCS: a terminated code.
 	var term *Code
@@ -274,9 +280,6 @@ func TestValidOnDateOfService(t *testing.T) {
 	}
 	if err := s.ValidOn(term, term.Terminated); err != nil {
 		t.Errorf("%s on termination day: %v", term.Code, err)
-	}
-	if !s.Covers(ICD10CM, d(2026, 1, 1)) || s.Covers(ICD10CM, d(2026, 10, 1)) {
-		t.Error("Covers")
 	}
 }
 

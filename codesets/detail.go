@@ -10,27 +10,35 @@ import (
 // Detail is everything known about one code, flattened for display and
 // JSON (codebench code, the TUI detail pane).
 type Detail struct {
-	System            System        `json:"system"`
-	Code              string        `json:"code"`
-	Display           string        `json:"display"`
-	Billable          bool          `json:"billable"`
-	Short             string        `json:"short_title,omitempty"`
-	Long              string        `json:"long_title,omitempty"`
-	DescriptorMissing bool          `json:"descriptor_missing,omitempty"`
-	Modifier          bool          `json:"modifier,omitempty"`
-	Release           string        `json:"release"`
-	Effective         string        `json:"effective,omitempty"`
-	Terminated        string        `json:"terminated,omitempty"`
-	Retired           bool          `json:"retired,omitempty"`
-	Path              []PathStep    `json:"hierarchy,omitempty"`
-	Children          []PathStep    `json:"children,omitempty"`
-	Notes             []Note        `json:"notes,omitempty"`
-	Seventh           []SeventhJSON `json:"seventh_characters,omitempty"`
-	SeventhFrom       string        `json:"seventh_characters_from,omitempty"`
-	IndexTerms        []IndexTerm   `json:"index_terms,omitempty"`
-	MCE               []MCEEdit     `json:"mce_edits,omitempty"`
-	Manifestation     bool          `json:"manifestation,omitempty"`
-	HCPCS             *HCPCSDetail  `json:"hcpcs,omitempty"`
+	System            System `json:"system"`
+	Code              string `json:"code"`
+	Display           string `json:"display"`
+	Billable          bool   `json:"billable"`
+	Short             string `json:"short_title,omitempty"`
+	Long              string `json:"long_title,omitempty"`
+	DescriptorMissing bool   `json:"descriptor_missing,omitempty"`
+	Modifier          bool   `json:"modifier,omitempty"`
+	Release           string `json:"release"`
+	// NotValidOn says why the code is not valid on the date asked for,
+	// when the detail is that of another release.
+	NotValidOn   string `json:"not_valid_on,omitempty"`
+	ReleaseRange string `json:"release_dates,omitempty"`
+	Effective    string `json:"effective,omitempty"`
+	Terminated   string `json:"terminated,omitempty"`
+	// TitleBefore is the title in the release before, when this release
+	// revised it; TitleBeforeRelease names that release.
+	TitleBefore        string        `json:"title_before,omitempty"`
+	TitleBeforeRelease string        `json:"title_before_release,omitempty"`
+	NotesSource        string        `json:"notes_source,omitempty"`
+	Path               []PathStep    `json:"hierarchy,omitempty"`
+	Children           []PathStep    `json:"children,omitempty"`
+	Notes              []Note        `json:"notes,omitempty"`
+	Seventh            []SeventhJSON `json:"seventh_characters,omitempty"`
+	SeventhFrom        string        `json:"seventh_characters_from,omitempty"`
+	IndexTerms         []IndexTerm   `json:"index_terms,omitempty"`
+	MCE                []MCEEdit     `json:"mce_edits,omitempty"`
+	Manifestation      bool          `json:"manifestation,omitempty"`
+	HCPCS              *HCPCSDetail  `json:"hcpcs,omitempty"`
 }
 
 // PathStep is one code or block on the way from the chapter to the code.
@@ -53,20 +61,30 @@ type HCPCSDetail struct {
 	Coverage   string `json:"coverage,omitempty"`
 }
 
-// Detail describes c.
+// Detail describes c as the view's release has it.
 func (s *Set) Detail(c *Code) Detail {
 	d := Detail{
 		System: c.System, Code: c.Code, Display: c.Display(), Billable: c.Billable,
 		Short: c.Short, Long: c.Long, DescriptorMissing: c.DescriptorMissing, Modifier: c.Modifier,
-		Notes: c.Notes(), IndexTerms: c.IndexTerms(), MCE: c.MCE(), Manifestation: c.Manifestation(),
+		IndexTerms: c.IndexTerms(), MCE: c.MCE(), Manifestation: c.Manifestation(),
 	}
-	_, isRetired := s.retired[c.Code]
-	d.Retired = isRetired && s.retired[c.Code] == c
 	switch c.System {
 	case ICD10CM:
-		d.Release = "ICD-10-CM FY2026"
+		d.Notes = s.Notes(c)
+		d.NotesSource = s.NotesSource(c)
+		if s.rel != nil {
+			d.Release, d.ReleaseRange = s.rel.Title(), s.rel.Range()
+			if prev := s.previous(s.rel); prev != nil {
+				if b, ok := prev.lookup(c.Code); ok && b != c && b.Long != c.Long {
+					d.TitleBefore, d.TitleBeforeRelease = b.Long, prev.Title()
+				}
+			}
+		}
 	case HCPCS:
 		d.Release = "HCPCS Level II " + s.sourceVersion("hcpcs")
+		if r := s.HCPCSRelease(); r != nil {
+			d.Release = "HCPCS Level II " + r.Name
+		}
 		d.HCPCS = &HCPCSDetail{ActionCode: c.ActionCode, BETOS: c.BETOS, Coverage: c.Coverage}
 	case CPT:
 		d.Release = "CPT (user import)"
@@ -77,7 +95,7 @@ func (s *Set) Detail(c *Code) Detail {
 	if !c.Effective.IsZero() {
 		d.Effective = c.Effective.Format(time.DateOnly)
 	}
-	if !c.Terminated.IsZero() && c.System != ICD10CM || d.Retired {
+	if !c.Terminated.IsZero() {
 		d.Terminated = c.Terminated.Format(time.DateOnly)
 	}
 	if c.System == ICD10CM {
@@ -123,10 +141,10 @@ func (d Detail) WriteText(w io.Writer) {
 	if d.Modifier {
 		kind = "modifier"
 	}
-	if d.Retired {
-		kind = "retired (deleted in FY2026)"
-	}
 	fmt.Fprintf(w, "%s  %s  %s\n", d.Display, d.System, kind)
+	if d.NotValidOn != "" {
+		fmt.Fprintf(w, "NOT VALID on %s\n", d.NotValidOn)
+	}
 	title := d.Long
 	if d.DescriptorMissing {
 		title = "(descriptor not loaded: import your licensed CPT file with codebench cpt import FILE)"
@@ -135,7 +153,14 @@ func (d Detail) WriteText(w io.Writer) {
 	if d.Short != "" && d.Short != d.Long {
 		fmt.Fprintf(w, "Short: %s\n", d.Short)
 	}
-	fmt.Fprintf(w, "Release: %s\n", d.Release)
+	if d.ReleaseRange != "" {
+		fmt.Fprintf(w, "Release: %s (dates of service %s)\n", d.Release, d.ReleaseRange)
+	} else {
+		fmt.Fprintf(w, "Release: %s\n", d.Release)
+	}
+	if d.TitleBefore != "" {
+		fmt.Fprintf(w, "Title revised: in %s it was %q\n", d.TitleBeforeRelease, d.TitleBefore)
+	}
 	if d.Effective != "" || d.Terminated != "" {
 		fmt.Fprintf(w, "Valid: from %s to %s\n", orDash(d.Effective), orDash(d.Terminated))
 	}
@@ -164,6 +189,9 @@ func (d Detail) WriteText(w io.Writer) {
 	}
 	if len(d.Notes) > 0 {
 		fmt.Fprintln(w, "\nNotes:")
+		if d.NotesSource != "" {
+			fmt.Fprintf(w, "  (source: %s)\n", d.NotesSource)
+		}
 		last := ""
 		for _, n := range d.Notes {
 			head := n.Kind.Label() + " (at " + fromLabel(n.From) + ")"

@@ -8,17 +8,22 @@ import (
 	"time"
 )
 
-// Set is a loaded collection of code systems. It is read-only once loaded
-// and safe for concurrent use.
+// Set is the loaded code sets seen from one date of service: ICD-10-CM
+// as the release in force that day has it (see On and Release), HCPCS
+// Level II and CPT as loaded. Every view shares the same data; it is
+// read-only once loaded and safe for concurrent use.
 type Set struct {
 	Meta    map[string]string
 	Sources []Source
 	// CPTSource describes the imported CPT file, empty when none is loaded.
 	CPTSource string
 
-	icd       map[string]*Code
-	icdList   []*Code // tabular order
-	retired   map[string]*Code
+	rel           *Release   // the ICD-10-CM release of this view; nil when none covers its date
+	releases      []*Release // every ICD-10-CM release loaded, oldest first
+	hcpcsReleases []*Release // every HCPCS Level II file loaded, oldest first
+	views         *views     // one view per release, shared by all views
+
+	icdList   []*Code // rel's codes in tabular order
 	hcpcs     map[string]*Code
 	hcpcsList []*Code
 	modifiers map[string]*Code
@@ -32,11 +37,10 @@ type Set struct {
 func newSet() *Set {
 	return &Set{
 		Meta:      map[string]string{},
-		icd:       make(map[string]*Code, 100_000),
-		retired:   map[string]*Code{},
 		hcpcs:     map[string]*Code{},
 		modifiers: map[string]*Code{},
 		cpt:       map[string]*Code{},
+		views:     &views{m: map[*Release]*Set{}},
 	}
 }
 
@@ -46,18 +50,49 @@ var (
 	defaultErr  error
 )
 
-// Embedded returns the embedded ICD-10-CM and HCPCS data, parsed once per
-// process and shared. It holds no CPT; see WithCPT.
+// Embedded returns the embedded code sets, parsed once per process and
+// shared, seen from today (the ICD-10-CM release in force today, or the
+// newest when today is past every release: see On for another date). It
+// holds no CPT; see WithCPT.
 func Embedded() (*Set, error) {
-	defaultOnce.Do(func() { defaultSet, defaultErr = loadEmbedded() })
+	defaultOnce.Do(func() {
+		defaultSet, defaultErr = loadEmbedded()
+		if defaultErr == nil {
+			defaultSet = defaultSet.Today()
+		}
+	})
 	return defaultSet, defaultErr
 }
 
-// Load returns a fresh copy of the embedded data (for callers that add CPT).
-func Load() (*Set, error) { return loadEmbedded() }
+// Load returns a fresh copy of the embedded data seen from today.
+func Load() (*Set, error) {
+	s, err := loadEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	return s.Today(), nil
+}
 
-// ICD10CM lists every ICD-10-CM code, headers and billable, in tabular order.
+// Today is the view of the release in force today, or of the newest
+// release when today is past them all (data status warns of that).
+func (s *Set) Today() *Set {
+	if r, ok := s.ReleaseOn(time.Now()); ok {
+		return s.view(r)
+	}
+	return s.view(s.newest())
+}
+
+// ICD10CM lists every ICD-10-CM code of the view's release, headers and
+// billable, in tabular order.
 func (s *Set) ICD10CM() []*Code { return s.icdList }
+
+// icd finds a canonical ICD-10-CM code in the view's release.
+func (s *Set) icd(code string) (*Code, bool) {
+	if s.rel == nil {
+		return nil, false
+	}
+	return s.rel.lookup(code)
+}
 
 // HCPCSCodes lists the HCPCS Level II procedure and supply codes (not modifiers).
 func (s *Set) HCPCSCodes() []*Code { return s.hcpcsList }
@@ -119,8 +154,7 @@ func isDigits(s string) bool {
 func (s *Set) Lookup(typed string) (*Code, bool) {
 	code := Canonical(typed)
 	if strings.Contains(typed, ".") {
-		c, ok := s.icd[code]
-		return c, ok
+		return s.icd(code)
 	}
 	icd, hcpcs, cpt := shape(code)
 	if hcpcs {
@@ -129,7 +163,7 @@ func (s *Set) Lookup(typed string) (*Code, bool) {
 		}
 	}
 	if icd {
-		if c, ok := s.icd[code]; ok {
+		if c, ok := s.icd(code); ok {
 			return c, true
 		}
 	}
@@ -148,7 +182,7 @@ func (s *Set) LookupIn(sys System, typed string) (*Code, bool) {
 	var c *Code
 	switch sys {
 	case ICD10CM:
-		c = s.icd[code]
+		c, _ = s.icd(code)
 	case HCPCS:
 		c = s.hcpcs[code]
 	case CPT:
@@ -178,13 +212,6 @@ func (s *Set) IsModifier(typed string) bool {
 	}
 	_, ok := s.modifiers[m]
 	return ok
-}
-
-// Retired finds an ICD-10-CM code that was billable in the release before
-// the data (FY2025) and is not in FY2026.
-func (s *Set) Retired(typed string) (*Code, bool) {
-	c, ok := s.retired[Canonical(typed)]
-	return c, ok
 }
 
 // Block finds a tabular chapter or section by id ("ch4", "E08-E13").
@@ -245,16 +272,16 @@ func (s *Set) Nearest(typed string, n int) []*Code {
 // ExpandSeventh builds the full code from a code of a 7th-character category
 // and a 7th character, padding with the placeholder X to six characters:
 // S52.521 + A = S52.521A, T38.3X + 6A... is built as T38.3X6 + A. The result
-// must be a FY2026 code.
+// must be a billable code of the view's release.
 func (s *Set) ExpandSeventh(base string, char byte) (*Code, error) {
 	code := Canonical(base)
-	c, ok := s.icd[code]
+	c, ok := s.icd(code)
 	if !ok {
 		// A base shorter than its category's codes, such as T38.3 for T38.3X1:
 		// look up the padded form.
 		padded := code + strings.Repeat("X", max(0, 6-len(code)))
-		if c, ok = s.icd[padded]; !ok {
-			return nil, fmt.Errorf("%s is not an ICD-10-CM code", Dotted(ICD10CM, code))
+		if c, ok = s.icd(padded); !ok {
+			return nil, fmt.Errorf("%s is not a code of %s", Dotted(ICD10CM, code), s.releaseTitle())
 		}
 	}
 	table, from := c.SeventhChars()
@@ -274,17 +301,18 @@ func (s *Set) ExpandSeventh(base string, char byte) (*Code, error) {
 		return nil, fmt.Errorf("%s already has 7 characters", Dotted(ICD10CM, code))
 	}
 	full := code + strings.Repeat("X", 6-len(code)) + string(char)
-	if fc, ok := s.icd[full]; ok && fc.Billable {
+	if fc, ok := s.icd(full); ok && fc.Billable {
 		return fc, nil
 	}
 	if len(table) == 0 {
 		return nil, fmt.Errorf("%s takes no 7th character", c.Display())
 	}
-	return nil, fmt.Errorf("%s is not a FY2026 code", Dotted(ICD10CM, full))
+	return nil, fmt.Errorf("%s is not a code of %s", Dotted(ICD10CM, full), s.releaseTitle())
 }
 
 // SeventhOptions lists the 7th characters that complete a code into a
-// FY2026 code, with their meanings from the tabular table when known.
+// billable code of the view's release, with their meanings from the
+// tabular table when known.
 // Categories added after the FY2023 tabular have no table; their options
 // come from the codes that exist.
 func (s *Set) SeventhOptions(c *Code) []Seventh {
@@ -301,12 +329,12 @@ func (s *Set) SeventhOptions(c *Code) []Seventh {
 	seen := map[byte]bool{}
 	// Tabular order first, then any others the code set has.
 	for _, t := range table {
-		if x, ok := s.icd[base+string(t.Char)]; ok && x.Billable {
+		if x, ok := s.icd(base + string(t.Char)); ok && x.Billable {
 			out = append(out, t)
 			seen[t.Char] = true
 		}
 	}
-	if p, ok := s.icd[base]; ok {
+	if p, ok := s.icd(base); ok {
 		for _, ch := range p.children {
 			if len(ch.Code) == 7 && ch.Billable && !seen[ch.Code[6]] {
 				m := meaning[ch.Code[6]]
@@ -322,38 +350,17 @@ func (s *Set) SeventhOptions(c *Code) []Seventh {
 }
 
 // ValidOn tells whether a code may be reported for a date of service, with
-// the reason when it may not. ICD-10-CM FY2026 codes are valid from 1 Oct
-// 2025 (codes new in FY2026) or earlier, through 30 Sep 2026; HCPCS codes
-// between their effective and termination dates. A date past the end of the
-// loaded release is not refused here: see Covers.
+// the reason when it may not (see CodeOn): an ICD-10-CM code must be
+// billable in the release in force that day, a HCPCS code between its
+// effective and termination dates.
 func (s *Set) ValidOn(c *Code, dos time.Time) error {
-	if c.System == CPT {
-		return nil
-	}
-	if !c.Billable {
-		return fmt.Errorf("%s is a header, not a billable code", c.Display())
-	}
-	dos = date(dos.Year(), dos.Month(), dos.Day())
-	if !c.Effective.IsZero() && dos.Before(c.Effective) {
-		return fmt.Errorf("%s is effective from %s, after the date of service %s", c.Display(), c.Effective.Format(time.DateOnly), dos.Format(time.DateOnly))
-	}
-	if !c.Terminated.IsZero() && dos.After(c.Terminated) && !(c.System == ICD10CM && c.Terminated.Equal(icdTerminated)) {
-		return fmt.Errorf("%s was terminated on %s, before the date of service %s", c.Display(), c.Terminated.Format(time.DateOnly), dos.Format(time.DateOnly))
-	}
-	return nil
+	return s.CodeOn(c.System, c.Code, dos).Err()
 }
 
-// Covers tells whether the loaded release of a system covers a date of
-// service; outside it, validity is only as good as the release.
-func (s *Set) Covers(sys System, dos time.Time) bool {
-	if sys != ICD10CM {
-		return true
+// releaseTitle names the view's ICD-10-CM release for messages.
+func (s *Set) releaseTitle() string {
+	if s.rel == nil {
+		return "any loaded ICD-10-CM release"
 	}
-	dos = date(dos.Year(), dos.Month(), dos.Day())
-	return !dos.Before(icdPrevious) && !dos.After(icdTerminated)
-}
-
-// ICD10CMRelease names the ICD-10-CM release and the dates it covers.
-func (s *Set) ICD10CMRelease() (name string, from, to time.Time) {
-	return "FY2026", icdEffective, icdTerminated
+	return s.rel.Title()
 }

@@ -210,6 +210,10 @@ type Edit struct {
 	// Source cites the rule's authority ("ICD-10-CM Guidelines I.A.12.a",
 	// "CMS-1500 item 21", "MCE v37 sex edit").
 	Source string `json:"source"`
+	// Release names the code-set release the edit was checked against,
+	// with its dates of service ("ICD-10-CM FY2027, DOS 2026-10-01 to
+	// 2027-09-30"); empty for edits that rest on no release.
+	Release string `json:"release,omitempty"`
 	// Codes are the canonical codes the edit is about, in claim order
 	// (both codes of an Excludes1 pair); empty for claim-level edits.
 	Codes []string `json:"codes,omitempty"`

@@ -282,13 +282,14 @@ func buildClaim(enc *Encounter, set *codesets.Set, edits []Edit, created time.Ti
 			EncounterID: enc.ID,
 			Revision:    enc.Revision,
 			Coder:       enc.CoderID,
-			CodeSets:    codeSetVersions(set),
+			CodeSets:    CodeSetsUsed(enc, set),
 			Overrides:   claimOverrides(edits),
 		},
 	}
 
+	on := set.On(from.Time) // the claim's release
 	for i, d := range enc.Diagnoses {
-		c, ok := set.LookupIn(codesets.ICD10CM, d.Code)
+		c, ok := on.LookupIn(codesets.ICD10CM, d.Code)
 		if !ok {
 			return nil, fmt.Errorf("diagnosis %d: %q is not an ICD-10-CM code", i+1, d.Code)
 		}
@@ -399,26 +400,6 @@ func modifierCoding(set *codesets.Set, m string) ClaimCoding {
 		coding.Display = c.Title()
 	}
 	return coding
-}
-
-// codeSetVersions names the releases in set, for the claim's record.
-func codeSetVersions(set *codesets.Set) []string {
-	name, _, _ := set.ICD10CMRelease()
-	out := []string{"ICD-10-CM " + name}
-	for _, s := range set.Sources {
-		switch s.Name {
-		case "hcpcs":
-			out = append(out, "HCPCS Level II "+s.Version)
-		case "mce":
-			out = append(out, s.Version)
-		}
-	}
-	if set.CPTSource != "" {
-		out = append(out, "CPT "+set.CPTSource)
-	} else {
-		out = append(out, "CPT (no descriptor file; codes by number)")
-	}
-	return out
 }
 
 func claimOverrides(edits []Edit) []ClaimOverride {

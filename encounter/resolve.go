@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"codebench/codesets"
 )
@@ -19,8 +20,12 @@ func (v *validator) resolve() {
 }
 
 // resolveDates keeps the first and, when different, the last date of
-// service; none when the dates are missing or reversed (claim.dos).
+// service; none when the dates are missing or reversed (claim.dos). The
+// ICD-10-CM release in force on the first date is the claim's release:
+// codes, notes and hierarchy come from it (v.on); a last date in another
+// release is checked against that one too (rules_dos.go).
 func (v *validator) resolveDates() {
+	v.on = v.set
 	from, to := v.enc.Service.From, v.enc.Service.To
 	if from.IsZero() || (!to.IsZero() && to.Before(from.Time)) {
 		return
@@ -29,64 +34,73 @@ func (v *validator) resolveDates() {
 	if !to.IsZero() && !to.Equal(from.Time) {
 		v.dates = append(v.dates, to.Time)
 	}
+	v.on = v.set.On(from.Time)
 }
 
 // dxState is what resolve found a diagnosis code to be.
 type dxState int
 
 const (
-	dxUsable   dxState = iota // a billable code
-	dxOldValid                // deleted in the current release, valid on the (earlier) dates of service
-	dxUnknown                 // no ICD-10-CM code
-	dxHeader                  // a category or subcategory, not billable
-	dxDeleted                 // deleted in the current release, and a date of service is on or after it (or unknown)
+	dxUsable    dxState = iota // billable in the claim's release
+	dxUnknown                  // in no loaded release
+	dxHeader                   // a category or subcategory in the claim's release
+	dxNotOnDate                // in another release only: not yet, or no longer, valid
+	dxUnchecked                // no release is loaded for the first date of service
 )
 
 type dxResolved struct {
-	code  string         // canonical
-	state dxState        //
-	c     *codesets.Code // the code (the deleted one for dxOldValid and dxDeleted); nil when unknown
-	now   *codesets.Code // dxDeleted: the header the code became, if any
+	code   string          // canonical
+	state  dxState         //
+	c      *codesets.Code  // the code as the claim's release has it (dxNotOnDate: as the other release has it); nil when unknown
+	answer codesets.Answer // what the code is on the first date of service
 }
 
-// resolveDiagnoses looks every diagnosis up; v.dx holds the usable ones.
+// resolveDiagnoses looks every diagnosis up in the claim's release; v.dx
+// holds the usable ones.
 func (v *validator) resolveDiagnoses() {
 	n := len(v.enc.Diagnoses)
 	v.dxs = make([]dxResolved, n)
 	v.dx = make([]*codesets.Code, n)
 	v.notes = make([][]codesets.Note, n)
-	_, current, _ := v.set.ICD10CMRelease()
 	for i, d := range v.enc.Diagnoses {
 		r := dxResolved{code: codesets.Canonical(d.Code)}
-		c, ok := v.set.LookupIn(codesets.ICD10CM, r.code)
-		var old *codesets.Code
-		retired := false
-		if !ok || !c.Billable {
-			old, retired = v.set.Retired(r.code)
-		}
-		switch {
-		case retired:
-			r.c, r.now, r.state = old, c, dxOldValid
-			if len(v.dates) == 0 {
-				r.state = dxDeleted
-			}
-			for _, day := range v.dates {
-				if !day.Before(current) {
-					r.state = dxDeleted
-				}
-			}
-		case !ok:
-			r.state = dxUnknown
-		case !c.Billable:
-			r.c, r.state = c, dxHeader
+		r.answer = v.icdOn(r.code, v.firstDate())
+		r.c = r.answer.Found
+		switch r.answer.Status {
+		case codesets.NoRelease:
+			r.state = dxUnchecked
+		case codesets.Billable:
+			r.state = dxUsable
+		case codesets.Header:
+			r.state = dxHeader
+		case codesets.NotYet, codesets.NoLonger:
+			r.state = dxNotOnDate
 		default:
-			r.c, r.state = c, dxUsable
+			r.state = dxUnknown
 		}
-		if r.state == dxUsable || r.state == dxOldValid {
+		if r.state == dxUsable {
 			v.dx[i] = r.c
 		}
 		v.dxs[i] = r
 	}
+}
+
+// firstDate is the first date of service, or without one the first day
+// of the release the validator was given, so that codes are still looked
+// up in a release (claim.dos reports the missing date).
+func (v *validator) firstDate() time.Time {
+	if len(v.dates) > 0 {
+		return v.dates[0]
+	}
+	if r := v.set.Release(); r != nil {
+		return r.From
+	}
+	return time.Time{}
+}
+
+// icdOn answers what an ICD-10-CM code is on a date of service.
+func (v *validator) icdOn(code string, day time.Time) codesets.Answer {
+	return v.set.CodeOn(codesets.ICD10CM, code, day)
 }
 
 // lineState is what resolve found a service line's code to be.
@@ -127,7 +141,7 @@ func (v *validator) resolveLines() {
 			r.c, r.state = c, lineUsable
 		default:
 			r.state = lineUnknown
-			if d, isICD := v.set.LookupIn(codesets.ICD10CM, r.code); isICD {
+			if d, isICD := v.on.LookupIn(codesets.ICD10CM, r.code); isICD {
 				r.c, r.state = d, lineICD
 			}
 		}
@@ -167,7 +181,7 @@ func (v *validator) nearestICD(code string) []*codesets.Code {
 	// The longest prefix that is a code leads to its billable codes with
 	// a few map lookups; only an unknown category needs the full scan.
 	for k := len(code) - 1; k >= 3; k-- {
-		c, ok := v.set.LookupIn(codesets.ICD10CM, code[:k])
+		c, ok := v.on.LookupIn(codesets.ICD10CM, code[:k])
 		if !ok {
 			continue
 		}
@@ -176,14 +190,14 @@ func (v *validator) nearestICD(code string) []*codesets.Code {
 		}
 		var near []*codesets.Code
 		for _, d := range billableUnder(c, 3) {
-			if x, ok := v.set.LookupIn(codesets.ICD10CM, d); ok {
+			if x, ok := v.on.LookupIn(codesets.ICD10CM, d); ok {
 				near = append(near, x)
 			}
 		}
 		return near
 	}
-	return cachedNearest(fmt.Sprintf("%p icd %s", v.set, code), func() []*codesets.Code {
-		return v.set.Nearest(icdDisplay(code)+".", 3) // the dot keeps the search in ICD-10-CM
+	return cachedNearest(fmt.Sprintf("%p icd %s", v.on, code), func() []*codesets.Code {
+		return v.on.Nearest(icdDisplay(code)+".", 3) // the dot keeps the search in ICD-10-CM
 	})
 }
 

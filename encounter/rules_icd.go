@@ -28,7 +28,7 @@ const (
 var icdFamily = family{
 	name: "ICD-10-CM",
 	rules: []RuleInfo{
-		{RuleICDUnknown, Error, false, "ICD-10-CM FY2026 Tabular List", "a diagnosis code is not an ICD-10-CM code (nearest codes, or the X-placeholder spelling, suggested)"},
+		{RuleICDUnknown, Error, false, "ICD-10-CM order file of the release in force on the date of service", "a diagnosis code is in no loaded ICD-10-CM release (nearest codes, or the X-placeholder spelling, suggested)"},
 		{RuleBillable, Error, false, srcGuidelines + "I.A.3, I.B.2, IV.F.2", "a diagnosis code is a category or subcategory header, not billable"},
 		{RuleSeventh, Error, false, srcGuidelines + "I.A.4, I.A.5", "a code of a category with a 7th-character table lacks its 7th character"},
 		{RuleExcludes1, Error, true, srcGuidelines + "I.A.12.a", "two diagnoses form an Excludes1 pair (a warning when the note qualifies the range, such as \"with .42\")"},
@@ -59,11 +59,13 @@ func (v *validator) diagnosisCodes() {
 			v.unknownICD(i, r.code)
 		case dxHeader:
 			c := r.c
-			if opts := v.set.SeventhOptions(c); c.NeedsSeventh() && len(opts) > 0 {
+			if opts := v.on.SeventhOptions(c); c.NeedsSeventh() && len(opts) > 0 {
 				_, from := c.SeventhChars()
-				v.add(RuleSeventh, Error, target, codes, "%s needs a 7th character (table at %s): %s", c.Display(), icdDisplay(from), seventhList(c, opts))
+				v.addCiting(r.answer.Release, RuleSeventh, Error, target, codes, "%s needs a 7th character (table at %s): %s", c.Display(), icdDisplay(from), seventhList(c, opts))
 			} else {
-				v.add(RuleBillable, Error, target, codes, "%s is a header (%s), not billable: it needs more characters, e.g. %s", c.Display(), c.Title(), strings.Join(billableUnder(c, 4), ", "))
+				// "I42.0 is a header in ICD-10-CM FY2027 (DOS from
+				// 2026-10-01): pick I42.00, I42.01 or I42.09"
+				v.addCiting(r.answer.Release, RuleBillable, Error, target, codes, "%v", r.answer.Err())
 			}
 		case dxUsable:
 			if ev := v.enc.Diagnoses[i].Evidence; ev != nil {
@@ -77,6 +79,7 @@ func (v *validator) diagnosisCodes() {
 
 func (v *validator) unknownICD(i int, code string) {
 	target, codes := dxTarget(i), []string{code}
+	rel := v.on.Release()
 	if c, ok := v.set.LookupIn(codesets.HCPCS, code); ok {
 		v.add(RuleICDUnknown, Error, target, codes, "%s is a HCPCS code (%s); diagnoses take ICD-10-CM codes", code, c.Title())
 		return
@@ -85,13 +88,21 @@ func (v *validator) unknownICD(i int, code string) {
 	if n := len(code); n >= 4 && n < 7 {
 		for p := 3; p < n; p++ {
 			cand := code[:p] + strings.Repeat("X", 7-n) + code[p:]
-			if c, ok := v.set.LookupIn(codesets.ICD10CM, cand); ok && c.Billable {
-				v.add(RuleICDUnknown, Error, target, codes, "%s is not an ICD-10-CM code: with the X placeholder it is %s (%s)", icdDisplay(code), c.Display(), c.Title())
+			if c, ok := v.on.LookupIn(codesets.ICD10CM, cand); ok && c.Billable {
+				v.addCiting(rel, RuleICDUnknown, Error, target, codes, "%s is not an ICD-10-CM code: with the X placeholder it is %s (%s)", icdDisplay(code), c.Display(), c.Title())
 				return
 			}
 		}
 	}
-	v.add(RuleICDUnknown, Error, target, codes, "%s is not an ICD-10-CM FY2026 code%s", icdDisplay(code), nearestText(v.nearestICD(code)))
+	if rel == nil {
+		v.add(RuleICDUnknown, Error, target, codes, "%s is in no loaded ICD-10-CM release", icdDisplay(code))
+		return
+	}
+	deleted := ""
+	if title, ok := rel.Retired(code); ok {
+		deleted = fmt.Sprintf(" (%s deleted it; it was %q)", rel.Title(), title)
+	}
+	v.addCiting(rel, RuleICDUnknown, Error, target, codes, "%s is not a code of %s%s%s", icdDisplay(code), rel.Title(), deleted, nearestText(v.nearestICD(code)))
 }
 
 func seventhList(c *codesets.Code, opts []codesets.Seventh) string {
@@ -115,7 +126,7 @@ func (v *validator) firstListed() {
 		if j, ok := v.codedUnderlying(0); ok {
 			v.add(RuleManifestation, Error, "dx:1", codes, "%s is a manifestation code and is never first-listed: list its underlying condition %s (%s) first", c.Display(), v.dx[j].Display(), letter(j))
 		} else {
-			v.add(RuleManifestation, Error, "dx:1", codes, "%s is a manifestation code and is never first-listed: code the underlying condition first%s", c.Display(), refsHint(c))
+			v.add(RuleManifestation, Error, "dx:1", codes, "%s is a manifestation code and is never first-listed: code the underlying condition first%s", c.Display(), refsHint(v.on, c))
 		}
 	}
 }
@@ -147,9 +158,9 @@ func (v *validator) coveredBy(refs []codesets.Ref, self int) (int, bool) {
 }
 
 // refsHint names what a "code first" note points at.
-func refsHint(c *codesets.Code) string {
+func refsHint(on *codesets.Set, c *codesets.Code) string {
 	var refs []string
-	for _, n := range c.NotesOf(codesets.CodeFirst) {
+	for _, n := range on.NotesOf(c, codesets.CodeFirst) {
 		for _, r := range refsOf(n) {
 			refs = append(refs, r.String())
 		}
@@ -169,6 +180,9 @@ func refsHint(c *codesets.Code) string {
 var refCache sync.Map // note text -> []codesets.Ref
 
 func refsOf(n codesets.Note) []codesets.Ref {
+	if n.RefsParsed() {
+		return n.Refs()
+	}
 	if x, ok := refCache.Load(n.Text); ok {
 		return x.([]codesets.Ref)
 	}
@@ -214,9 +228,12 @@ func (v *validator) excludes1() {
 					if qualified(n.Text) {
 						sev, how = Warning, " (the note qualifies the range: check it applies)"
 					}
-					v.add(RuleExcludes1, sev, dxTarget(p.j), []string{a.Code, b.Code},
+					v.addCiting(v.on.Release(), RuleExcludes1, sev, dxTarget(p.j), []string{a.Code, b.Code},
 						"%s (%s) and %s (%s) are an Excludes1 pair: %s excludes %q (note at %s)%s; report both only if the conditions are unrelated, with an override reason",
 						a.Display(), letter(p.i), b.Display(), letter(p.j), c.Display(), n.Text, fromLabel(n.From), how)
+					if rel := v.on.Release(); rel != nil {
+						v.edits[len(v.edits)-1].Release += "; Excludes notes: " + rel.ExcludesSource()
+					}
 				}
 			}
 		}

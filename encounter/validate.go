@@ -79,7 +79,8 @@ func targetOrder(t string) int {
 // in it, and the edits the families report.
 type validator struct {
 	enc   *Encounter
-	set   *codesets.Set
+	set   *codesets.Set // as given
+	on    *codesets.Set // the claim's release: set seen from the first date of service
 	edits []Edit
 
 	dates []time.Time // the dates of service to check codes on (first, last)
@@ -94,7 +95,7 @@ type validator struct {
 // notesOf returns the inherited notes of diagnosis i, computed once.
 func (v *validator) notesOf(i int) []codesets.Note {
 	if v.notes[i] == nil && v.dx[i] != nil {
-		v.notes[i] = v.dx[i].Notes()
+		v.notes[i] = v.on.Notes(v.dx[i])
 	}
 	return v.notes[i]
 }
@@ -108,6 +109,21 @@ func (v *validator) add(rule string, sev Severity, target string, codes []string
 		Source:   ruleByID[rule].Source,
 		Codes:    codes,
 	})
+}
+
+// addCiting adds an edit that names the release it was checked against
+// (Edit.Release).
+func (v *validator) addCiting(r *codesets.Release, rule string, sev Severity, target string, codes []string, format string, a ...any) {
+	v.add(rule, sev, target, codes, format, a...)
+	if r != nil {
+		v.edits[len(v.edits)-1].Release = releaseCitation(r)
+	}
+}
+
+// releaseCitation names a release and its dates of service for an edit's
+// source.
+func releaseCitation(r *codesets.Release) string {
+	return fmt.Sprintf("%s, DOS %s", r.Title(), r.Range())
 }
 
 func dxTarget(i int) string   { return fmt.Sprintf("dx:%d", i+1) }

@@ -181,12 +181,12 @@ func TestMessagesHelpTheCoder(t *testing.T) {
 	}
 	check(func(e *Encounter) { e.Diagnoses[1].Code = "E1199" }, RuleICDUnknown, "E11.99", "nearest: E11.")
 	check(func(e *Encounter) { e.Diagnoses[1].Code = "W010A" }, RuleICDUnknown, "W01.0XXA")
-	check(func(e *Encounter) { e.Diagnoses[0].Code = "E116" }, RuleBillable, "more characters", "E11.610")
+	check(func(e *Encounter) { e.Diagnoses[0].Code = "E116" }, RuleBillable, "is a header in ICD-10-CM FY2026 (DOS from 2025-10-01)", "E11.610")
 	check(func(e *Encounter) { e.Diagnoses = dxs("S52.531") }, RuleSeventh, "A, B, C", "S52.531A = initial encounter for closed fracture")
 	check(func(e *Encounter) { e.Diagnoses = dxs("E10649", "E11649") }, RuleExcludes1, "E10.649 (A)", "E11.649 (B)", "type 2 diabetes mellitus (E11.-)")
 	check(func(e *Encounter) { e.Diagnoses = dxs("F02.80", "G30.1") }, RuleManifestation, "G30.1 (B) first")
 	check(func(e *Encounter) { e.Diagnoses = dxs("Z38.00") }, RuleMCEAge, "newborn", "ages 0", "57")
-	check(func(e *Encounter) { e.Diagnoses[1].Code = "E7801" }, RuleCodeOnDate, "deleted", "E78.01")
+	check(func(e *Encounter) { e.Service.From, e.Diagnoses[1].Code = NewDate(2026, 11, 16), "T528X1A" }, RuleCodeOnDate, "T52.8X1A", "valid through 2026-09-30 (ICD-10-CM FY2026)", "T52.81")
 	check(func(e *Encounter) { e.Lines[0].Modifiers = []string{"LT", "RT"} }, RuleLeftRight, "50", "two lines")
 }
 

@@ -79,7 +79,6 @@ func Build(ctx context.Context, set *codesets.Set, dir string, progress func(don
 		os.RemoveAll(dir)
 		return err
 	}
-	_, _, releaseEnd := set.ICD10CMRelease()
 	codes := staticOrder(m.AnalyzerNamed(analyzerText), indexedCodes(set))
 	// The final merge of the segments takes about a fifth of the build: it
 	// is the last stretch of the progress, reported when done.
@@ -93,7 +92,7 @@ func Build(ctx context.Context, set *codesets.Set, dir string, progress func(don
 				return fail(err)
 			}
 		}
-		if err := b.Index(docID(c), document(c, releaseEnd)); err != nil {
+		if err := b.Index(docID(c), document(c)); err != nil {
 			return fail(fmt.Errorf("index %s %s: %w", c.System, c.Code, err))
 		}
 	}

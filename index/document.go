@@ -54,15 +54,14 @@ func yyyymmdd(t time.Time) float64 {
 	return float64(t.Year()*10000 + int(t.Month())*100 + t.Day())
 }
 
-// validity is the span of dates of service a code is valid on, as numbers,
-// with the same rule as codesets.Set.ValidOn: the end of the loaded
-// ICD-10-CM release does not end a code's validity.
-func validity(c *codesets.Code, releaseEnd time.Time) (eff, end float64) {
+// validity is the span of dates of service a code is valid on, as numbers:
+// its effective and termination dates, open where it has none.
+func validity(c *codesets.Code) (eff, end float64) {
 	eff, end = openStart, openEnd
 	if !c.Effective.IsZero() {
 		eff = yyyymmdd(c.Effective)
 	}
-	if !c.Terminated.IsZero() && !(c.System == codesets.ICD10CM && c.Terminated.Equal(releaseEnd)) {
+	if !c.Terminated.IsZero() {
 		end = yyyymmdd(c.Terminated)
 	}
 	return eff, end
@@ -158,8 +157,8 @@ func uniqueWords(texts ...[]string) string {
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // document is what Bleve indexes for a code.
-func document(c *codesets.Code, releaseEnd time.Time) map[string]interface{} {
-	eff, end := validity(c, releaseEnd)
+func document(c *codesets.Code) map[string]interface{} {
+	eff, end := validity(c)
 	t := textOf(c)
 	text := make([]string, 0, 2+len(t.terms)+len(t.idx))
 	text = append(text, t.title)

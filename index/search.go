@@ -144,8 +144,7 @@ func (ix *Index) keep(c *codesets.Code, opt Options) bool {
 		}
 	}
 	if !opt.ValidOn.IsZero() {
-		_, _, releaseEnd := ix.set.ICD10CMRelease()
-		eff, end := validity(c, releaseEnd)
+		eff, end := validity(c)
 		d := yyyymmdd(opt.ValidOn)
 		if d < eff || d > end {
 			return false
@@ -511,7 +510,6 @@ func (t *docTable) get(id []byte) (docInfo, bool) {
 
 func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
 	ix.docsOnce.Do(func() {
-		_, _, releaseEnd := ix.set.ICD10CMRelease()
 		ids, err := r.DocIDReaderAll()
 		if err != nil {
 			ix.docsErr = err
@@ -537,7 +535,7 @@ func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
 			if !ok {
 				continue
 			}
-			eff, end := validity(c, releaseEnd)
+			eff, end := validity(c)
 			d := docInfo{code: c, eff: eff, end: end}
 			if len(id) == 8 && binary.BigEndian.Uint64(id) < 1<<24 {
 				n := binary.BigEndian.Uint64(id)

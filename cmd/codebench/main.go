@@ -34,7 +34,7 @@ func (e *env) errorf(format string, a ...any) int {
 func commands() []command {
 	return []command{
 		{"serve", "[--addr HOST:PORT] [flags]", "serve the workbench over SSH to many coders (ssh -p 2222 HOST)", runServe},
-		{"code", "[--json] CODE", "print a code with its titles, billable flag and every note", runCode},
+		{"code", "[--json] [--dos DATE] CODE", "print a code as the release in force on the date of service has it: titles, billable flag, every note", runCode},
 		{"cpt", "import FILE", "import your licensed CPT descriptor file into the data directory", runCPT},
 		{"search", "[--system S] [--billable] [--json] [-n 20] QUERY", "search the code sets (ICD-10-CM, HCPCS, CPT) by words, shorthand or code prefix", runSearch},
 		{"index", "build", "rebuild the cached search index", runIndex},

@@ -9,6 +9,7 @@ import (
 // hcpcs, code, kind (code|modifier), long, short, added, effective, terminated,
 // action code, BETOS, coverage. Dates stay YYYYMMDD as CMS gives them.
 func genHCPCS(srcDir string, w *writer) error {
+	w.rec("rel", "HCPCS", hcpcsRelease.name, hcpcsRelease.from, hcpcsRelease.to, "-", "hcpcs")
 	var col map[string]int
 	return eachLine(srcDir, "hcpcs/HCPC2025_OCT_ANWEB.tsv.gz", func(line string) error {
 		f := strings.Split(line, "\t")

@@ -42,12 +42,43 @@ type source struct {
 var sources = []source{
 	{"icd10cm-order", "icd10cm/icd10cm-order-2026.txt.gz", "FY2026", "ICD-10-CM order file: every code, billable flag, short and long titles (CDC/NCHS)"},
 	{"icd10cm-order-addenda", "icd10cm/icd10cm-order-addenda-2026.txt", "FY2026", "ICD-10-CM FY2025 to FY2026 addenda (CDC/NCHS)"},
+	{"icd10cm-order-2027", "icd10cm/icd10cm-order-2027.txt.gz", "FY2027", "ICD-10-CM order file FY2027 (CDC/NCHS)"},
+	{"icd10cm-order-addenda-2027", "icd10cm/icd10cm-order-addenda-2027.txt", "FY2027", "ICD-10-CM FY2026 to FY2027 order addenda (CDC/NCHS)"},
+	{"icd10cm-excludes1-2027", "icd10cm/icd10cm-excludes1-2027.csv.gz", "FY2027", "ICD-10-CM FY2027 Tabular List Excludes1 notes, references parsed (makevision/icd10cm-open-data, CC0)"},
+	{"icd10cm-excludes2-2027", "icd10cm/icd10cm-excludes2-2027.csv.gz", "FY2027", "ICD-10-CM FY2027 Tabular List Excludes2 notes, references parsed (makevision/icd10cm-open-data, CC0)"},
 	{"icd10cm-tabular", "icd10cm/icd10cm_tabular_2023.xml.gz", "FY2023", "ICD-10-CM Tabular List XML: instructional notes and 7th characters (CDC/NCHS; newest tabular XML available)"},
 	{"icd10cm-drug", "icd10cm/icd10cm-drug-April-1-2026-XML.xml.gz", "FY2026 April 1 2026", "ICD-10-CM Table of Drugs and Chemicals XML (CDC/NCHS)"},
 	{"icd10cm-neoplasm", "icd10cm/icd10cm-neoplasm-April-1-2026-XML.xml.gz", "FY2026 April 1 2026", "ICD-10-CM Neoplasm Table XML (CDC/NCHS)"},
 	{"icd10cm-eindex", "icd10cm/icd10cm-eindex-April-1-2026-XML.xml.gz", "FY2026 April 1 2026", "ICD-10-CM External Cause of Injuries Index XML (CDC/NCHS)"},
 	{"hcpcs", "hcpcs/HCPC2025_OCT_ANWEB.tsv.gz", "2025 October quarterly update, version 2 (9-4-25)", "HCPCS Level II alpha-numeric file (CMS)"},
 	{"mce", "mce/MCE_Simple_Code_Edits_v37.txt.gz", "MCE v37 (FY2020)", "Medicare Code Editor age, sex and manifestation lists (CMS)"},
+}
+
+// releases are the releases the generator embeds, by the source they are
+// made from, with the dates of service each is published for. A release
+// with a base is written as its changes to that release.
+var releases = []struct {
+	system, name, from, to, base, source, addenda string
+}{
+	{"ICD-10-CM", "FY2026", "20251001", "20260930", "-", "icd10cm-order", "icd10cm-order-addenda"},
+	{"ICD-10-CM", "FY2027", "20261001", "20270930", "FY2026", "icd10cm-order-2027", "icd10cm-order-addenda-2027"},
+}
+
+// excludesOf names the Excludes sources of a release.
+var excludesOf = map[string][]string{
+	"FY2027": {"icd10cm-excludes1-2027", "icd10cm-excludes2-2027"},
+}
+
+// hcpcsRelease is the HCPCS Level II quarter embedded.
+var hcpcsRelease = struct{ name, from, to string }{"2025 October", "20251001", "20251231"}
+
+func sourceNamed(name string) source {
+	for _, s := range sources {
+		if s.name == name {
+			return s
+		}
+	}
+	panic("gen: no source " + name)
 }
 
 // writer accumulates records; fields are cleaned so a record is always one
@@ -74,7 +105,7 @@ func clean(s string) string {
 
 func run(srcDir, out string) error {
 	w := &writer{n: map[string]int{}}
-	w.rec("meta", "format", "1")
+	w.rec("meta", "format", "2")
 	w.rec("meta", "generator", "go generate ./codesets (codesets/gen)")
 	for _, s := range sources {
 		sum, err := fileSHA256(filepath.Join(srcDir, s.rel))
@@ -83,7 +114,26 @@ func run(srcDir, out string) error {
 		}
 		w.rec("src", s.name, filepath.Base(s.rel), s.version, sum, s.what)
 	}
-	steps := []func(string, *writer) error{genOrder, genAddenda, genTabular, genDrug, genNeoplasm, genEIndex, genHCPCS, genMCE}
+	tab, err := readTabular(srcDir)
+	if err != nil {
+		return err
+	}
+	sections, err := excludesSections(srcDir)
+	if err != nil {
+		return err
+	}
+	if err := tab.widen(sections); err != nil {
+		return err
+	}
+	codes, err := genReleases(srcDir, w, tab)
+	if err != nil {
+		return err
+	}
+	if err := genTabular(tab, w); err != nil {
+		return err
+	}
+	genNewer(w, codes, tab)
+	steps := []func(string, *writer) error{genDrug, genNeoplasm, genEIndex, genHCPCS, genMCE}
 	for _, step := range steps {
 		if err := step(srcDir, w); err != nil {
 			return err
@@ -163,79 +213,3 @@ func eachLine(srcDir, rel string, fn func(line string) error) error {
 	return sc.Err()
 }
 
-// genOrder writes one "icd" record per line of the order file:
-// icd, code, billable (0/1), short title (empty when equal to long), long title.
-func genOrder(srcDir string, w *writer) error {
-	return eachLine(srcDir, "icd10cm/icd10cm-order-2026.txt.gz", func(line string) error {
-		if len(line) < 77 {
-			return fmt.Errorf("short line %q", line)
-		}
-		code := strings.TrimSpace(line[6:13])
-		flag := line[14:15]
-		short := strings.TrimSpace(line[16:76])
-		long := strings.TrimSpace(line[77:])
-		if flag != "0" && flag != "1" {
-			return fmt.Errorf("bad billable flag %q", flag)
-		}
-		if short == long {
-			short = ""
-		}
-		w.rec("icd", code, flag, short, long)
-		return nil
-	})
-}
-
-// genAddenda records what changed from FY2025 to FY2026 so that validity on a
-// date of service before 1 Oct 2025 can be told:
-// icdnew, code (billable only from FY2026);
-// icdold, code, title (billable in FY2025, deleted or made a header in FY2026).
-func genAddenda(srcDir string, w *writer) error {
-	type change struct {
-		flag, title string
-	}
-	added := map[string]change{}
-	deleted := map[string]change{}
-	var order []string
-	err := eachLine(srcDir, "icd10cm/icd10cm-order-addenda-2026.txt", func(line string) error {
-		var kind string
-		switch {
-		case strings.HasPrefix(line, "Add:"):
-			kind = "add"
-		case strings.HasPrefix(line, "Delete:"):
-			kind = "delete"
-		default:
-			return nil // revisions and the summary
-		}
-		// Same fixed-width layout as the order file, shifted by the label.
-		if len(line) < 85 {
-			return fmt.Errorf("short addenda line %q", line)
-		}
-		c := change{flag: line[13:14], title: strings.TrimSpace(line[84:])}
-		code := strings.TrimSpace(line[15:22])
-		if _, seen := added[code]; !seen {
-			if _, seen := deleted[code]; !seen {
-				order = append(order, code)
-			}
-		}
-		if kind == "add" {
-			added[code] = c
-		} else {
-			deleted[code] = c
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, code := range order {
-		a, isAdd := added[code]
-		d, isDel := deleted[code]
-		if isAdd && a.flag == "1" && (!isDel || d.flag != "1") {
-			w.rec("icdnew", code)
-		}
-		if isDel && d.flag == "1" && (!isAdd || a.flag != "1") {
-			w.rec("icdold", code, d.title)
-		}
-	}
-	return nil
-}
