@@ -212,4 +212,3 @@ func eachLine(srcDir, rel string, fn func(line string) error) error {
 	}
 	return sc.Err()
 }
-
