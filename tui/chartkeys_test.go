@@ -16,6 +16,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/encounter/demo"
+	"codebench/tui/work"
 )
 
 // The chart harness codes every demo chart to its answer key by keys alone,
@@ -53,7 +54,7 @@ func (c *chartCoder) typeText(s string) {
 
 func (c *chartCoder) focus() int { return c.d.m.focus }
 
-func (c *chartCoder) claim() *encounter.Encounter { return c.d.m.w.enc }
+func (c *chartCoder) claim() *encounter.Encounter { return c.d.m.w.Enc }
 
 func (c *chartCoder) claimRow() int { return c.d.m.claim.row }
 
@@ -256,7 +257,7 @@ func (c *chartCoder) codeLines(want []encounter.ServiceLine) {
 		}
 		if !slices.Equal(l().Pointers, w.Pointers) {
 			c.toRow(ndx + i)
-			c.prompt("p", strings.ToLower(pointerLetters(w.Pointers, "")))
+			c.prompt("p", strings.ToLower(work.PointerLetters(w.Pointers, "")))
 		}
 	}
 	if got := lineCodes(c.claim()); !slices.Equal(got, wantCodes) {

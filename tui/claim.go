@@ -13,6 +13,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/tui/common"
+	"codebench/tui/work"
 )
 
 // The claim pane is shaped like the claim form: diagnoses A-L (CMS-1500
@@ -31,7 +32,7 @@ const (
 
 type claimPane struct {
 	c     *common.Common
-	w     *work
+	w     *work.Work
 	width int
 	high  int
 	focus bool
@@ -43,7 +44,7 @@ type claimPane struct {
 	input   textinput.Model
 }
 
-func newClaimPane(c *common.Common, w *work) *claimPane {
+func newClaimPane(c *common.Common, w *work.Work) *claimPane {
 	in := textinput.New()
 	in.CharLimit = 40
 	p := &claimPane{c: c, w: w, input: in}
@@ -62,26 +63,26 @@ func (p *claimPane) SetSize(w, h int) {
 func (p *claimPane) typing() bool { return p.editing != editNone }
 
 func (p *claimPane) ndx() int {
-	if p.w.enc == nil {
+	if p.w.Enc == nil {
 		return 0
 	}
-	return len(p.w.enc.Diagnoses)
+	return len(p.w.Enc.Diagnoses)
 }
 
 func (p *claimPane) nlines() int {
-	if p.w.enc == nil {
+	if p.w.Enc == nil {
 		return 0
 	}
-	return len(p.w.enc.Lines)
+	return len(p.w.Enc.Lines)
 }
 
 func (p *claimPane) rows() int { return p.ndx() + p.nlines() }
 
 func (p *claimPane) lines() []encounter.ServiceLine {
-	if p.w.enc == nil {
+	if p.w.Enc == nil {
 		return nil
 	}
-	return p.w.enc.Lines
+	return p.w.Enc.Lines
 }
 
 // onLine tells whether the cursor is on a service line, and which.
@@ -147,7 +148,7 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		return p.updateInput(msg)
 	}
 	km, ok := msg.(tea.KeyPressMsg)
-	if !ok || p.w.enc == nil {
+	if !ok || p.w.Enc == nil {
 		return nil
 	}
 	k := p.c.KeyMap
@@ -167,27 +168,27 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 			d = -1
 		}
 		if isLine {
-			j, err := p.w.moveLine(line, d)
+			j, err := p.w.MoveLine(line, d)
 			p.selectLine(j)
 			return common.Fail(err)
 		}
-		j, err := p.w.moveDiagnosis(p.row, d)
+		j, err := p.w.MoveDiagnosis(p.row, d)
 		p.selectDiagnosis(j)
 		if err != nil {
 			return common.Fail(err)
 		}
-		return common.Say("%s is now %s", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[j].Code), common.Letter(j+1))
+		return common.Say("%s is now %s", codesets.Dotted(codesets.ICD10CM, p.w.Enc.Diagnoses[j].Code), common.Letter(j+1))
 	case key.Matches(km, k.Delete):
 		if isLine {
-			code := p.w.enc.Lines[line].Code
-			if err := p.w.removeLine(line); err != nil {
+			code := p.w.Enc.Lines[line].Code
+			if err := p.w.RemoveLine(line); err != nil {
 				return common.Fail(err)
 			}
 			p.follow()
 			return tea.Batch(p.showRow(), common.Say("line %d (%s) removed; ctrl+z undoes", line+1, code))
 		}
-		code := codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)
-		orphans, err := p.w.removeDiagnosis(p.row)
+		code := codesets.Dotted(codesets.ICD10CM, p.w.Enc.Diagnoses[p.row].Code)
+		orphans, err := p.w.RemoveDiagnosis(p.row)
 		p.follow()
 		if err != nil {
 			return common.Fail(err)
@@ -210,8 +211,8 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		if isLine || p.row >= p.ndx() {
 			return common.Fail(common.Refuse("evidence belongs to diagnoses; select one"))
 		}
-		if p.w.enc.Diagnoses[p.row].Evidence == nil {
-			return common.Fail(common.Refuse("%s has no evidence: select text in the documentation (v) before picking", codesets.Dotted(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)))
+		if p.w.Enc.Diagnoses[p.row].Evidence == nil {
+			return common.Fail(common.Refuse("%s has no evidence: select text in the documentation (v) before picking", codesets.Dotted(codesets.ICD10CM, p.w.Enc.Diagnoses[p.row].Code)))
 		}
 		dx := p.row
 		return func() tea.Msg { return showEvidenceMsg{dx: dx} }
@@ -219,28 +220,28 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		if !isLine {
 			return common.Fail(common.Refuse("units belong to service lines"))
 		}
-		u := p.w.enc.Lines[line].Units
+		u := p.w.Enc.Lines[line].Units
 		if key.Matches(km, k.UnitsUp) {
 			u++
 		} else {
 			u--
 		}
-		return common.Fail(p.w.setUnits(line, u))
+		return common.Fail(p.w.SetUnits(line, u))
 	case key.Matches(km, k.Modifiers), key.Matches(km, k.Units), key.Matches(km, k.Pointers):
 		if !isLine {
 			return common.Fail(common.Refuse("select a service line first (modifiers, units and pointers belong to lines)"))
 		}
-		if err := p.w.editable(); err != nil {
+		if err := p.w.Editable(); err != nil {
 			return common.Fail(err)
 		}
-		l := p.w.enc.Lines[line]
+		l := p.w.Enc.Lines[line]
 		switch {
 		case key.Matches(km, k.Modifiers):
 			p.begin(editModifiers, fmt.Sprintf("line %d modifiers: ", line+1), strings.Join(l.Modifiers, " "))
 		case key.Matches(km, k.Units):
 			p.begin(editUnits, fmt.Sprintf("line %d units: ", line+1), strconv.Itoa(l.Units))
 		default:
-			p.begin(editPointers, fmt.Sprintf("line %d pointers A-%s: ", line+1, common.Letter(max(p.ndx(), 1))), pointerLetters(l.Pointers, " "))
+			p.begin(editPointers, fmt.Sprintf("line %d pointers A-%s: ", line+1, common.Letter(max(p.ndx(), 1))), work.PointerLetters(l.Pointers, " "))
 		}
 		return nil
 	default:
@@ -300,14 +301,14 @@ func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
 			v := p.input.Value()
 			switch p.editing {
 			case editModifiers:
-				err = p.w.setModifiers(p.c.Codes, line, v)
+				err = p.w.SetModifiers(p.c.Codes, line, v)
 			case editUnits:
 				var n int
-				if n, err = parseUnits(v); err == nil {
-					err = p.w.setUnits(line, n)
+				if n, err = work.ParseUnits(v); err == nil {
+					err = p.w.SetUnits(line, n)
 				}
 			case editPointers:
-				err = p.w.setPointers(line, v)
+				err = p.w.SetPointers(line, v)
 			}
 			if err != nil {
 				return common.Fail(err)
@@ -323,15 +324,15 @@ func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
 
 // code is the code on the cursor's row.
 func (p *claimPane) code() *codesets.Code {
-	if p.c.Codes == nil || p.w.enc == nil {
+	if p.c.Codes == nil || p.w.Enc == nil {
 		return nil
 	}
 	if p.row < p.ndx() {
-		c, _ := p.c.Codes.LookupIn(codesets.ICD10CM, p.w.enc.Diagnoses[p.row].Code)
+		c, _ := p.c.Codes.LookupIn(codesets.ICD10CM, p.w.Enc.Diagnoses[p.row].Code)
 		return c
 	}
 	if line, ok := p.onLine(); ok {
-		c, _ := p.c.Codes.Lookup(p.w.enc.Lines[line].Code)
+		c, _ := p.c.Codes.Lookup(p.w.Enc.Lines[line].Code)
 		return c
 	}
 	return nil
@@ -365,8 +366,8 @@ func (p *claimPane) title(sys codesets.System, code string, w int) string {
 func (p *claimPane) View() string {
 	st := p.c.Styles
 	title := " 4 Claim"
-	if p.w.enc != nil {
-		title += fmt.Sprintf("  %d/%d dx · %d lines", p.ndx(), MaxDiagnoses, p.nlines())
+	if p.w.Enc != nil {
+		title += fmt.Sprintf("  %d/%d dx · %d lines", p.ndx(), work.MaxDiagnoses, p.nlines())
 	}
 	body := []string{}
 	body = append(body, st.Dim.Render(" Diagnoses A-L (item 21)"))
@@ -374,7 +375,7 @@ func (p *claimPane) View() string {
 		body = append(body, st.Dim.Render("   none: / to search, enter to pick"))
 	}
 	for i := 0; i < p.ndx(); i++ {
-		d := p.w.enc.Diagnoses[i]
+		d := p.w.Enc.Diagnoses[i]
 		ev := " "
 		if d.Evidence != nil {
 			ev = "¶"
@@ -394,9 +395,9 @@ func (p *claimPane) View() string {
 		body = append(body, st.Dim.Render("   none: search a CPT/HCPCS code, enter"))
 	}
 	for i := 0; i < p.nlines(); i++ {
-		l := p.w.enc.Lines[i]
+		l := p.w.Enc.Lines[i]
 		mods := common.OneLine(strings.Join(l.Modifiers, " "))
-		ptrs := pointerLetters(l.Pointers, "")
+		ptrs := work.PointerLetters(l.Pointers, "")
 		if ptrs == "" {
 			ptrs = "-"
 		}

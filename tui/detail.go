@@ -11,6 +11,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/tui/common"
+	"codebench/tui/work"
 )
 
 // The detail pane shows everything about the highlighted code: titles,
@@ -55,7 +56,7 @@ func (c choice) rows(w int) []string {
 
 type detailPane struct {
 	c     *common.Common
-	w     *work
+	w     *work.Work
 	width int
 	high  int
 	focus bool
@@ -70,7 +71,7 @@ type detailPane struct {
 	top     int
 }
 
-func newDetailPane(c *common.Common, w *work) *detailPane { return &detailPane{c: c, w: w} }
+func newDetailPane(c *common.Common, w *work.Work) *detailPane { return &detailPane{c: c, w: w} }
 
 func (p *detailPane) SetSize(w, h int) {
 	resize := w != p.width
@@ -335,7 +336,7 @@ func (p *detailPane) render() {
 	if d.Short != "" && d.Short != d.Long {
 		wrap(st.Dim.Render("short: "), d.Short)
 	}
-	if dos := p.w.dosTime(); !dos.IsZero() && c.Billable {
+	if dos := p.w.DosTime(); !dos.IsZero() && c.Billable {
 		if err := p.c.Codes.ValidOn(c, dos); err != nil {
 			wrap(st.Error.Render("! "), err.Error())
 		}

@@ -14,6 +14,7 @@ import (
 
 	"codebench/encounter"
 	"codebench/tui/common"
+	"codebench/tui/work"
 )
 
 // The documentation pane lays the notes out itself rather than through a
@@ -54,7 +55,7 @@ type docSearchMsg struct{ query string }
 
 type docPane struct {
 	c     *common.Common
-	w     *work
+	w     *work.Work
 	width int
 	high  int
 	focus bool
@@ -71,7 +72,7 @@ type docPane struct {
 	terms []string // search terms, lower case
 }
 
-func newDocPane(c *common.Common, w *work) *docPane { return &docPane{c: c, w: w} }
+func newDocPane(c *common.Common, w *work.Work) *docPane { return &docPane{c: c, w: w} }
 
 // SetSize lays the notes out again for the new width.
 func (p *docPane) SetSize(w, h int) {
@@ -101,11 +102,11 @@ func (p *docPane) layout() {
 		ancNote, ancOff = p.words[p.anchor].note, p.words[p.anchor].start
 	}
 	p.lines, p.words = nil, nil
-	if p.w.enc == nil {
+	if p.w.Enc == nil {
 		return
 	}
 	tw := max(p.width-docGutter, 8)
-	for ni, n := range p.w.enc.Notes {
+	for ni, n := range p.w.Enc.Notes {
 		if ni > 0 {
 			p.lines = append(p.lines, docLine{note: ni})
 		}
@@ -325,7 +326,7 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 func (p *docPane) addLine(ni int, cells []docCell) {
 	li := len(p.lines)
 	p.lines = append(p.lines, docLine{note: ni, cells: cells})
-	text := p.w.enc.Notes[ni].Text
+	text := p.w.Enc.Notes[ni].Text
 	col := 0
 	in := false
 	for i, c := range cells {
@@ -528,7 +529,7 @@ func (p *docPane) matches(i int) bool {
 		return false
 	}
 	wd := p.words[i]
-	w := strings.ToLower(p.w.enc.Notes[wd.note].Text[wd.start:wd.end])
+	w := strings.ToLower(p.w.Enc.Notes[wd.note].Text[wd.start:wd.end])
 	for _, t := range p.terms {
 		if strings.HasPrefix(w, t) {
 			return true
@@ -559,7 +560,7 @@ func (p *docPane) toggleSelect(m selMode) {
 
 func (p *docPane) clearSelection() {
 	p.mode = selNone
-	p.w.span = nil
+	p.w.Span = nil
 }
 
 // selection is the selected byte span of one note (the anchor's); ok is
@@ -583,7 +584,7 @@ func (p *docPane) selection() (note, start, end int, ok bool) {
 	}
 	// A selection never crosses into another note: clamp to the anchor's.
 	if c.note != a.note {
-		text := p.w.enc.Notes[note].Text
+		text := p.w.Enc.Notes[note].Text
 		if c.note > a.note {
 			start, end = a.start, len(text)
 			if p.mode == selLines {
@@ -612,7 +613,7 @@ func (p *docPane) lineEnd(l int) int {
 		return 0
 	}
 	last := cs[len(cs)-1]
-	text := p.w.enc.Notes[p.lines[l].note].Text
+	text := p.w.Enc.Notes[p.lines[l].note].Text
 	_, n := utf8.DecodeRuneInString(text[last.off:])
 	end := last.off + n
 	// Trailing spaces are not part of what the coder meant.
@@ -626,11 +627,11 @@ func (p *docPane) lineEnd(l int) int {
 func (p *docPane) updateSpan() {
 	note, start, end, ok := p.selection()
 	if !ok {
-		p.w.span = nil
+		p.w.Span = nil
 		return
 	}
-	n := p.w.enc.Notes[note]
-	p.w.span = &encounter.Evidence{NoteID: n.ID, Start: start, End: end, Text: n.Text[start:end]}
+	n := p.w.Enc.Notes[note]
+	p.w.Span = &encounter.Evidence{NoteID: n.ID, Start: start, End: end, Text: n.Text[start:end]}
 }
 
 // maxQuery bounds a search built from a long selection.
@@ -643,10 +644,10 @@ func (p *docPane) searchSpan() tea.Cmd {
 		p.mode, p.anchor = selWords, p.cur
 	}
 	p.updateSpan()
-	if p.w.span == nil {
+	if p.w.Span == nil {
 		return nil
 	}
-	q := common.OneLine(p.w.span.Text)
+	q := common.OneLine(p.w.Span.Text)
 	if len(q) > maxQuery {
 		q = q[:maxQuery]
 		if i := strings.LastIndexByte(q, ' '); i > 0 {
@@ -673,11 +674,11 @@ func (p *docPane) setTerms(query string) {
 
 // showEvidence moves to and selects a diagnosis's evidence.
 func (p *docPane) showEvidence(ev *encounter.Evidence) bool {
-	if ev == nil || p.w.enc == nil {
+	if ev == nil || p.w.Enc == nil {
 		return false
 	}
 	for i, wd := range p.words {
-		if p.w.enc.Notes[wd.note].ID == ev.NoteID && wd.end > ev.Start {
+		if p.w.Enc.Notes[wd.note].ID == ev.NoteID && wd.end > ev.Start {
 			j := i
 			for j+1 < len(p.words) && p.words[j+1].note == wd.note && p.words[j+1].start < ev.End {
 				j++
@@ -703,15 +704,15 @@ func (p *docPane) evidence() map[int][]struct {
 		span
 		letter string
 	}{}
-	if p.w.enc == nil {
+	if p.w.Enc == nil {
 		return out
 	}
-	for di, d := range p.w.enc.Diagnoses {
+	for di, d := range p.w.Enc.Diagnoses {
 		ev := d.Evidence
 		if ev == nil {
 			continue
 		}
-		for ni, n := range p.w.enc.Notes {
+		for ni, n := range p.w.Enc.Notes {
 			if n.ID == ev.NoteID && ev.Start >= 0 && ev.End <= len(n.Text) && ev.Start < ev.End {
 				out[ni] = append(out[ni], struct {
 					span
@@ -736,17 +737,17 @@ const (
 func (p *docPane) View() string {
 	st := p.c.Styles
 	title := " 1 Documentation"
-	if p.w.enc != nil && len(p.words) > 0 {
+	if p.w.Enc != nil && len(p.words) > 0 {
 		wd := p.words[p.cur]
-		if len(p.w.enc.Notes) > 1 {
-			title += fmt.Sprintf("  note %d/%d", wd.note+1, len(p.w.enc.Notes))
+		if len(p.w.Enc.Notes) > 1 {
+			title += fmt.Sprintf("  note %d/%d", wd.note+1, len(p.w.Enc.Notes))
 		}
 		if _, s, e, ok := p.selection(); ok {
 			title += fmt.Sprintf("  %d selected", e-s)
 		}
 	}
 	lines := []string{common.PaneTitle(st, title, p.width, p.focus)}
-	if p.w.enc == nil || len(p.lines) == 0 {
+	if p.w.Enc == nil || len(p.lines) == 0 {
 		lines = append(lines, st.Dim.Render(" no documentation in this encounter"))
 		return common.Block(lines, p.width, p.high)
 	}

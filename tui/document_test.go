@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"codebench/encounter"
+	"codebench/tui/work"
 )
 
 const wrappedAt80 = `SUBJECTIVE:
@@ -20,7 +21,7 @@ Each knee prepped with chlorhexidine. Through a superolateral approach, 40 mg
 with 4 mL 1% lidocaine.`
 
 func docWith(text string, width int) *docPane {
-	w := &work{enc: &encounter.Encounter{Notes: []encounter.Note{{ID: "n1", Title: "Note", Text: text}}}}
+	w := &work.Work{Enc: &encounter.Encounter{Notes: []encounter.Note{{ID: "n1", Title: "Note", Text: text}}}}
 	c := newCommon(Options{})
 	p := newDocPane(&c, w)
 	p.SetSize(width, 40)
@@ -78,8 +79,8 @@ func TestDocumentReflowsHardWrappedNotes(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		p.moveTo(p.cur+1, true)
 	}
-	if p.w.span == nil || p.w.span.Text != "headache, and\nstomach ache" {
-		t.Fatalf("span %+v", p.w.span)
+	if p.w.Span == nil || p.w.Span.Text != "headache, and\nstomach ache" {
+		t.Fatalf("span %+v", p.w.Span)
 	}
 
 	// A pane as wide as the note keeps its lines.
@@ -108,8 +109,8 @@ func TestDocumentHidesMarkdownMarks(t *testing.T) {
 	}
 	p.toggleSelect(selWords)
 	p.moveTo(p.cur+1, true)
-	if p.w.span == nil || p.w.span.Text != "right knee" {
-		t.Fatalf("span %+v", p.w.span)
+	if p.w.Span == nil || p.w.Span.Text != "right knee" {
+		t.Fatalf("span %+v", p.w.Span)
 	}
 	// Without a heading, asterisks are text.
 	plain := docWith("Note: **urgent** call back", 60)

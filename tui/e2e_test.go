@@ -47,7 +47,7 @@ func TestCodeOneEncounterEndToEnd(t *testing.T) {
 
 	// 1. Select the assessment's first diagnosis in the documentation and
 	// search it with one key.
-	text := d.m.w.enc.Notes[0].Text
+	text := d.m.w.Enc.Notes[0].Text
 	phrase := "Type 2 diabetes mellitus with diabetic chronic kidney disease"
 	at := strings.Index(text, "1. "+phrase) + 3
 	target := slices.IndexFunc(d.m.doc.words, func(w docWord) bool { return w.start == at })
@@ -103,14 +103,14 @@ func TestCodeOneEncounterEndToEnd(t *testing.T) {
 	d.typeText("25")
 	d.press("enter")
 	d.must("1 99214  25", "2 36415")
-	l := d.m.w.enc.Lines
+	l := d.m.w.Enc.Lines
 	if !slices.Equal(l[0].Pointers, []int{2, 1, 3}) || !slices.Equal(l[1].Pointers, []int{3}) || !slices.Equal(l[0].Modifiers, []string{"25"}) {
 		t.Fatalf("lines %+v", l)
 	}
 
 	// Nothing may block the export; warnings may remain.
-	if n := d.m.w.blocking(); n > 0 {
-		t.Fatalf("%d blocking edits: %+v\n%s", n, d.m.w.edits, d.screen())
+	if n := d.m.w.Blocking(); n > 0 {
+		t.Fatalf("%d blocking edits: %+v\n%s", n, d.m.w.Edits, d.screen())
 	}
 
 	// 6. Export: the confirmation shows the claim as it goes out.
@@ -121,7 +121,7 @@ func TestCodeOneEncounterEndToEnd(t *testing.T) {
 	d.press("J", "y")
 
 	// The next encounter opened; enc-1001 is exported.
-	if d.m.w.enc == nil || d.m.w.enc.ID == "enc-1001" {
+	if d.m.w.Enc == nil || d.m.w.Enc.ID == "enc-1001" {
 		t.Fatalf("the next encounter did not open:\n%s", d.screen())
 	}
 	_, sum, err := r.store.Get(t.Context(), "enc-1001")

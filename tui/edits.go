@@ -12,6 +12,7 @@ import (
 	"codebench/encounter"
 	"codebench/encounter/store"
 	"codebench/tui/common"
+	"codebench/tui/work"
 )
 
 // The edits pane is always on screen and shows the result of the last
@@ -24,7 +25,7 @@ type showEditMsg struct{ edit encounter.Edit }
 
 type editsPane struct {
 	c     *common.Common
-	w     *work
+	w     *work.Work
 	width int
 	high  int
 	focus bool
@@ -35,7 +36,7 @@ type editsPane struct {
 	input     textinput.Model
 }
 
-func newEditsPane(c *common.Common, w *work) *editsPane {
+func newEditsPane(c *common.Common, w *work.Work) *editsPane {
 	in := textinput.New()
 	in.CharLimit = 300
 	in.Placeholder = "why the edit does not apply here"
@@ -75,11 +76,11 @@ func (p *editsPane) visible() int {
 	return max(h, 1)
 }
 
-func (p *editsPane) follow() { p.ListCursor.Follow(len(p.w.edits), p.visible()) }
+func (p *editsPane) follow() { p.ListCursor.Follow(len(p.w.Edits), p.visible()) }
 
 func (p *editsPane) current() (encounter.Edit, bool) {
-	if p.Cur < len(p.w.edits) {
-		return p.w.edits[p.Cur], true
+	if p.Cur < len(p.w.Edits) {
+		return p.w.Edits[p.Cur], true
 	}
 	return encounter.Edit{}, false
 }
@@ -94,13 +95,13 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	k := p.c.KeyMap
 	switch {
-	case p.Navigate(km, k, len(p.w.edits), 0):
+	case p.Navigate(km, k, len(p.w.Edits), 0):
 	case key.Matches(km, k.Override):
 		e, ok := p.current()
 		if !ok {
 			return common.Fail(common.Refuse("no edit to override"))
 		}
-		if err := p.w.editable(); err != nil {
+		if err := p.w.Editable(); err != nil {
 			return common.Fail(err)
 		}
 		if e.Severity == encounter.Info {
@@ -117,7 +118,7 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		if err := p.w.unoverride(e); err != nil {
+		if err := p.w.Unoverride(e); err != nil {
 			return common.Fail(err)
 		}
 		return tea.Batch(p.audit("override withdrawn", fmt.Sprintf("%s on %s", e.Rule, e.Target)),
@@ -158,7 +159,7 @@ func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
 				p.reasoning = false
 				return nil
 			}
-			o, err := p.w.override(e, p.input.Value(), p.c.Coder, p.c.Now())
+			o, err := p.w.Override(e, p.input.Value(), p.c.Coder, p.c.Now())
 			if err != nil {
 				return common.Fail(err)
 			}
@@ -175,12 +176,12 @@ func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
 
 // audit logs an override action; the draft saved with it carries it too.
 func (p *editsPane) audit(action, detail string) tea.Cmd {
-	if p.c.Store == nil || p.w.enc == nil {
+	if p.c.Store == nil || p.w.Enc == nil {
 		return nil
 	}
 	st, entry, logger := p.c.Store, store.AuditEntry{
-		EncounterID: p.w.enc.ID, Coder: p.c.Coder, At: p.c.Now().UTC(),
-		Action: action, Detail: detail, Revision: p.w.enc.Revision,
+		EncounterID: p.w.Enc.ID, Coder: p.c.Coder, At: p.c.Now().UTC(),
+		Action: action, Detail: detail, Revision: p.w.Enc.Revision,
 	}, p.c.Logger
 	ctx := p.c.Ctx
 	return func() tea.Msg {
@@ -230,7 +231,7 @@ func targetName(t string) string {
 }
 
 func (p *editsPane) counts() (errs, warns, infos, over int) {
-	for _, e := range p.w.edits {
+	for _, e := range p.w.Edits {
 		switch {
 		case e.Overridden != nil:
 			over++
@@ -248,7 +249,7 @@ func (p *editsPane) counts() (errs, warns, infos, over int) {
 func (p *editsPane) View() string {
 	st := p.c.Styles
 	title := " 5 Edits"
-	if p.w.enc != nil {
+	if p.w.Enc != nil {
 		e, w, i, o := p.counts()
 		title += fmt.Sprintf("  %d err · %d warn", e, w)
 		if i > 0 {
@@ -259,12 +260,12 @@ func (p *editsPane) View() string {
 		}
 	}
 	lines := []string{common.PaneTitle(st, title, p.width, p.focus)}
-	if p.w.enc != nil && len(p.w.edits) == 0 {
+	if p.w.Enc != nil && len(p.w.Edits) == 0 {
 		lines = append(lines, st.OK.Render(" ✓ no edits: the claim passes every check"))
 	}
 	vis := p.visible()
-	for i := p.Top; i < len(p.w.edits) && i < p.Top+vis; i++ {
-		e := p.w.edits[i]
+	for i := p.Top; i < len(p.w.Edits) && i < p.Top+vis; i++ {
+		e := p.w.Edits[i]
 		sev, sty := "E", st.Error
 		switch {
 		case e.Overridden != nil:

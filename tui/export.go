@@ -12,6 +12,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/tui/common"
+	"codebench/tui/work"
 )
 
 // Export is one key: a confirmation shows the claim as it goes to the
@@ -46,24 +47,24 @@ type exportDialog struct {
 func (m *Model) startExport() tea.Cmd {
 	w := m.w
 	switch {
-	case w.enc == nil:
+	case w.Enc == nil:
 		return common.Fail(common.Refuse("open an encounter first"))
 	case m.c.Exporter == nil:
 		return common.Fail(common.Refuse("no billing queue is configured"))
-	case w.readOnly != "" && w.sum.PendingExport == "":
-		return common.Fail(common.Refuse("read-only: %s", w.readOnly))
-	case len(w.enc.Diagnoses) == 0:
+	case w.ReadOnly != "" && w.Sum.PendingExport == "":
+		return common.Fail(common.Refuse("read-only: %s", w.ReadOnly))
+	case len(w.Enc.Diagnoses) == 0:
 		return common.Fail(common.Refuse("nothing to export: the claim has no diagnosis"))
 	}
-	if n := w.blocking(); n > 0 {
+	if n := w.Blocking(); n > 0 {
 		verb := "blocks"
 		if n > 1 {
 			verb = "block"
 		}
 		return common.Fail(common.Refuse("%d error%s %s the export: fix or override (5, o) with a reason", n, common.Plural(n), verb))
 	}
-	m.confirm = &exportDialog{enc: cloneEncounter(w.enc)}
-	if m.saving || len(w.changes) > 0 {
+	m.confirm = &exportDialog{enc: work.Clone(w.Enc)}
+	if m.saving || len(w.Changes) > 0 {
 		m.confirm.needDoc = true // saved() fetches it once the draft is stored
 		return m.save()
 	}
@@ -72,12 +73,12 @@ func (m *Model) startExport() tea.Cmd {
 
 // fetchDoc builds the export document of the saved revision.
 func (m *Model) fetchDoc() tea.Cmd {
-	if m.confirm == nil || m.w.enc == nil {
+	if m.confirm == nil || m.w.Enc == nil {
 		return nil
 	}
 	m.confirm.needDoc = false
-	m.confirm.enc.Revision = m.w.enc.Revision
-	ex, ctx, id := m.c.Exporter, m.c.Ctx, m.w.enc.ID
+	m.confirm.enc.Revision = m.w.Enc.Revision
+	ex, ctx, id := m.c.Exporter, m.c.Ctx, m.w.Enc.ID
 	return func() tea.Msg {
 		doc, err := ex.Document(ctx, id)
 		return exportDocMsg{doc: doc, err: err}
@@ -87,11 +88,11 @@ func (m *Model) fetchDoc() tea.Cmd {
 // export publishes the saved revision.
 func (m *Model) export() tea.Cmd {
 	m.exportWanted = false
-	if m.w.enc == nil || m.confirm == nil {
+	if m.w.Enc == nil || m.confirm == nil {
 		return nil
 	}
-	ex, lease, ctx := m.c.Exporter, m.w.lease, m.c.Ctx
-	id, rev := m.w.enc.ID, m.w.enc.Revision
+	ex, lease, ctx := m.c.Exporter, m.w.Lease, m.c.Ctx
+	id, rev := m.w.Enc.ID, m.w.Enc.Revision
 	return func() tea.Msg {
 		key, err := ex.Export(ctx, lease)
 		return exportedMsg{id: id, rev: rev, key: key, err: err}
@@ -109,7 +110,7 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 	m.confirm = nil
 	m.c.Logger.Info("exported", "encounter", msg.id, "revision", msg.rev, "key", msg.key)
 	m.lastExport = msg.key
-	m.w.readOnly = "exported"
+	m.w.ReadOnly = "exported"
 	// Said now, not by a command that could land after the next
 	// encounter's "opened" (which repeats the key).
 	m.status, m.statusErr = fmt.Sprintf("exported %s revision %d to %s (%s); opening the next encounter", msg.id, msg.rev, m.c.Exporter.Destination(), msg.key), false
@@ -179,7 +180,7 @@ func (m *Model) claimLines(enc *encounter.Encounter, w int) []string {
 		out = append(out, "  none")
 	}
 	for i, l := range enc.Lines {
-		out = append(out, common.Clip(fmt.Sprintf("  %d %-6s mods %-11s units %-3d pointers %s", i+1, common.OneLine(l.Code), common.OrDash(common.OneLine(strings.Join(l.Modifiers, " "))), l.Units, common.OrDash(pointerLetters(l.Pointers, " "))), w))
+		out = append(out, common.Clip(fmt.Sprintf("  %d %-6s mods %-11s units %-3d pointers %s", i+1, common.OneLine(l.Code), common.OrDash(common.OneLine(strings.Join(l.Modifiers, " "))), l.Units, common.OrDash(work.PointerLetters(l.Pointers, " "))), w))
 	}
 	if len(enc.Overrides) > 0 {
 		out = append(out, st.Bold.Render("Overrides"))
@@ -218,7 +219,7 @@ func (m *Model) confirmView(w, h int) string {
 		}
 	} else {
 		body = m.claimLines(d.enc, inner)
-		if n := warnings(m.w.edits); n > 0 {
+		if n := warnings(m.w.Edits); n > 0 {
 			body = append(body, st.Warning.Render(fmt.Sprintf("%d warning%s go with it (see the edits pane)", n, common.Plural(n))))
 		}
 		if d.docErr != nil {

@@ -307,3 +307,12 @@ func newRig(t testing.TB, searcher Searcher) *rig {
 		},
 	}
 }
+
+func code(t testing.TB, codes *codesets.Set, s string) *codesets.Code {
+	t.Helper()
+	c, ok := codes.Lookup(s)
+	if !ok {
+		t.Fatalf("%s not in the code sets", s)
+	}
+	return c
+}

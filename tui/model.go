@@ -16,6 +16,7 @@ import (
 	"codebench/tui/keymap"
 	"codebench/tui/prefs"
 	"codebench/tui/styles"
+	"codebench/tui/work"
 )
 
 type screen int
@@ -28,7 +29,7 @@ const (
 // Model is one coder's workbench session.
 type Model struct {
 	c     common.Common
-	w     *work
+	w     *work.Work
 	prefs *prefs.Prefs
 
 	screen   screen
@@ -68,7 +69,7 @@ type Model struct {
 // New builds a session's model. It starts on the worklist.
 func New(o Options) *Model {
 	c := newCommon(o)
-	m := &Model{c: c, w: &work{}, prefs: &prefs.Prefs{}}
+	m := &Model{c: c, w: &work.Work{}, prefs: &prefs.Prefs{}}
 	m.worklist = newWorklistPane(&m.c)
 	m.doc = newDocPane(&m.c, m.w)
 	m.search = newSearchPane(&m.c, m.w, m.prefs)
@@ -92,10 +93,10 @@ func (m *Model) Coder() string { return m.c.Coder }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	if m.w.enc != nil && len(m.w.changes) > 0 {
+	if m.w.Enc != nil && len(m.w.Changes) > 0 {
 		// Every change: validate now (the edits pane is always current),
 		// then autosave.
-		m.w.validate(m.c.Validate)
+		m.w.Validate(m.c.Validate)
 		m.edits.follow()
 		if e, ok := m.edits.current(); ok && m.detail.edit != nil {
 			m.detail.showEdit(e)
@@ -231,7 +232,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case gotoTargetMsg:
 		return m.gotoTarget(msg.target)
 	case showEvidenceMsg:
-		if msg.dx < len(m.w.enc.Diagnoses) && m.doc.showEvidence(m.w.enc.Diagnoses[msg.dx].Evidence) {
+		if msg.dx < len(m.w.Enc.Diagnoses) && m.doc.showEvidence(m.w.Enc.Diagnoses[msg.dx].Evidence) {
 			m.setFocus(paneDoc)
 			return nil
 		}
@@ -399,7 +400,7 @@ func (m *Model) setFocus(i int) tea.Cmd {
 	if m.zoom {
 		m.layout()
 	}
-	if i == paneEdits && was != paneEdits && m.w.enc != nil {
+	if i == paneEdits && was != paneEdits && m.w.Enc != nil {
 		m.edits.follow()
 		return m.edits.showCurrent()
 	}
@@ -410,7 +411,7 @@ func (m *Model) setFocus(i int) tea.Cmd {
 // others. A header or a code that needs a 7th character opens the detail
 // pane to choose.
 func (m *Model) pick(c *codesets.Code) tea.Cmd {
-	if m.w.enc == nil {
+	if m.w.Enc == nil {
 		return common.Fail(common.Refuse("open an encounter first"))
 	}
 	if c.System == codesets.ICD10CM && (!c.Billable || c.NeedsSeventh()) {
@@ -427,10 +428,10 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 	}
 	var err error
 	if c.System == codesets.ICD10CM {
-		hadSpan := m.w.span != nil
-		if err = m.w.addDiagnosis(c); err == nil {
+		hadSpan := m.w.Span != nil
+		if err = m.w.AddDiagnosis(c); err == nil {
 			m.detail.show(c) // the code added, not the picker it came from
-			n := len(m.w.enc.Diagnoses)
+			n := len(m.w.Enc.Diagnoses)
 			m.claim.selectDiagnosis(n - 1)
 			m.doc.clearSelection()
 			m.touch(c)
@@ -448,8 +449,8 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 			m.search.selectQuery()
 			return tea.Batch(savePrefs(&m.c, *m.prefs), common.Say("%s added as diagnosis %s%s", c.Display(), common.Letter(n), ev))
 		}
-	} else if err = m.w.addLine(c); err == nil {
-		n := len(m.w.enc.Lines)
+	} else if err = m.w.AddLine(c); err == nil {
+		n := len(m.w.Enc.Lines)
 		m.claim.selectLine(n - 1)
 		m.touch(c)
 		m.search.selectQuery()
@@ -460,7 +461,7 @@ func (m *Model) pick(c *codesets.Code) tea.Cmd {
 
 // undo takes back the latest change to the claim.
 func (m *Model) undo() tea.Cmd {
-	detail, err := m.w.undoLast()
+	detail, err := m.w.UndoLast()
 	if err != nil {
 		return common.Fail(err)
 	}
@@ -474,11 +475,11 @@ func (m *Model) recode(i int, c *codesets.Code) tea.Cmd {
 		m.detail.drill(c)
 		return common.Fail(common.Refuse("%s is not billable: choose one of its codes", c.Display()))
 	}
-	if i < len(m.w.enc.Diagnoses) && codesets.Canonical(m.w.enc.Diagnoses[i].Code) == c.Code {
+	if i < len(m.w.Enc.Diagnoses) && codesets.Canonical(m.w.Enc.Diagnoses[i].Code) == c.Code {
 		m.setFocus(paneClaim)
 		return common.Say("diagnosis %s is already %s", common.Letter(i+1), c.Display())
 	}
-	if err := m.w.replaceDiagnosis(i, c); err != nil {
+	if err := m.w.ReplaceDiagnosis(i, c); err != nil {
 		return common.Fail(err)
 	}
 	m.detail.show(c)
@@ -581,8 +582,8 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "codebench"
-	if m.w.enc != nil {
-		v.WindowTitle = "codebench · " + common.OneLine(m.w.enc.ID)
+	if m.w.Enc != nil {
+		v.WindowTitle = "codebench · " + common.OneLine(m.w.Enc.ID)
 	}
 	return v
 }
@@ -673,10 +674,10 @@ func overlay(base, dialog string, W, H int) string {
 
 func (m *Model) header(W int) string {
 	st := m.c.Styles
-	if m.screen == screenWorklist || m.w.enc == nil {
+	if m.screen == screenWorklist || m.w.Enc == nil {
 		return st.Header.Render(common.Fit(fmt.Sprintf(" codebench · coder %s", common.OneLine(m.c.Coder)), W))
 	}
-	e := m.w.enc
+	e := m.w.Enc
 	age := ""
 	if !e.Patient.DateOfBirth.IsZero() && !e.Service.From.IsZero() {
 		age = fmt.Sprintf(" %dy", e.Patient.AgeOn(e.Service.From))
@@ -684,16 +685,16 @@ func (m *Model) header(W int) string {
 	left := fmt.Sprintf(" %s · %s %s%s · DOS %s · %s", common.OneLine(e.ID), common.OneLine(e.Patient.Name), common.OneLine(e.Patient.Sex), age, e.Service.From, common.OneLine(e.Provider.Name))
 	var right string
 	switch {
-	case m.w.readOnly != "":
+	case m.w.ReadOnly != "":
 		right = "read-only"
 	case m.saveErr != nil:
 		right = "NOT SAVED"
-	case m.saving || len(m.w.changes) > 0:
+	case m.saving || len(m.w.Changes) > 0:
 		right = fmt.Sprintf("r%d saving…", e.Revision)
 	default:
 		right = fmt.Sprintf("r%d saved", e.Revision)
 	}
-	right = " " + common.StatusLabel(m.w.sum.Status) + " · " + right + " "
+	right = " " + common.StatusLabel(m.w.Sum.Status) + " · " + right + " "
 	room := W - len([]rune(right))
 	return st.Header.Render(common.Fit(left, max(room, 0))) + st.HeaderDim.Render(common.Fit(right, W-max(room, 0)))
 }

@@ -25,7 +25,7 @@ func heldSearcher(r *rig) *recordingSearcher {
 
 func (d *driver) diagnoses() []string {
 	var out []string
-	for _, dx := range d.m.w.enc.Diagnoses {
+	for _, dx := range d.m.w.Enc.Diagnoses {
 		out = append(out, dx.Code)
 	}
 	return out
@@ -51,7 +51,7 @@ func TestEnterBeforeResultsPicksTheTypedCode(t *testing.T) {
 		d.send(keyMsg(string(k)))
 	}
 	d.send(keyMsg("enter"))
-	d.pumpUntil(func() bool { return len(d.m.w.enc.Diagnoses) == 1 })
+	d.pumpUntil(func() bool { return len(d.m.w.Enc.Diagnoses) == 1 })
 	if got := d.diagnoses(); !slices.Equal(got, []string{"E1122"}) {
 		t.Fatalf("diagnoses %q, want the typed E11.22", got)
 	}
@@ -80,7 +80,7 @@ func TestEnterBeforeResultsOfWordsWaitsForThem(t *testing.T) {
 	}
 	d.send(keyMsg("enter"))
 	d.pumpUntil(func() bool { return strings.Contains(d.m.status, "searching") })
-	if n := len(d.m.w.enc.Diagnoses); n != 0 {
+	if n := len(d.m.w.Enc.Diagnoses); n != 0 {
 		t.Fatalf("enter on stale results added %q", d.diagnoses())
 	}
 	close(release)

@@ -34,13 +34,13 @@ type reclaimedMsg struct {
 }
 
 func (m *Model) reclaim(cause error) tea.Cmd {
-	if m.w.enc == nil || m.c.Store == nil {
+	if m.w.Enc == nil || m.c.Store == nil {
 		return nil
 	}
-	m.w.readOnly = "reloading after a refused save"
+	m.w.ReadOnly = "reloading after a refused save"
 	m.renewGen++ // the old lease's renewals stop
-	st, id, coder, ttl, ctx := m.c.Store, m.w.enc.ID, m.c.Coder, m.c.Timing.LeaseTTL, m.c.Ctx
-	current := m.w.lease
+	st, id, coder, ttl, ctx := m.c.Store, m.w.Enc.ID, m.c.Coder, m.c.Timing.LeaseTTL, m.c.Ctx
+	current := m.w.Lease
 	return func() tea.Msg {
 		msg := reclaimedMsg{id: id, cause: cause}
 		if errors.Is(cause, store.ErrStale) && !errors.Is(cause, store.ErrLeaseLost) {
@@ -62,28 +62,28 @@ func (m *Model) reclaim(cause error) tea.Cmd {
 }
 
 func (m *Model) reclaimed(msg reclaimedMsg) tea.Cmd {
-	if m.w.enc == nil || m.w.enc.ID != msg.id {
+	if m.w.Enc == nil || m.w.Enc.ID != msg.id {
 		if msg.lease.Token != "" { // the encounter was closed meanwhile
 			st, l, ctx := m.c.Store, msg.lease, m.c.Ctx
 			return func() tea.Msg { st.Release(ctx, l); return nil }
 		}
 		return nil
 	}
-	id, base := m.w.enc.ID, m.w.enc.Revision
+	id, base := m.w.Enc.ID, m.w.Enc.Revision
 	if msg.err != nil {
-		m.w.readOnly = "the store could not be read (" + msg.err.Error() + "); reopen the encounter to continue"
+		m.w.ReadOnly = "the store could not be read (" + msg.err.Error() + "); reopen the encounter to continue"
 		return common.Fail(fmt.Errorf("draft not saved (%v) and %s could not be reloaded: %w; unsaved changes: %s",
-			msg.cause, id, msg.err, common.OrNone(strings.Join(m.w.changes, "; "))))
+			msg.cause, id, msg.err, common.OrNone(strings.Join(m.w.Changes, "; "))))
 	}
 	if msg.lease.Token != "" && msg.sum.Revision == base && msg.sum.PendingExport == "" {
 		// Nobody changed it: carry on with the working copy.
-		m.w.lease, m.w.readOnly, m.saveErr = msg.lease, "", nil
+		m.w.Lease, m.w.ReadOnly, m.saveErr = msg.lease, "", nil
 		m.c.Logger.Info("lease reclaimed", "encounter", id, "revision", base)
 		return tea.Batch(m.renewTick(), m.save(), common.Say("the lease on %s had lapsed; it is yours again and your changes are being saved", id))
 	}
 	// The encounter moved on or is held elsewhere: show what the store
 	// has and say what of the coder's work it does not.
-	unsaved := strings.Join(m.w.changes, "; ")
+	unsaved := strings.Join(m.w.Changes, "; ")
 	why := reloadReason(msg, base, m.c.Coder)
 	note := fmt.Sprintf("%s; reloaded %s revision %d", why, id, msg.sum.Revision)
 	if unsaved != "" {
@@ -131,12 +131,12 @@ func reloadReason(msg reclaimedMsg, base int, coder string) string {
 
 // recordUnsaved logs the changes a closing session could not save.
 func (m *Model) recordUnsaved(cause error) tea.Cmd {
-	unsaved := strings.Join(m.w.changes, "; ")
-	if unsaved == "" || m.w.enc == nil {
+	unsaved := strings.Join(m.w.Changes, "; ")
+	if unsaved == "" || m.w.Enc == nil {
 		return nil
 	}
-	m.c.Logger.Warn("draft refused while closing", "encounter", m.w.enc.ID, "cause", cause, "unsaved", unsaved)
-	return m.logUnsaved(m.w.enc.ID, m.w.enc.Revision, 0, unsaved)
+	m.c.Logger.Warn("draft refused while closing", "encounter", m.w.Enc.ID, "cause", cause, "unsaved", unsaved)
+	return m.logUnsaved(m.w.Enc.ID, m.w.Enc.Revision, 0, unsaved)
 }
 
 // logUnsaved puts changes the store refused into the audit log, so the

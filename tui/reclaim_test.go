@@ -42,12 +42,12 @@ func TestTwoSessionsOfOneCoderNeverLoseAnUpdate(t *testing.T) {
 		b.press("down")
 	}
 	b.press("enter")
-	if b.m.w.enc != nil {
+	if b.m.w.Enc != nil {
 		t.Fatal("session B opened the encounter alongside A")
 	}
 	b.must("enc-1001 is open in your other session until", "enter again takes it over")
 	b.press("enter")
-	if b.m.w.enc == nil || b.m.w.enc.ID != "enc-1001" || b.m.w.readOnly != "" || len(b.m.w.enc.Diagnoses) != 1 {
+	if b.m.w.Enc == nil || b.m.w.Enc.ID != "enc-1001" || b.m.w.ReadOnly != "" || len(b.m.w.Enc.Diagnoses) != 1 {
 		t.Fatalf("take-over did not open A's latest revision:\n%s", b.screen())
 	}
 
@@ -62,8 +62,8 @@ func TestTwoSessionsOfOneCoderNeverLoseAnUpdate(t *testing.T) {
 	if !strings.Contains(a.m.status, "NOT saved") || !strings.Contains(a.m.status, "I10") {
 		t.Fatalf("A's status does not list the unsaved change: %q", a.m.status)
 	}
-	if a.m.w.readOnly == "" || len(a.m.w.enc.Diagnoses) != 1 || a.m.w.lease.Token != "" {
-		t.Fatalf("A after the refusal: read-only %q, %d dx, lease %+v", a.m.w.readOnly, len(a.m.w.enc.Diagnoses), a.m.w.lease)
+	if a.m.w.ReadOnly == "" || len(a.m.w.Enc.Diagnoses) != 1 || a.m.w.Lease.Token != "" {
+		t.Fatalf("A after the refusal: read-only %q, %d dx, lease %+v", a.m.w.ReadOnly, len(a.m.w.Enc.Diagnoses), a.m.w.Lease)
 	}
 	audit, _ := r.store.Audit(context.Background(), "enc-1001")
 	logged := false
@@ -81,8 +81,8 @@ func TestTwoSessionsOfOneCoderNeverLoseAnUpdate(t *testing.T) {
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "E1122,I10" || rev != 2 {
 		t.Fatalf("after both sessions: %s r%d, want E1122,I10 r2", got, rev)
 	}
-	if b.m.saveErr != nil || b.m.w.readOnly != "" {
-		t.Fatalf("B after A closed: %v %q", b.m.saveErr, b.m.w.readOnly)
+	if b.m.saveErr != nil || b.m.w.ReadOnly != "" {
+		t.Fatalf("B after A closed: %v %q", b.m.saveErr, b.m.w.ReadOnly)
 	}
 }
 
@@ -93,15 +93,15 @@ func TestLapsedLeaseIsReclaimedWhenNobodyChangedIt(t *testing.T) {
 	r := newRig(t, nil)
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1001")
-	old := d.m.w.lease
+	old := d.m.w.Lease
 	r.clock.Advance(time.Hour)
 	d.send(pickMsg{code: code(t, r.codes, "E11.22")})
 	d.settle()
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "E1122" || rev != 1 {
 		t.Fatalf("change after the lapse: %s r%d", got, rev)
 	}
-	if d.m.w.readOnly != "" || d.m.w.lease.Token == old.Token || d.m.saveErr != nil {
-		t.Fatalf("not reclaimed: read-only %q, lease %+v, err %v", d.m.w.readOnly, d.m.w.lease, d.m.saveErr)
+	if d.m.w.ReadOnly != "" || d.m.w.Lease.Token == old.Token || d.m.saveErr != nil {
+		t.Fatalf("not reclaimed: read-only %q, lease %+v, err %v", d.m.w.ReadOnly, d.m.w.Lease, d.m.saveErr)
 	}
 	d.must("it is yours again")
 }
@@ -120,7 +120,7 @@ func TestChangedMeanwhileReloadsAndSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	enc, _, _ := r.store.Get(ctx, "enc-1001")
-	enc.Diagnoses = append(enc.Diagnoses, d.m.w.enc.Diagnoses...)
+	enc.Diagnoses = append(enc.Diagnoses, d.m.w.Enc.Diagnoses...)
 	enc.PlaceOfService = "22"
 	if err := r.store.SaveDraft(ctx, bob, enc.Revision, enc, ""); err != nil {
 		t.Fatal(err)
@@ -138,8 +138,8 @@ func TestChangedMeanwhileReloadsAndSaysWhy(t *testing.T) {
 	if !strings.Contains(d.m.status, "NOT saved") || !strings.Contains(d.m.status, "E11.22") {
 		t.Fatalf("status: %q", d.m.status)
 	}
-	if d.m.w.readOnly != "" || d.m.w.enc.Revision != 1 || d.m.w.enc.PlaceOfService != "22" {
-		t.Fatalf("not reloaded editable at bob's revision: %q r%d", d.m.w.readOnly, d.m.w.enc.Revision)
+	if d.m.w.ReadOnly != "" || d.m.w.Enc.Revision != 1 || d.m.w.Enc.PlaceOfService != "22" {
+		t.Fatalf("not reloaded editable at bob's revision: %q r%d", d.m.w.ReadOnly, d.m.w.Enc.Revision)
 	}
 	// Editing goes on from bob's revision.
 	d.send(pickMsg{code: code(t, r.codes, "E11.22")})

@@ -15,6 +15,7 @@ import (
 	"codebench/index"
 	"codebench/tui/common"
 	"codebench/tui/prefs"
+	"codebench/tui/work"
 )
 
 // The search pane searches as the coder types: every change bumps a
@@ -53,7 +54,7 @@ var systemFilters = []struct {
 
 type searchPane struct {
 	c     *common.Common
-	w     *work
+	w     *work.Work
 	prefs *prefs.Prefs
 
 	width, high int
@@ -87,7 +88,7 @@ type searchPane struct {
 	building IndexProgress // the index being built (first run)
 }
 
-func newSearchPane(c *common.Common, w *work, p *prefs.Prefs) *searchPane {
+func newSearchPane(c *common.Common, w *work.Work, p *prefs.Prefs) *searchPane {
 	in := textinput.New()
 	in.Prompt = "/ "
 	in.Placeholder = "words or a code: diabetes hyperglycemia, E11.65, 99213"
@@ -351,7 +352,7 @@ func (p *searchPane) run(seq int, q string) tea.Cmd {
 func (p *searchPane) options() index.Options {
 	return index.Options{
 		Systems: systemFilters[p.filter].systems,
-		ValidOn: p.w.dosTime(),
+		ValidOn: p.w.DosTime(),
 		Limit:   p.c.Timing.SearchLimit,
 	}
 }

@@ -41,8 +41,8 @@ func TestCodeTypedInSearchPaneWithoutSlash(t *testing.T) {
 	d.typeText("99214")
 	d.must("/ 99214")
 	d.press("enter")
-	if n := len(d.m.w.enc.Lines); n != 1 || d.m.w.enc.Lines[0].Code != "99214" {
-		t.Fatalf("lines %+v", d.m.w.enc.Lines)
+	if n := len(d.m.w.Enc.Lines); n != 1 || d.m.w.Enc.Lines[0].Code != "99214" {
+		t.Fatalf("lines %+v", d.m.w.Enc.Lines)
 	}
 
 	// s in the documentation searches the words and moves to the search,

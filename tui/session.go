@@ -12,6 +12,7 @@ import (
 	"codebench/encounter/store"
 	"codebench/tui/common"
 	"codebench/tui/prefs"
+	"codebench/tui/work"
 )
 
 // The life of an open encounter: lease and read it, autosave every change
@@ -143,9 +144,9 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 			enc.Lines[i].Pointers = []int{}
 		}
 	}
-	*m.w = work{enc: enc, sum: msg.sum, lease: msg.lease, readOnly: msg.readOnly}
-	m.w.opened()
-	m.w.validate(m.c.Validate)
+	*m.w = work.Work{Enc: enc, Sum: msg.sum, Lease: msg.lease, ReadOnly: msg.readOnly}
+	m.w.Opened()
+	m.w.Validate(m.c.Validate)
 	m.saveErr, m.savedAt, m.closing, m.exportWanted = nil, time.Time{}, closeNone, false
 	m.refused, m.forceClose = closeNone, false
 	m.screen = screenCoding
@@ -180,7 +181,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 }
 
 func (m *Model) renewTick() tea.Cmd {
-	if m.c.Timing.RenewEvery < 0 || m.w.lease.Token == "" {
+	if m.c.Timing.RenewEvery < 0 || m.w.Lease.Token == "" {
 		return nil
 	}
 	m.renewGen++
@@ -189,10 +190,10 @@ func (m *Model) renewTick() tea.Cmd {
 }
 
 func (m *Model) renew() tea.Cmd {
-	if m.w.enc == nil || m.w.lease.Token == "" {
+	if m.w.Enc == nil || m.w.Lease.Token == "" {
 		return nil
 	}
-	st, lease, ttl, ctx := m.c.Store, m.w.lease, m.c.Timing.LeaseTTL, m.c.Ctx
+	st, lease, ttl, ctx := m.c.Store, m.w.Lease, m.c.Timing.LeaseTTL, m.c.Ctx
 	return func() tea.Msg {
 		l, err := st.Renew(ctx, lease, ttl)
 		return renewedMsg{lease: l, err: err}
@@ -200,18 +201,18 @@ func (m *Model) renew() tea.Cmd {
 }
 
 func (m *Model) renewed(msg renewedMsg) tea.Cmd {
-	if m.w.enc == nil {
+	if m.w.Enc == nil {
 		return nil
 	}
 	if msg.err != nil {
-		m.c.Logger.Warn("lease renewal failed", "encounter", m.w.enc.ID, "err", msg.err)
+		m.c.Logger.Warn("lease renewal failed", "encounter", m.w.Enc.ID, "err", msg.err)
 		if errors.Is(msg.err, store.ErrLeaseLost) {
 			return m.reclaim(msg.err)
 		}
-		m.w.readOnly = "the lease could not be renewed (" + msg.err.Error() + "); reopen the encounter to continue"
-		return common.Fail(fmt.Errorf("lease on %s not renewed: %w; unsaved changes: %s", m.w.enc.ID, msg.err, common.OrNone(strings.Join(m.w.changes, "; "))))
+		m.w.ReadOnly = "the lease could not be renewed (" + msg.err.Error() + "); reopen the encounter to continue"
+		return common.Fail(fmt.Errorf("lease on %s not renewed: %w; unsaved changes: %s", m.w.Enc.ID, msg.err, common.OrNone(strings.Join(m.w.Changes, "; "))))
 	}
-	m.w.lease = msg.lease
+	m.w.Lease = msg.lease
 	return m.renewTick()
 }
 
@@ -220,15 +221,15 @@ func (m *Model) renewed(msg renewedMsg) tea.Cmd {
 func (m *Model) save() tea.Cmd {
 	// Read-only (reloading after a refusal, lease lost): the store would
 	// refuse the save; the pending changes stay listed.
-	if m.saving || len(m.w.changes) == 0 || m.w.enc == nil || m.w.lease.Token == "" || m.w.readOnly != "" || m.c.Store == nil {
+	if m.saving || len(m.w.Changes) == 0 || m.w.Enc == nil || m.w.Lease.Token == "" || m.w.ReadOnly != "" || m.c.Store == nil {
 		return nil
 	}
 	m.saving = true
-	m.w.enc.CoderID = m.c.Coder // the claim names who coded it last
-	enc := cloneEncounter(m.w.enc)
-	detail := strings.Join(m.w.changes, "; ")
-	m.w.changes = nil
-	st, lease, ctx, base := m.c.Store, m.w.lease, m.c.Ctx, enc.Revision
+	m.w.Enc.CoderID = m.c.Coder // the claim names who coded it last
+	enc := work.Clone(m.w.Enc)
+	detail := strings.Join(m.w.Changes, "; ")
+	m.w.Changes = nil
+	st, lease, ctx, base := m.c.Store, m.w.Lease, m.c.Ctx, enc.Revision
 	return func() tea.Msg {
 		err := st.SaveDraft(ctx, lease, base, enc, detail)
 		return savedMsg{rev: enc.Revision, detail: detail, err: err}
@@ -237,16 +238,16 @@ func (m *Model) save() tea.Cmd {
 
 func (m *Model) saved(msg savedMsg) tea.Cmd {
 	m.saving = false
-	if m.w.enc == nil {
+	if m.w.Enc == nil {
 		return nil
 	}
 	var cmds []tea.Cmd
 	if msg.err != nil {
 		// Keep the change description for the next attempt; the working
 		// copy still has the change itself.
-		m.w.changes = append([]string{msg.detail}, m.w.changes...)
+		m.w.Changes = append([]string{msg.detail}, m.w.Changes...)
 		m.saveErr = msg.err
-		m.c.Logger.Error("draft not saved", "encounter", m.w.enc.ID, "err", msg.err)
+		m.c.Logger.Error("draft not saved", "encounter", m.w.Enc.ID, "err", msg.err)
 		refused := errors.Is(msg.err, store.ErrLeaseLost) || errors.Is(msg.err, store.ErrStale)
 		switch {
 		case refused && m.closing != closeNone && m.forceClose:
@@ -266,10 +267,10 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 			return tea.Batch(cmds...)
 		}
 	} else {
-		m.w.enc.Revision = msg.rev
+		m.w.Enc.Revision = msg.rev
 		m.saveErr = nil
 		m.savedAt = m.c.Now()
-		if m.w.readOnly == "" {
+		if m.w.ReadOnly == "" {
 			cmds = append(cmds, m.save())
 		}
 	}
@@ -277,9 +278,9 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		switch {
 		case m.closing != closeNone:
 			cmds = append(cmds, m.release(m.closing))
-		case m.exportWanted && msg.err == nil && len(m.w.changes) == 0:
+		case m.exportWanted && msg.err == nil && len(m.w.Changes) == 0:
 			cmds = append(cmds, m.export())
-		case m.confirm != nil && m.confirm.needDoc && len(m.w.changes) == 0:
+		case m.confirm != nil && m.confirm.needDoc && len(m.w.Changes) == 0:
 			cmds = append(cmds, m.fetchDoc())
 		}
 	}
@@ -288,7 +289,7 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 
 // close saves what is pending, releases the lease and then goes on.
 func (m *Model) close(then closeAction) tea.Cmd {
-	if m.w.enc == nil {
+	if m.w.Enc == nil {
 		return m.after(then, "")
 	}
 	m.closing = then
@@ -298,22 +299,22 @@ func (m *Model) close(then closeAction) tea.Cmd {
 	if m.saving {
 		return nil // saved() continues
 	}
-	if len(m.w.changes) > 0 && !m.forceClose && m.w.lease.Token != "" {
+	if len(m.w.Changes) > 0 && !m.forceClose && m.w.Lease.Token != "" {
 		m.closing = closeNone
-		return common.Fail(fmt.Errorf("changes not saved (%s): ctrl+c twice quits without saving", common.OrNone(strings.Join(m.w.changes, "; "))))
+		return common.Fail(fmt.Errorf("changes not saved (%s): ctrl+c twice quits without saving", common.OrNone(strings.Join(m.w.Changes, "; "))))
 	}
 	return m.release(then)
 }
 
 func (m *Model) release(then closeAction) tea.Cmd {
 	id := ""
-	if m.w.enc != nil {
-		id = m.w.enc.ID
+	if m.w.Enc != nil {
+		id = m.w.Enc.ID
 	}
-	if m.w.lease.Token == "" || m.c.Store == nil {
+	if m.w.Lease.Token == "" || m.c.Store == nil {
 		return func() tea.Msg { return releasedMsg{then: then, id: id} }
 	}
-	st, lease, ctx := m.c.Store, m.w.lease, m.c.Ctx
+	st, lease, ctx := m.c.Store, m.w.Lease, m.c.Ctx
 	return func() tea.Msg {
 		return releasedMsg{then: then, id: id, err: st.Release(ctx, lease)}
 	}
@@ -323,7 +324,7 @@ func (m *Model) released(msg releasedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.c.Logger.Warn("lease release", "encounter", msg.id, "err", msg.err)
 	}
-	*m.w = work{}
+	*m.w = work.Work{}
 	m.closing = closeNone
 	m.renewGen++ // stop renewing
 	m.detail.show(nil)

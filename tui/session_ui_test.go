@@ -29,10 +29,10 @@ func TestExportStatusSurvivesTheNextOpen(t *testing.T) {
 	d.press("enter", "ctrl+x", "J")
 	d.must(`  "resourceType": "Claim"`, `    {`)
 	d.press("y")
-	if d.m.w.enc == nil || d.m.w.enc.ID == "enc-1015" {
+	if d.m.w.Enc == nil || d.m.w.Enc.ID == "enc-1015" {
 		t.Fatalf("the next encounter did not open:\n%s", d.screen())
 	}
-	if !strings.Contains(d.m.status, "exported enc-1015-r") || !strings.Contains(d.m.status, "opened "+d.m.w.enc.ID) {
+	if !strings.Contains(d.m.status, "exported enc-1015-r") || !strings.Contains(d.m.status, "opened "+d.m.w.Enc.ID) {
 		t.Fatalf("status %q", d.m.status)
 	}
 }
@@ -106,11 +106,11 @@ func TestRecodeToTheSameCodeIsNoChange(t *testing.T) {
 	d.openEncounter("enc-1015")
 	d.search("S93.491A")
 	d.press("enter", "esc")
-	rev := d.m.w.enc.Revision
+	rev := d.m.w.Enc.Revision
 	d.press("4", "g", "enter", "enter")
 	d.must("diagnosis A is already S93.491A")
-	if d.m.w.enc.Revision != rev {
-		t.Fatalf("revision %d, was %d: a draft was saved for nothing", d.m.w.enc.Revision, rev)
+	if d.m.w.Enc.Revision != rev {
+		t.Fatalf("revision %d, was %d: a draft was saved for nothing", d.m.w.Enc.Revision, rev)
 	}
 }
 
@@ -139,7 +139,7 @@ func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
 	d.send(pickMsg{code: code(t, r.codes, "S93.491")})
 	d.settle()
 	d.press("j")
-	if d.m.detail.cur != 1 || len(d.m.w.enc.Diagnoses) != 0 {
+	if d.m.detail.cur != 1 || len(d.m.w.Enc.Diagnoses) != 0 {
 		t.Fatalf("j in a sprain's picker: cursor %d, diagnoses %q", d.m.detail.cur, d.diagnoses())
 	}
 }
@@ -193,7 +193,7 @@ func TestUndoTakesBackClaimChanges(t *testing.T) {
 	}
 	d.press("ctrl+z")
 	d.must("undone: dx A: removed S52.531")
-	enc := d.m.w.enc
+	enc := d.m.w.Enc
 	if got := d.diagnoses(); !slices.Equal(got, []string{"S52531", "W010XXA"}) || enc.Diagnoses[0].Evidence == nil || !slices.Equal(enc.Lines[0].Pointers, []int{1}) {
 		t.Fatalf("after undo: %+v %+v", enc.Diagnoses, enc.Lines)
 	}

@@ -14,6 +14,7 @@ import (
 	"codebench/encounter"
 	"codebench/encounter/store"
 	"codebench/index"
+	"codebench/tui/work"
 )
 
 // openEncounter moves the worklist cursor to id and opens it.
@@ -26,7 +27,7 @@ func (d *driver) openEncounter(id string) {
 		d.t.Fatalf("%s not in the worklist:\n%s", id, d.screen())
 	}
 	d.press("enter")
-	if d.m.w.enc == nil || d.m.w.enc.ID != id {
+	if d.m.w.Enc == nil || d.m.w.Enc.ID != id {
 		d.t.Fatalf("%s did not open:\n%s", id, d.screen())
 	}
 }
@@ -117,7 +118,7 @@ func TestDocumentSelectionSearchesAndBecomesEvidence(t *testing.T) {
 	doc := d.m.doc
 	// Find "pernicious anemia" in the assessment by walking the words.
 	target := -1
-	text := d.m.w.enc.Notes[0].Text
+	text := d.m.w.Enc.Notes[0].Text
 	at := strings.Index(text, "(pernicious anemia)") + 1
 	for i, w := range doc.words {
 		if w.start == at {
@@ -137,7 +138,7 @@ func TestDocumentSelectionSearchesAndBecomesEvidence(t *testing.T) {
 	if d.m.focus != paneSearch {
 		t.Fatal("focus did not move to the search results")
 	}
-	span := d.m.w.span
+	span := d.m.w.Span
 	if span == nil || text[span.Start:span.End] != "pernicious anemia" {
 		t.Fatalf("selected span %+v", span)
 	}
@@ -149,17 +150,17 @@ func TestDocumentSelectionSearchesAndBecomesEvidence(t *testing.T) {
 		t.Fatalf("D51.0 not among the results:\n%s", d.screen())
 	}
 	d.press("enter")
-	dx := d.m.w.enc.Diagnoses
+	dx := d.m.w.Enc.Diagnoses
 	if len(dx) != 1 || dx[0].Evidence == nil || dx[0].Evidence.Text != "pernicious anemia" || dx[0].Evidence.NoteID != "note-1" {
 		t.Fatalf("diagnoses %+v", dx)
 	}
 	d.must("A D51.0", "¶", "A deficiency (pernicious anemia)") // claim row with evidence mark; gutter letter on the doc line
-	if d.m.w.span != nil {
+	if d.m.w.Span != nil {
 		t.Fatal("the selection stayed after the pick")
 	}
 	// Autosaved under the lease, with the change in the audit.
 	enc, sum, err := r.store.Get(context.Background(), "enc-1005")
-	if err != nil || len(enc.Diagnoses) != 1 || enc.Diagnoses[0].Evidence == nil || sum.Revision != d.m.w.enc.Revision {
+	if err != nil || len(enc.Diagnoses) != 1 || enc.Diagnoses[0].Evidence == nil || sum.Revision != d.m.w.Enc.Revision {
 		t.Fatalf("saved draft %+v %+v %v", enc.Diagnoses, sum, err)
 	}
 	audit, _ := r.store.Audit(context.Background(), "enc-1005")
@@ -183,7 +184,7 @@ func TestLeasedEncounterRefusesToOpenAndSaysWho(t *testing.T) {
 		d.press("down")
 	}
 	d.press("enter")
-	if d.m.screen != screenWorklist || d.m.w.enc != nil {
+	if d.m.screen != screenWorklist || d.m.w.Enc != nil {
 		t.Fatal("opened an encounter another coder holds")
 	}
 	d.must("being coded by bob")
@@ -200,13 +201,13 @@ func TestOverrideNeedsAReasonAndIsLogged(t *testing.T) {
 	d.send(pickMsg{code: c})
 	d.settle()
 	idx := -1
-	for i, e := range d.m.w.edits {
+	for i, e := range d.m.w.Edits {
 		if e.Rule == encounter.RuleDuplicateLine {
 			idx = i
 		}
 	}
 	if idx < 0 {
-		t.Fatalf("no duplicate-line edit: %+v", d.m.w.edits)
+		t.Fatalf("no duplicate-line edit: %+v", d.m.w.Edits)
 	}
 	d.press("5")
 	for d.m.edits.Cur < idx {
@@ -216,10 +217,10 @@ func TestOverrideNeedsAReasonAndIsLogged(t *testing.T) {
 	d.must("an override needs a reason")
 	d.typeText("two draws, documented separately")
 	d.press("enter")
-	if len(d.m.w.enc.Overrides) != 1 || d.m.w.enc.Overrides[0].Reason != "two draws, documented separately" || d.m.w.enc.Overrides[0].Coder != "alice" {
-		t.Fatalf("overrides %+v", d.m.w.enc.Overrides)
+	if len(d.m.w.Enc.Overrides) != 1 || d.m.w.Enc.Overrides[0].Reason != "two draws, documented separately" || d.m.w.Enc.Overrides[0].Coder != "alice" {
+		t.Fatalf("overrides %+v", d.m.w.Enc.Overrides)
 	}
-	e := d.m.w.edits
+	e := d.m.w.Edits
 	found := false
 	for _, x := range e {
 		found = found || x.Rule == encounter.RuleDuplicateLine && x.Overridden != nil
@@ -343,7 +344,7 @@ func TestSeventhCharacterPickerBuildsTheCode(t *testing.T) {
 	}
 	d.must("7th character")
 	d.press("A")
-	dx := d.m.w.enc.Diagnoses
+	dx := d.m.w.Enc.Diagnoses
 	if len(dx) == 0 || dx[len(dx)-1].Code != "S52521A" {
 		t.Fatalf("diagnoses %+v", dx)
 	}
@@ -372,12 +373,12 @@ func TestLeaseRenewsAndALostLeaseStopsChanges(t *testing.T) {
 	r := newRig(t, nil)
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1001")
-	first := d.m.w.lease.Until
+	first := d.m.w.Lease.Until
 	r.clock.Advance(time.Minute)
 	d.send(renewTickMsg{gen: d.m.renewGen})
 	d.settle()
-	if !d.m.w.lease.Until.After(first) {
-		t.Fatalf("lease not renewed: %v then %v", first, d.m.w.lease.Until)
+	if !d.m.w.Lease.Until.After(first) {
+		t.Fatalf("lease not renewed: %v then %v", first, d.m.w.Lease.Until)
 	}
 	// The lease runs out (the coder's machine slept) and bob takes it.
 	r.clock.Advance(time.Hour)
@@ -387,7 +388,7 @@ func TestLeaseRenewsAndALostLeaseStopsChanges(t *testing.T) {
 	d.send(renewTickMsg{gen: d.m.renewGen})
 	d.settle()
 	d.must("read-only: bob took enc-1001 over")
-	if d.m.w.readOnly == "" {
+	if d.m.w.ReadOnly == "" {
 		t.Fatal("still editable without a lease")
 	}
 	d.send(pickMsg{code: code(t, r.codes, "E11.22")})
@@ -454,14 +455,14 @@ func TestRecodeADiagnosisInPlaceWithThePicker(t *testing.T) {
 	r := newRig(t, nil)
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1002")
-	before := cloneEncounter(d.m.w.enc)
+	before := work.Clone(d.m.w.Enc)
 	if len(before.Diagnoses) == 0 || before.Diagnoses[0].Code != "S52531" {
 		t.Skipf("demo enc-1002 changed: %+v", before.Diagnoses)
 	}
 	d.press("4", "g", "enter")
 	d.must("S52.531 → A", "7th character")
 	d.press("A")
-	after := d.m.w.enc
+	after := d.m.w.Enc
 	if len(after.Diagnoses) != len(before.Diagnoses) || after.Diagnoses[0].Code != "S52531A" {
 		t.Fatalf("diagnoses %+v", after.Diagnoses)
 	}
@@ -474,7 +475,7 @@ func TestRecodeADiagnosisInPlaceWithThePicker(t *testing.T) {
 		}
 	}
 	d.must("recoded as S52.531A")
-	for _, e := range d.m.w.edits {
+	for _, e := range d.m.w.Edits {
 		if e.Rule == encounter.RuleSeventh {
 			t.Fatalf("7th-character edit remains: %+v", e)
 		}

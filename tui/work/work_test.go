@@ -1,4 +1,4 @@
-package tui
+package work
 
 import (
 	"errors"
@@ -11,13 +11,13 @@ import (
 	"codebench/tui/common"
 )
 
-func testWork(t *testing.T) (*work, *codesets.Set) {
+func testWork(t *testing.T) (*Work, *codesets.Set) {
 	t.Helper()
 	codes, err := codesets.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &work{enc: &encounter.Encounter{ID: "enc-t", Notes: []encounter.Note{{ID: "n1", Title: "t", Text: "x"}}}}, codes
+	return &Work{Enc: &encounter.Encounter{ID: "enc-t", Notes: []encounter.Note{{ID: "n1", Title: "t", Text: "x"}}}}, codes
 }
 
 func code(t *testing.T, codes *codesets.Set, s string) *codesets.Code {
@@ -41,42 +41,42 @@ func TestClaimLimitsAreEnforcedWithAMessage(t *testing.T) {
 	w, codes := testWork(t)
 	dx := []string{"E11.22", "I12.9", "N18.31", "Z79.4", "E78.5", "I10", "R60.0", "E66.9", "Z68.30", "K21.9", "M17.11", "J45.909"}
 	for _, c := range dx {
-		if err := w.addDiagnosis(code(t, codes, c)); err != nil {
+		if err := w.AddDiagnosis(code(t, codes, c)); err != nil {
 			t.Fatalf("adding %s: %v", c, err)
 		}
 	}
-	wantRefusal(t, w.addDiagnosis(code(t, codes, "R05.1")), "at most 12 diagnoses")
-	wantRefusal(t, w.addDiagnosis(code(t, codes, "E11.22")), "already diagnosis A")
-	wantRefusal(t, w.addDiagnosis(code(t, codes, "99213")), "not a diagnosis code")
-	if len(w.enc.Diagnoses) != 12 {
-		t.Fatalf("%d diagnoses after refusals", len(w.enc.Diagnoses))
+	wantRefusal(t, w.AddDiagnosis(code(t, codes, "R05.1")), "at most 12 diagnoses")
+	wantRefusal(t, w.AddDiagnosis(code(t, codes, "E11.22")), "already diagnosis A")
+	wantRefusal(t, w.AddDiagnosis(code(t, codes, "99213")), "not a diagnosis code")
+	if len(w.Enc.Diagnoses) != 12 {
+		t.Fatalf("%d diagnoses after refusals", len(w.Enc.Diagnoses))
 	}
 
-	if err := w.addLine(code(t, codes, "99214")); err != nil {
+	if err := w.AddLine(code(t, codes, "99214")); err != nil {
 		t.Fatal(err)
 	}
-	wantRefusal(t, w.addLine(code(t, codes, "E11.22")), "not a procedure")
-	wantRefusal(t, w.setPointers(0, "ABCDE"), "at most 4")
-	wantRefusal(t, w.setPointers(0, "A A"), "twice")
-	wantRefusal(t, w.setPointers(0, "M"), "not a claim letter")
-	wantRefusal(t, w.setModifiers(codes, 0, "25 59 RT LT 76"), "at most 4 modifiers")
-	wantRefusal(t, w.setModifiers(codes, 0, "ZZ9"), "not a modifier")
-	wantRefusal(t, w.setUnits(0, 0), "units must be 1")
-	wantRefusal(t, w.setUnits(0, MaxUnits+1), "units must be 1")
-	if _, err := parseUnits("two"); err == nil {
+	wantRefusal(t, w.AddLine(code(t, codes, "E11.22")), "not a procedure")
+	wantRefusal(t, w.SetPointers(0, "ABCDE"), "at most 4")
+	wantRefusal(t, w.SetPointers(0, "A A"), "twice")
+	wantRefusal(t, w.SetPointers(0, "M"), "not a claim letter")
+	wantRefusal(t, w.SetModifiers(codes, 0, "25 59 RT LT 76"), "at most 4 modifiers")
+	wantRefusal(t, w.SetModifiers(codes, 0, "ZZ9"), "not a modifier")
+	wantRefusal(t, w.SetUnits(0, 0), "units must be 1")
+	wantRefusal(t, w.SetUnits(0, MaxUnits+1), "units must be 1")
+	if _, err := ParseUnits("two"); err == nil {
 		t.Fatal("units 'two' accepted")
 	}
-	l := w.enc.Lines[0]
+	l := w.Enc.Lines[0]
 	if len(l.Pointers) != 0 || len(l.Modifiers) != 0 || l.Units != 1 {
 		t.Fatalf("a refused value changed the line: %+v", l)
 	}
-	if err := w.setPointers(0, "a, c d"); err != nil {
+	if err := w.SetPointers(0, "a, c d"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.setModifiers(codes, 0, "25,rt"); err != nil {
+	if err := w.SetModifiers(codes, 0, "25,rt"); err != nil {
 		t.Fatal(err)
 	}
-	l = w.enc.Lines[0]
+	l = w.Enc.Lines[0]
 	if !slices.Equal(l.Pointers, []int{1, 3, 4}) || !slices.Equal(l.Modifiers, []string{"25", "RT"}) {
 		t.Fatalf("line %+v", l)
 	}
@@ -85,12 +85,12 @@ func TestClaimLimitsAreEnforcedWithAMessage(t *testing.T) {
 func TestReorderAndRemoveKeepPointersOnTheirCodes(t *testing.T) {
 	w, codes := testWork(t)
 	for _, c := range []string{"E11.22", "I12.9", "N18.31"} {
-		if err := w.addDiagnosis(code(t, codes, c)); err != nil {
+		if err := w.AddDiagnosis(code(t, codes, c)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, c := range []string{"99214", "36415"} {
-		if err := w.addLine(code(t, codes, c)); err != nil {
+		if err := w.AddLine(code(t, codes, c)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,18 +100,18 @@ func TestReorderAndRemoveKeepPointersOnTheirCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(w.setPointers(0, "AB"))
-	must(w.setPointers(1, "C"))
+	must(w.SetPointers(0, "AB"))
+	must(w.SetPointers(1, "C"))
 	// Move I12.9 (B) to first: line 1 still points at E11.22 and I12.9.
-	j, err := w.moveDiagnosis(1, -1)
+	j, err := w.MoveDiagnosis(1, -1)
 	must(err)
-	if j != 0 || w.enc.Diagnoses[0].Code != "I129" {
-		t.Fatalf("after move: %v", w.enc.Diagnoses)
+	if j != 0 || w.Enc.Diagnoses[0].Code != "I129" {
+		t.Fatalf("after move: %v", w.Enc.Diagnoses)
 	}
 	pointed := func(line int) []string {
 		var out []string
-		for _, p := range w.enc.Lines[line].Pointers {
-			out = append(out, w.enc.Diagnoses[p-1].Code)
+		for _, p := range w.Enc.Lines[line].Pointers {
+			out = append(out, w.Enc.Diagnoses[p-1].Code)
 		}
 		slices.Sort(out)
 		return out
@@ -119,31 +119,31 @@ func TestReorderAndRemoveKeepPointersOnTheirCodes(t *testing.T) {
 	if got := pointed(0); !slices.Equal(got, []string{"E1122", "I129"}) {
 		t.Fatalf("line 1 points at %v", got)
 	}
-	if _, err := w.moveDiagnosis(0, -1); err == nil {
+	if _, err := w.MoveDiagnosis(0, -1); err == nil {
 		t.Fatal("moved the first diagnosis further up")
 	}
 	// Remove N18.31 (C): line 2 loses its only pointer and is reported.
-	orphans, err := w.removeDiagnosis(2)
+	orphans, err := w.RemoveDiagnosis(2)
 	must(err)
-	if !slices.Equal(orphans, []int{2}) || len(w.enc.Lines[1].Pointers) != 0 {
-		t.Fatalf("orphans %v, line 2 %+v", orphans, w.enc.Lines[1])
+	if !slices.Equal(orphans, []int{2}) || len(w.Enc.Lines[1].Pointers) != 0 {
+		t.Fatalf("orphans %v, line 2 %+v", orphans, w.Enc.Lines[1])
 	}
 	// Remove I12.9 (A): line 1 keeps E11.22, now A.
-	_, err = w.removeDiagnosis(0)
+	_, err = w.RemoveDiagnosis(0)
 	must(err)
-	if !slices.Equal(w.enc.Lines[0].Pointers, []int{1}) || w.enc.Diagnoses[0].Code != "E1122" {
-		t.Fatalf("after removing A: %+v %+v", w.enc.Diagnoses, w.enc.Lines[0])
+	if !slices.Equal(w.Enc.Lines[0].Pointers, []int{1}) || w.Enc.Diagnoses[0].Code != "E1122" {
+		t.Fatalf("after removing A: %+v %+v", w.Enc.Diagnoses, w.Enc.Lines[0])
 	}
-	if len(w.changes) == 0 {
+	if len(w.Changes) == 0 {
 		t.Fatal("changes not recorded for the audit")
 	}
 }
 
 func TestReadOnlyRefusesChanges(t *testing.T) {
 	w, codes := testWork(t)
-	w.readOnly = "exported"
-	wantRefusal(t, w.addDiagnosis(code(t, codes, "E11.22")), "read-only")
-	if len(w.changes) != 0 {
+	w.ReadOnly = "exported"
+	wantRefusal(t, w.AddDiagnosis(code(t, codes, "E11.22")), "read-only")
+	if len(w.Changes) != 0 {
 		t.Fatal("a refused change was recorded")
 	}
 }
@@ -154,7 +154,7 @@ func TestCloneIsDeep(t *testing.T) {
 		Lines:     []encounter.ServiceLine{{Code: "99214", Modifiers: []string{"25"}, Pointers: []int{1}, Units: 1}},
 		Overrides: []encounter.Override{{Rule: "r", Codes: []string{"A"}}},
 	}
-	c := cloneEncounter(e)
+	c := Clone(e)
 	c.Diagnoses[0].Evidence.Start = 9
 	c.Lines[0].Modifiers[0] = "59"
 	c.Lines[0].Pointers[0] = 2

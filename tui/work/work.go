@@ -1,4 +1,7 @@
-package tui
+// Package work is the open encounter the panes share: the working copy of
+// the claim and every change to it, with the claim limits, the undo
+// history and the list of changes the next save records. It draws nothing.
+package work
 
 import (
 	"fmt"
@@ -21,21 +24,21 @@ const (
 	MaxUnits     = 9999
 )
 
-// work is the open encounter shared by the panes: the coder's working copy,
+// Work is the open encounter shared by the panes: the coder's working copy,
 // its lease and edits, the documentation span selected now, and the list of
 // changes not yet saved.
-type work struct {
-	enc   *encounter.Encounter
-	sum   store.Summary
-	lease store.Lease
-	// readOnly says why the encounter cannot be changed ("" when it can).
-	readOnly string
-	edits    []encounter.Edit
-	// changes describe, for the audit, what changed since the last save.
-	changes []string
-	// span is the documentation the coder has selected; a diagnosis picked
+type Work struct {
+	Enc   *encounter.Encounter
+	Sum   store.Summary
+	Lease store.Lease
+	// ReadOnly says why the encounter cannot be changed ("" when it can).
+	ReadOnly string
+	Edits    []encounter.Edit
+	// Changes describe, for the audit, what changed since the last save.
+	Changes []string
+	// Span is the documentation the coder has selected; a diagnosis picked
 	// while it is set records it as evidence.
-	span *encounter.Evidence
+	Span *encounter.Evidence
 	// undo holds the claim as it was before each change, latest last;
 	// last is the claim after the latest change (or as opened).
 	undo []undoStep
@@ -51,36 +54,36 @@ type undoStep struct {
 // maxUndo bounds the changes an encounter can take back.
 const maxUndo = 100
 
-func (w *work) editable() error {
-	if w == nil || w.enc == nil {
+func (w *Work) Editable() error {
+	if w == nil || w.Enc == nil {
 		return common.Refuse("no encounter is open")
 	}
-	if w.readOnly != "" {
-		return common.Refuse("read-only: %s", w.readOnly)
+	if w.ReadOnly != "" {
+		return common.Refuse("read-only: %s", w.ReadOnly)
 	}
 	return nil
 }
 
-// changed records a change made to the claim: for the save, and to undo.
-func (w *work) changed(detail string) {
+// Changed records a change made to the claim: for the save, and to undo.
+func (w *Work) Changed(detail string) {
 	if w.last != nil {
 		w.undo = append(w.undo, undoStep{before: w.last, detail: detail})
 		if len(w.undo) > maxUndo {
 			w.undo = w.undo[1:]
 		}
 	}
-	w.last = cloneEncounter(w.enc)
-	w.changes = append(w.changes, detail)
+	w.last = Clone(w.Enc)
+	w.Changes = append(w.Changes, detail)
 }
 
-// opened starts the undo history at the claim as opened.
-func (w *work) opened() { w.last = cloneEncounter(w.enc) }
+// Opened starts the undo history at the claim as Opened.
+func (w *Work) Opened() { w.last = Clone(w.Enc) }
 
-// undoLast puts the claim (diagnoses, lines, overrides) back as it was
+// UndoLast puts the claim (diagnoses, lines, overrides) back as it was
 // before the latest change; the undo is itself a change, saved and
 // audited. It returns what was undone.
-func (w *work) undoLast() (string, error) {
-	if err := w.editable(); err != nil {
+func (w *Work) UndoLast() (string, error) {
+	if err := w.Editable(); err != nil {
 		return "", err
 	}
 	if len(w.undo) == 0 {
@@ -88,77 +91,77 @@ func (w *work) undoLast() (string, error) {
 	}
 	step := w.undo[len(w.undo)-1]
 	w.undo = w.undo[:len(w.undo)-1]
-	b := cloneEncounter(step.before)
-	w.enc.Diagnoses, w.enc.Lines, w.enc.Overrides = b.Diagnoses, b.Lines, b.Overrides
-	w.last = cloneEncounter(w.enc)
-	w.changes = append(w.changes, "undo: "+step.detail)
+	b := Clone(step.before)
+	w.Enc.Diagnoses, w.Enc.Lines, w.Enc.Overrides = b.Diagnoses, b.Lines, b.Overrides
+	w.last = Clone(w.Enc)
+	w.Changes = append(w.Changes, "undo: "+step.detail)
 	return step.detail, nil
 }
 
 func dxName(i int) string { return "dx " + common.Letter(i+1) }
 
-// dosTime is the first date of service, zero when unknown.
-func (w *work) dosTime() time.Time {
-	if w == nil || w.enc == nil {
+// DosTime is the first date of service, zero when unknown.
+func (w *Work) DosTime() time.Time {
+	if w == nil || w.Enc == nil {
 		return time.Time{}
 	}
-	return w.enc.Service.From.Time
+	return w.Enc.Service.From.Time
 }
 
-// addDiagnosis appends an ICD-10-CM code with the selected evidence.
-func (w *work) addDiagnosis(c *codesets.Code) error {
-	if err := w.editable(); err != nil {
+// AddDiagnosis appends an ICD-10-CM code with the selected evidence.
+func (w *Work) AddDiagnosis(c *codesets.Code) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
 	if c.System != codesets.ICD10CM {
 		return common.Refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
 	}
-	for i, d := range w.enc.Diagnoses {
+	for i, d := range w.Enc.Diagnoses {
 		if codesets.Canonical(d.Code) == c.Code {
 			return common.Refuse("%s is already diagnosis %s", c.Display(), common.Letter(i+1))
 		}
 	}
-	if len(w.enc.Diagnoses) >= MaxDiagnoses {
+	if len(w.Enc.Diagnoses) >= MaxDiagnoses {
 		return common.Refuse("a claim holds at most %d diagnoses (A-L); remove one before adding %s", MaxDiagnoses, c.Display())
 	}
 	d := encounter.Diagnosis{Code: c.Code}
-	detail := fmt.Sprintf("%s: added %s", dxName(len(w.enc.Diagnoses)), c.Display())
-	if w.span != nil {
-		ev := *w.span
+	detail := fmt.Sprintf("%s: added %s", dxName(len(w.Enc.Diagnoses)), c.Display())
+	if w.Span != nil {
+		ev := *w.Span
 		d.Evidence = &ev
 		detail += fmt.Sprintf(" (evidence %s %d-%d)", ev.NoteID, ev.Start, ev.End)
 	}
-	w.enc.Diagnoses = append(w.enc.Diagnoses, d)
-	w.changed(detail)
+	w.Enc.Diagnoses = append(w.Enc.Diagnoses, d)
+	w.Changed(detail)
 	return nil
 }
 
-// replaceDiagnosis recodes diagnosis i in place (a 7th character added, a
+// ReplaceDiagnosis recodes diagnosis i in place (a 7th character added, a
 // header made specific): its letter, evidence and the pointers to it stay.
-func (w *work) replaceDiagnosis(i int, c *codesets.Code) error {
-	if err := w.editable(); err != nil {
+func (w *Work) ReplaceDiagnosis(i int, c *codesets.Code) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
-	if i < 0 || i >= len(w.enc.Diagnoses) {
+	if i < 0 || i >= len(w.Enc.Diagnoses) {
 		return common.Refuse("no diagnosis selected")
 	}
 	if c.System != codesets.ICD10CM {
 		return common.Refuse("%s is %s, not a diagnosis code", c.Display(), c.System)
 	}
-	for j, d := range w.enc.Diagnoses {
+	for j, d := range w.Enc.Diagnoses {
 		if j != i && codesets.Canonical(d.Code) == c.Code {
 			return common.Refuse("%s is already diagnosis %s", c.Display(), common.Letter(j+1))
 		}
 	}
-	old := w.enc.Diagnoses[i].Code
-	w.enc.Diagnoses[i].Code = c.Code
-	w.changed(fmt.Sprintf("%s: %s recoded as %s", dxName(i), codesets.Dotted(codesets.ICD10CM, old), c.Display()))
+	old := w.Enc.Diagnoses[i].Code
+	w.Enc.Diagnoses[i].Code = c.Code
+	w.Changed(fmt.Sprintf("%s: %s recoded as %s", dxName(i), codesets.Dotted(codesets.ICD10CM, old), c.Display()))
 	return nil
 }
 
-// addLine appends a procedure line (one unit, no pointers yet).
-func (w *work) addLine(c *codesets.Code) error {
-	if err := w.editable(); err != nil {
+// AddLine appends a procedure line (one unit, no pointers yet).
+func (w *Work) AddLine(c *codesets.Code) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
 	if c.System == codesets.ICD10CM {
@@ -167,57 +170,57 @@ func (w *work) addLine(c *codesets.Code) error {
 	if c.Modifier {
 		return common.Refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
 	}
-	w.enc.Lines = append(w.enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: []int{}})
-	w.changed(fmt.Sprintf("line %d: added %s", len(w.enc.Lines), c.Display()))
+	w.Enc.Lines = append(w.Enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: []int{}})
+	w.Changed(fmt.Sprintf("line %d: added %s", len(w.Enc.Lines), c.Display()))
 	return nil
 }
 
-// moveDiagnosis moves diagnosis i by delta places and renumbers the line
+// MoveDiagnosis moves diagnosis i by delta places and renumbers the line
 // pointers so every line keeps pointing at the same codes.
-func (w *work) moveDiagnosis(i, delta int) (int, error) {
-	if err := w.editable(); err != nil {
+func (w *Work) MoveDiagnosis(i, delta int) (int, error) {
+	if err := w.Editable(); err != nil {
 		return i, err
 	}
-	n := len(w.enc.Diagnoses)
+	n := len(w.Enc.Diagnoses)
 	j := i + delta
 	if i < 0 || i >= n {
 		return i, common.Refuse("no diagnosis selected")
 	}
 	if j < 0 || j >= n {
 		if j < 0 {
-			return i, common.Refuse("%s is already first-listed", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
+			return i, common.Refuse("%s is already first-listed", codesets.Dotted(codesets.ICD10CM, w.Enc.Diagnoses[i].Code))
 		}
-		return i, common.Refuse("%s is already last", codesets.Dotted(codesets.ICD10CM, w.enc.Diagnoses[i].Code))
+		return i, common.Refuse("%s is already last", codesets.Dotted(codesets.ICD10CM, w.Enc.Diagnoses[i].Code))
 	}
-	ds := w.enc.Diagnoses
+	ds := w.Enc.Diagnoses
 	ds[i], ds[j] = ds[j], ds[i]
-	for k := range w.enc.Lines {
-		for p, v := range w.enc.Lines[k].Pointers {
+	for k := range w.Enc.Lines {
+		for p, v := range w.Enc.Lines[k].Pointers {
 			switch v {
 			case i + 1:
-				w.enc.Lines[k].Pointers[p] = j + 1
+				w.Enc.Lines[k].Pointers[p] = j + 1
 			case j + 1:
-				w.enc.Lines[k].Pointers[p] = i + 1
+				w.Enc.Lines[k].Pointers[p] = i + 1
 			}
 		}
 	}
-	w.changed(fmt.Sprintf("%s moved to %s", codesets.Dotted(codesets.ICD10CM, ds[j].Code), common.Letter(j+1)))
+	w.Changed(fmt.Sprintf("%s moved to %s", codesets.Dotted(codesets.ICD10CM, ds[j].Code), common.Letter(j+1)))
 	return j, nil
 }
 
-// removeDiagnosis drops diagnosis i and the pointers to it; it tells which
+// RemoveDiagnosis drops diagnosis i and the pointers to it; it tells which
 // lines lost their last pointer.
-func (w *work) removeDiagnosis(i int) (orphaned []int, err error) {
-	if err := w.editable(); err != nil {
+func (w *Work) RemoveDiagnosis(i int) (orphaned []int, err error) {
+	if err := w.Editable(); err != nil {
 		return nil, err
 	}
-	if i < 0 || i >= len(w.enc.Diagnoses) {
+	if i < 0 || i >= len(w.Enc.Diagnoses) {
 		return nil, common.Refuse("no diagnosis selected")
 	}
-	code := w.enc.Diagnoses[i].Code
-	w.enc.Diagnoses = slices.Delete(w.enc.Diagnoses, i, i+1)
-	for k := range w.enc.Lines {
-		l := &w.enc.Lines[k]
+	code := w.Enc.Diagnoses[i].Code
+	w.Enc.Diagnoses = slices.Delete(w.Enc.Diagnoses, i, i+1)
+	for k := range w.Enc.Lines {
+		l := &w.Enc.Lines[k]
 		had := len(l.Pointers) > 0
 		var ps []int
 		for _, v := range l.Pointers {
@@ -237,36 +240,36 @@ func (w *work) removeDiagnosis(i int) (orphaned []int, err error) {
 			orphaned = append(orphaned, k+1)
 		}
 	}
-	w.changed(fmt.Sprintf("%s: removed %s", dxName(i), codesets.Dotted(codesets.ICD10CM, code)))
+	w.Changed(fmt.Sprintf("%s: removed %s", dxName(i), codesets.Dotted(codesets.ICD10CM, code)))
 	return orphaned, nil
 }
 
-func (w *work) moveLine(i, delta int) (int, error) {
-	if err := w.editable(); err != nil {
+func (w *Work) MoveLine(i, delta int) (int, error) {
+	if err := w.Editable(); err != nil {
 		return i, err
 	}
 	j := i + delta
-	if i < 0 || i >= len(w.enc.Lines) {
+	if i < 0 || i >= len(w.Enc.Lines) {
 		return i, common.Refuse("no service line selected")
 	}
-	if j < 0 || j >= len(w.enc.Lines) {
+	if j < 0 || j >= len(w.Enc.Lines) {
 		return i, common.Refuse("line %d cannot move further", i+1)
 	}
-	w.enc.Lines[i], w.enc.Lines[j] = w.enc.Lines[j], w.enc.Lines[i]
-	w.changed(fmt.Sprintf("line %s moved to %d", w.enc.Lines[j].Code, j+1))
+	w.Enc.Lines[i], w.Enc.Lines[j] = w.Enc.Lines[j], w.Enc.Lines[i]
+	w.Changed(fmt.Sprintf("line %s moved to %d", w.Enc.Lines[j].Code, j+1))
 	return j, nil
 }
 
-func (w *work) removeLine(i int) error {
-	if err := w.editable(); err != nil {
+func (w *Work) RemoveLine(i int) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
-	if i < 0 || i >= len(w.enc.Lines) {
+	if i < 0 || i >= len(w.Enc.Lines) {
 		return common.Refuse("no service line selected")
 	}
-	code := w.enc.Lines[i].Code
-	w.enc.Lines = slices.Delete(w.enc.Lines, i, i+1)
-	w.changed(fmt.Sprintf("line %d: removed %s", i+1, code))
+	code := w.Enc.Lines[i].Code
+	w.Enc.Lines = slices.Delete(w.Enc.Lines, i, i+1)
+	w.Changed(fmt.Sprintf("line %d: removed %s", i+1, code))
 	return nil
 }
 
@@ -275,12 +278,12 @@ func fields(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\t' })
 }
 
-// setModifiers replaces the modifiers of line i with typed ("25 59").
-func (w *work) setModifiers(codes *codesets.Set, i int, typed string) error {
-	if err := w.editable(); err != nil {
+// SetModifiers replaces the modifiers of line i with typed ("25 59").
+func (w *Work) SetModifiers(codes *codesets.Set, i int, typed string) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
-	if i < 0 || i >= len(w.enc.Lines) {
+	if i < 0 || i >= len(w.Enc.Lines) {
 		return common.Refuse("no service line selected")
 	}
 	var mods []string
@@ -297,36 +300,36 @@ func (w *work) setModifiers(codes *codesets.Set, i int, typed string) error {
 	if len(mods) > MaxModifiers {
 		return common.Refuse("a service line takes at most %d modifiers; %d given", MaxModifiers, len(mods))
 	}
-	l := &w.enc.Lines[i]
+	l := &w.Enc.Lines[i]
 	if slices.Equal(l.Modifiers, mods) {
 		return nil
 	}
 	l.Modifiers = mods
-	w.changed(fmt.Sprintf("line %d: modifiers %s", i+1, common.OrNone(strings.Join(mods, " "))))
+	w.Changed(fmt.Sprintf("line %d: modifiers %s", i+1, common.OrNone(strings.Join(mods, " "))))
 	return nil
 }
 
-// setUnits sets the units of line i.
-func (w *work) setUnits(i, units int) error {
-	if err := w.editable(); err != nil {
+// SetUnits sets the units of line i.
+func (w *Work) SetUnits(i, units int) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
-	if i < 0 || i >= len(w.enc.Lines) {
+	if i < 0 || i >= len(w.Enc.Lines) {
 		return common.Refuse("no service line selected")
 	}
 	if units < 1 || units > MaxUnits {
 		return common.Refuse("units must be 1 to %d; %d refused", MaxUnits, units)
 	}
-	l := &w.enc.Lines[i]
+	l := &w.Enc.Lines[i]
 	if l.Units == units {
 		return nil
 	}
 	l.Units = units
-	w.changed(fmt.Sprintf("line %d: units %d", i+1, units))
+	w.Changed(fmt.Sprintf("line %d: units %d", i+1, units))
 	return nil
 }
 
-func parseUnits(typed string) (int, error) {
+func ParseUnits(typed string) (int, error) {
 	t := strings.TrimSpace(typed)
 	n, err := strconv.Atoi(t)
 	if err != nil {
@@ -335,12 +338,12 @@ func parseUnits(typed string) (int, error) {
 	return n, nil
 }
 
-// setPointers links line i to diagnoses by letter ("A C", "ac", "A,B").
-func (w *work) setPointers(i int, typed string) error {
-	if err := w.editable(); err != nil {
+// SetPointers links line i to diagnoses by letter ("A C", "ac", "A,B").
+func (w *Work) SetPointers(i int, typed string) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
-	if i < 0 || i >= len(w.enc.Lines) {
+	if i < 0 || i >= len(w.Enc.Lines) {
 		return common.Refuse("no service line selected")
 	}
 	var ps []int
@@ -350,8 +353,8 @@ func (w *work) setPointers(i int, typed string) error {
 				return common.Refuse("pointer %q is not a claim letter A-L", string(r))
 			}
 			p := int(r-'A') + 1
-			if p > len(w.enc.Diagnoses) {
-				return common.Refuse("pointer %c: the claim has no diagnosis %c (%d listed)", r, r, len(w.enc.Diagnoses))
+			if p > len(w.Enc.Diagnoses) {
+				return common.Refuse("pointer %c: the claim has no diagnosis %c (%d listed)", r, r, len(w.Enc.Diagnoses))
 			}
 			if slices.Contains(ps, p) {
 				return common.Refuse("pointer %c is listed twice", r)
@@ -365,16 +368,16 @@ func (w *work) setPointers(i int, typed string) error {
 	if ps == nil {
 		ps = []int{}
 	}
-	l := &w.enc.Lines[i]
+	l := &w.Enc.Lines[i]
 	if slices.Equal(l.Pointers, ps) {
 		return nil
 	}
 	l.Pointers = ps
-	w.changed(fmt.Sprintf("line %d: pointers %s", i+1, common.OrNone(pointerLetters(ps, ""))))
+	w.Changed(fmt.Sprintf("line %d: pointers %s", i+1, common.OrNone(PointerLetters(ps, ""))))
 	return nil
 }
 
-func pointerLetters(ps []int, sep string) string {
+func PointerLetters(ps []int, sep string) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
 		s[i] = common.Letter(p)
@@ -382,9 +385,9 @@ func pointerLetters(ps []int, sep string) string {
 	return strings.Join(s, sep)
 }
 
-// override accepts an edit on purpose, with the coder's reason.
-func (w *work) override(e encounter.Edit, reason, coder string, at time.Time) (encounter.Override, error) {
-	if err := w.editable(); err != nil {
+// Override accepts an edit on purpose, with the coder's reason.
+func (w *Work) Override(e encounter.Edit, reason, coder string, at time.Time) (encounter.Override, error) {
+	if err := w.Editable(); err != nil {
 		return encounter.Override{}, err
 	}
 	reason = common.OneLine(reason)
@@ -398,41 +401,41 @@ func (w *work) override(e encounter.Edit, reason, coder string, at time.Time) (e
 		return encounter.Override{}, common.Refuse("%s cannot be overridden: fix the claim", e.Rule)
 	}
 	o := e.Accept(reason, coder, at.UTC())
-	w.enc.Overrides = slices.DeleteFunc(w.enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
-	w.enc.Overrides = append(w.enc.Overrides, o)
-	w.changed(fmt.Sprintf("override %s on %s: %s", e.Rule, e.Target, reason))
+	w.Enc.Overrides = slices.DeleteFunc(w.Enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
+	w.Enc.Overrides = append(w.Enc.Overrides, o)
+	w.Changed(fmt.Sprintf("override %s on %s: %s", e.Rule, e.Target, reason))
 	return o, nil
 }
 
-// unoverride withdraws the override of an edit.
-func (w *work) unoverride(e encounter.Edit) error {
-	if err := w.editable(); err != nil {
+// Unoverride withdraws the override of an edit.
+func (w *Work) Unoverride(e encounter.Edit) error {
+	if err := w.Editable(); err != nil {
 		return err
 	}
-	n := len(w.enc.Overrides)
-	w.enc.Overrides = slices.DeleteFunc(w.enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
-	if len(w.enc.Overrides) == n {
+	n := len(w.Enc.Overrides)
+	w.Enc.Overrides = slices.DeleteFunc(w.Enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
+	if len(w.Enc.Overrides) == n {
 		return common.Refuse("%s on %s is not overridden", e.Rule, e.Target)
 	}
-	w.changed(fmt.Sprintf("override withdrawn: %s on %s", e.Rule, e.Target))
+	w.Changed(fmt.Sprintf("override withdrawn: %s on %s", e.Rule, e.Target))
 	return nil
 }
 
-// validate recomputes the edits; the validator marks the overridden ones.
-func (w *work) validate(v Validator) {
-	if w == nil || w.enc == nil || v == nil {
+// Validate recomputes the edits; the validator marks the overridden ones.
+func (w *Work) Validate(v common.Validator) {
+	if w == nil || w.Enc == nil || v == nil {
 		if w != nil {
-			w.edits = nil
+			w.Edits = nil
 		}
 		return
 	}
-	w.edits = v(w.enc)
+	w.Edits = v(w.Enc)
 }
 
-// blocking counts the errors not overridden: they stop an export.
-func (w *work) blocking() int {
+// Blocking counts the errors not overridden: they stop an export.
+func (w *Work) Blocking() int {
 	n := 0
-	for _, e := range w.edits {
+	for _, e := range w.Edits {
 		if e.Severity == encounter.Error && e.Overridden == nil {
 			n++
 		}
@@ -440,9 +443,9 @@ func (w *work) blocking() int {
 	return n
 }
 
-// cloneEncounter deep-copies an encounter so a save can run while the coder
+// Clone deep-copies an encounter so a save can run while the coder
 // keeps changing the working copy.
-func cloneEncounter(e *encounter.Encounter) *encounter.Encounter {
+func Clone(e *encounter.Encounter) *encounter.Encounter {
 	c := *e
 	c.Notes = slices.Clone(e.Notes)
 	c.CodeSets = slices.Clone(e.CodeSets)
