@@ -84,6 +84,8 @@ type Store struct {
 	// polling SQLite's busy handler; other processes still wait on the
 	// file lock (BusyTimeout).
 	mu sync.Mutex
+	// hub announces changes to watchers in this process (watch.go).
+	hub *store.Hub
 }
 
 var _ store.Store = (*Store)(nil)
@@ -119,7 +121,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	// with its own page cache.
 	db.SetMaxOpenConns(16)
 	db.SetMaxIdleConns(4)
-	s := &Store{db: db, path: abs, now: time.Now}
+	s := &Store{db: db, path: abs, now: time.Now, hub: hubFor(abs)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -220,7 +222,7 @@ func (s *Store) Add(ctx context.Context, enc *encounter.Encounter) error {
 	if err != nil {
 		return fmt.Errorf("add encounter %s: %w", enc.ID, err)
 	}
-	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+	err = s.change(ctx, enc.ID, func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.Exec(`INSERT INTO encounters(id, status, revision, imported, patient, provider, dos_from, dos_to, created_at, updated_at, revised_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
 			enc.ID, store.New, enc.Revision, data, h.patient, h.provider, h.from, h.to, nanos(now), nanos(now), nanos(now))
@@ -396,7 +398,7 @@ func (s *Store) acquire(ctx context.Context, id, coder string, ttl time.Duration
 		return store.Lease{}, fmt.Errorf("lease: ttl %v must be positive", ttl)
 	}
 	var l store.Lease
-	err := s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.change(ctx, id, func(tx *sql.Tx, now time.Time) error {
 		r, err := readLeaseRow(tx, id)
 		if err != nil {
 			return err
@@ -449,7 +451,7 @@ func (s *Store) Renew(ctx context.Context, l store.Lease, ttl time.Duration) (st
 // Release ends l if it is still the lease in force; releasing a lease
 // that expired or was taken over is a no-op.
 func (s *Store) Release(ctx context.Context, l store.Lease) error {
-	err := s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.change(ctx, l.EncounterID, func(tx *sql.Tx, now time.Time) error {
 		r, err := readLeaseRow(tx, l.EncounterID)
 		if err != nil {
 			return err
@@ -482,7 +484,7 @@ func (s *Store) SaveDraft(ctx context.Context, l store.Lease, base int, enc *enc
 		return fmt.Errorf("save draft %q: %w", enc.ID, err)
 	}
 	var rev int
-	err = s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+	err = s.change(ctx, enc.ID, func(tx *sql.Tx, now time.Time) error {
 		r, err := checkLease(tx, l, now)
 		if err != nil {
 			return err
@@ -576,7 +578,7 @@ func previous(tx *sql.Tx, id string) (*encounter.Encounter, error) {
 
 // SetStatus moves the encounter to status under l (see store.CanMove).
 func (s *Store) SetStatus(ctx context.Context, l store.Lease, status store.Status, detail string) error {
-	err := s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.change(ctx, l.EncounterID, func(tx *sql.Tx, now time.Time) error {
 		r, err := checkLease(tx, l, now)
 		if err != nil {
 			return err
@@ -613,7 +615,7 @@ func (s *Store) BeginExport(ctx context.Context, l store.Lease, revision int, ke
 	if key == "" {
 		return errors.New("begin export: empty key")
 	}
-	err := s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.change(ctx, l.EncounterID, func(tx *sql.Tx, now time.Time) error {
 		r, err := checkLease(tx, l, now)
 		if err != nil {
 			return err
@@ -644,7 +646,7 @@ func (s *Store) BeginExport(ctx context.Context, l store.Lease, revision int, ke
 
 // MarkExported confirms the export begun under key.
 func (s *Store) MarkExported(ctx context.Context, l store.Lease, key string) error {
-	err := s.write(ctx, func(tx *sql.Tx, now time.Time) error {
+	err := s.change(ctx, l.EncounterID, func(tx *sql.Tx, now time.Time) error {
 		r, err := checkLease(tx, l, now)
 		if err != nil {
 			return err

@@ -67,6 +67,7 @@ func Run(t *testing.T, b Backend) {
 		{"ConcurrentSavesOneBase", testConcurrentSavesOneBase},
 		{"ConcurrentDraftsAcrossHandles", testConcurrentDrafts},
 		{"SecondHandleSeesEverything", testSecondHandle},
+		{"WatchAnnouncesChanges", testWatch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })
