@@ -156,7 +156,7 @@ func (p *detailPane) renderEdit() {
 	case encounter.Info:
 		sev = st.Info
 	}
-	add(sev.Render(string(e.Severity)) + "  " + st.Code.Render(common.OneLine(e.Rule)) + "  " + targetName(common.OneLine(e.Target)))
+	add(sev.Render(string(e.Severity)) + "  " + st.Code.Render(common.OneLine(e.Rule)) + "  " + common.TargetName(common.OneLine(e.Target)))
 	wrap("", e.Message)
 	if e.Source != "" {
 		wrap(st.Dim.Render("source: "), e.Source)

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -122,7 +121,7 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 			return common.Fail(err)
 		}
 		return tea.Batch(p.audit("override withdrawn", fmt.Sprintf("%s on %s", e.Rule, e.Target)),
-			common.Say("override of %s on %s withdrawn", e.Rule, targetName(e.Target)))
+			common.Say("override of %s on %s withdrawn", e.Rule, common.TargetName(e.Target)))
 	case key.Matches(km, k.GoToTarget):
 		e, ok := p.current()
 		if !ok {
@@ -166,7 +165,7 @@ func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
 			p.reasoning = false
 			p.input.Blur()
 			return tea.Batch(p.audit("override", fmt.Sprintf("override %s on %s: %s", o.Rule, o.Target, o.Reason)),
-				common.Say("overridden %s on %s", o.Rule, targetName(o.Target)))
+				common.Say("overridden %s on %s", o.Rule, common.TargetName(o.Target)))
 		}
 	}
 	var cmd tea.Cmd
@@ -191,43 +190,6 @@ func (p *editsPane) audit(action, detail string) tea.Cmd {
 		}
 		return nil
 	}
-}
-
-// targetShort is the compact target of an edit row: "B", "L1", "" for the
-// claim.
-func targetShort(t string) string {
-	kind, n, ok := strings.Cut(t, ":")
-	i, err := strconv.Atoi(n)
-	switch {
-	case t == "claim":
-		return ""
-	case !ok || err != nil:
-		return t
-	case kind == "dx":
-		return "dx " + common.Letter(i)
-	case kind == "line":
-		return "ln " + n
-	}
-	return t
-}
-
-// targetName turns "dx:2" into "dx B" and "line:1" into "line 1".
-func targetName(t string) string {
-	kind, n, ok := strings.Cut(t, ":")
-	if !ok {
-		return t
-	}
-	i, err := strconv.Atoi(n)
-	if err != nil {
-		return t
-	}
-	switch kind {
-	case "dx":
-		return "dx " + common.Letter(i)
-	case "line":
-		return "line " + n
-	}
-	return t
 }
 
 func (p *editsPane) counts() (errs, warns, infos, over int) {
@@ -279,7 +241,7 @@ func (p *editsPane) View() string {
 		if e.Overridden != nil {
 			msg = "overridden: " + common.OneLine(e.Overridden.Reason) + " — " + msg
 		}
-		tgt := targetShort(common.OneLine(e.Target))
+		tgt := common.TargetShort(common.OneLine(e.Target))
 		if tgt != "" {
 			tgt += " "
 		}

@@ -8,11 +8,11 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"codebench/codesets"
 	"codebench/tui/common"
+	"codebench/tui/dialog"
 	"codebench/tui/keymap"
 	"codebench/tui/prefs"
 	"codebench/tui/styles"
@@ -48,7 +48,7 @@ type Model struct {
 
 	showHelp bool
 	helpTop  int
-	confirm  *exportDialog
+	confirm  *dialog.Export
 
 	status    string
 	statusErr bool
@@ -200,9 +200,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.released(msg)
 	case exportDocMsg:
 		if m.confirm != nil {
-			m.confirm.doc, m.confirm.docErr = msg.doc, msg.err
+			m.confirm.SetDoc(msg.doc, msg.err)
 		}
 		return nil
+	case dialog.ConfirmMsg:
+		return m.confirmed()
+	case dialog.CancelMsg:
+		m.confirm = nil
+		return common.Say("export cancelled")
 	case exportedMsg:
 		return m.exported(msg)
 	case pickMsg:
@@ -309,7 +314,7 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.confirm != nil {
-		return m.updateConfirm(km)
+		return m.confirm.Update(km)
 	}
 	if m.screen == screenWorklist {
 		switch {
@@ -499,7 +504,7 @@ func (m *Model) gotoTarget(t string) tea.Cmd {
 	kind, n, _ := strings.Cut(t, ":")
 	var i int
 	if _, err := fmt.Sscan(n, &i); err != nil || i < 1 {
-		return common.Say("%s is about the whole claim", targetName(t))
+		return common.Say("%s is about the whole claim", common.TargetName(t))
 	}
 	switch kind {
 	case "dx":
@@ -515,7 +520,7 @@ func (m *Model) gotoTarget(t string) tea.Cmd {
 			return nil
 		}
 	}
-	return common.Fail(errors.New(targetName(t) + " is no longer on the claim"))
+	return common.Fail(errors.New(common.TargetName(t) + " is no longer on the claim"))
 }
 
 // zoomEditsHeight is the edits strip kept under a zoomed pane.
@@ -611,7 +616,7 @@ func (m *Model) render() string {
 	case m.showHelp:
 		body = m.helpView(W, bodyH)
 	case m.confirm != nil:
-		body = overlay(body, m.confirmView(W, bodyH), W, bodyH)
+		body = dialog.Overlay(body, m.confirm.View(W, bodyH), W, bodyH)
 	}
 	return m.header(W) + "\n" + body + "\n" + m.footer(W)
 }
@@ -655,21 +660,6 @@ func columnsOrder(W int) []int {
 		return []int{paneDoc, paneSearch, paneDetail, paneClaim, paneEdits}
 	}
 	return []int{paneDoc, paneClaim, paneSearch, paneDetail, paneEdits}
-}
-
-// overlay draws a dialog centred over the body.
-func overlay(base, dialog string, W, H int) string {
-	dw, dh := lipgloss.Size(dialog)
-	x, y := max((W-dw)/2, 0), max((H-dh)/2, 0)
-	c := lipgloss.NewCompositor(lipgloss.NewLayer(base), lipgloss.NewLayer(dialog).X(x).Y(y).Z(1))
-	out := strings.Split(c.Render(), "\n")
-	for len(out) < H {
-		out = append(out, "")
-	}
-	for i := range out {
-		out[i] = common.Fit(out[i], W)
-	}
-	return strings.Join(out[:H], "\n")
 }
 
 func (m *Model) header(W int) string {

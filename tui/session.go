@@ -280,7 +280,7 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 			cmds = append(cmds, m.release(m.closing))
 		case m.exportWanted && msg.err == nil && len(m.w.Changes) == 0:
 			cmds = append(cmds, m.export())
-		case m.confirm != nil && m.confirm.needDoc && len(m.w.Changes) == 0:
+		case m.confirm != nil && m.confirm.NeedDoc && len(m.w.Changes) == 0:
 			cmds = append(cmds, m.fetchDoc())
 		}
 	}
