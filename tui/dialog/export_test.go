@@ -17,7 +17,7 @@ import (
 
 type fakeExporter struct{}
 
-func (fakeExporter) Document(context.Context, string) ([]byte, error)   { return []byte(`{"a":1}`), nil }
+func (fakeExporter) Document(context.Context, string) ([]byte, error)    { return []byte(`{"a":1}`), nil }
 func (fakeExporter) Export(context.Context, store.Lease) (string, error) { return "k", nil }
 func (fakeExporter) Destination() string                                 { return "billing queue /q" }
 
