@@ -5,7 +5,7 @@
 package codesets
 
 import (
-	"strings"
+	"codebench/codesets/payer"
 	"time"
 )
 
@@ -50,7 +50,6 @@ type Code struct {
 	notes    []Note // declared on the code in the FY2023 Tabular (see Set.Notes)
 	seventh  []Seventh
 	terms    []IndexTerm
-	mce      []MCEEdit
 	// notesPredate: the FY2023 Tabular, source of the notes, predates the
 	// code, which has only the notes of the levels above it.
 	notesPredate bool
@@ -93,17 +92,24 @@ func (c *Code) Block() *Block { return c.block }
 // cause tables) that lead to this code.
 func (c *Code) IndexTerms() []IndexTerm { return c.terms }
 
-// MCE lists the Medicare Code Editor edits that name this code.
-func (c *Code) MCE() []MCEEdit { return c.mce }
-
-// HasMCE tells whether the code is on the MCE list of edit e.
-func (c *Code) HasMCE(e MCEEdit) bool {
-	for _, x := range c.mce {
-		if x == e {
-			return true
+// MCE gives the Medicare Code Editor lists naming an ICD-10-CM code, from
+// the embedded MCE tables (codesets/payer): the v41.1 age, sex and
+// manifestation lists and the unacceptable principal diagnosis list.
+// origin says whether the code is listed itself or, newer than the
+// lists, takes its category's (payer.ByCategory).
+func (c *Code) MCE() (flags payer.MCEFlags, origin payer.Origin) {
+	if c.System != ICD10CM {
+		return 0, payer.NotListed
+	}
+	t := payer.Embedded()
+	flags, origin = t.MCE().Lookup(c.Code)
+	if p, o := t.MCEPrincipal().Lookup(c.Code); o == payer.Listed {
+		flags |= p
+		if origin == payer.NotListed {
+			origin = payer.Listed
 		}
 	}
-	return false
+	return flags, origin
 }
 
 // OwnNotes are the notes the FY2023 Tabular List declares on this code
@@ -136,26 +142,26 @@ func (c *Code) NeedsSeventh() bool {
 
 // Manifestation tells whether the code is a manifestation code, never
 // first-listed (ICD-10-CM guideline I.A.13, MCE edit "manifestation code
-// as principal diagnosis"): the Medicare Code Editor lists it as one, or
-// its title carries the convention "in (other) diseases classified
-// elsewhere". A "code first" note alone does not make one: CKD (N18.-),
-// weeks of gestation (Z3A) or a chronic ulcer (L97.-) are first-listed
-// when no underlying condition is documented. This is the one definition
-// the edits, the detail pane and codebench code use.
+// as principal diagnosis"). The definition is payer.MCE.Manifestation: the
+// Medicare Code Editor v41.1 lists it as one (or, for a code newer than
+// the list, every code of its category), or its title carries the
+// convention "in (other) diseases classified elsewhere". A "code first"
+// note alone does not make one: CKD (N18.-), weeks of gestation (Z3A) or
+// a chronic ulcer (L97.-) are first-listed when no underlying condition is
+// documented. This is the one definition the edits, the detail pane and
+// codebench code use.
 func (c *Code) Manifestation() bool {
-	if c.System != ICD10CM {
-		return false
-	}
-	return c.HasMCE(MCEManifestation) || manifestationTitle(c.Long)
+	ok, _ := c.ManifestationWhy()
+	return ok
 }
 
-// manifestationTitle tells whether a title says "in diseases classified
-// elsewhere" or "in other diseases classified elsewhere"; "as the cause of
-// diseases classified elsewhere" (B95-B97, infectious agents) is another
-// convention.
-func manifestationTitle(title string) bool {
-	t := strings.ToLower(title)
-	return strings.Contains(t, " in diseases classified elsewhere") || strings.Contains(t, " in other diseases classified elsewhere")
+// ManifestationWhy is Manifestation with the test that held ("MCE v41.1
+// manifestation list", "titled ...").
+func (c *Code) ManifestationWhy() (bool, string) {
+	if c.System != ICD10CM {
+		return false, ""
+	}
+	return payer.Embedded().MCE().Manifestation(c.Code, c.Long)
 }
 
 // NoteKind is a kind of tabular instructional note.
@@ -233,37 +239,6 @@ type Seventh struct {
 type IndexTerm struct {
 	Source string `json:"source"` // "drug", "neoplasm" or "eindex"
 	Text   string `json:"text"`
-}
-
-// MCEEdit names a Medicare Code Editor diagnosis list.
-type MCEEdit string
-
-const (
-	MCENewborn               MCEEdit = "newborn"   // age 0
-	MCEPediatric             MCEEdit = "pediatric" // ages 0-17
-	MCEMaternity             MCEEdit = "maternity" // ages 12-55
-	MCEAdult                 MCEEdit = "adult"     // ages 15-124
-	MCEFemale                MCEEdit = "female"
-	MCEMale                  MCEEdit = "male"
-	MCEManifestation         MCEEdit = "manifestation"
-	MCEQuestionableAdmission MCEEdit = "questionable-admission"
-	MCEUnacceptablePrincipal MCEEdit = "unacceptable-principal"
-)
-
-// AgeRange is the range of ages in years an age edit allows; ok is false for
-// edits that are not about age.
-func (e MCEEdit) AgeRange() (lo, hi int, ok bool) {
-	switch e {
-	case MCENewborn:
-		return 0, 0, true
-	case MCEPediatric:
-		return 0, 17, true
-	case MCEMaternity:
-		return 12, 55, true
-	case MCEAdult:
-		return 15, 124, true
-	}
-	return 0, 0, false
 }
 
 // Block is a chapter or section of the ICD-10-CM tabular list.

@@ -1,6 +1,7 @@
 package codesets
 
 import (
+	"codebench/codesets/payer"
 	"strings"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ func TestCountsMatchOfficialFiles(t *testing.T) {
 
 func TestSourcesRecorded(t *testing.T) {
 	s := mustSet(t)
-	if len(s.Sources) != 12 {
+	if len(s.Sources) != 11 { // the MCE lists are payer tables (codesets/payer)
 		t.Fatalf("sources: %d", len(s.Sources))
 	}
 	for _, src := range s.Sources {
@@ -301,17 +302,17 @@ func TestIndexTermsAndMCE(t *testing.T) {
 	if len(lung.IndexTerms())+len(neo.IndexTerms()) == 0 {
 		t.Error("lung neoplasm has no index terms")
 	}
+	// The MCE lists come from codesets/payer (v41.1).
 	preg, _ := s.Lookup("O80")
-	if !preg.HasMCE(MCEMaternity) || !preg.HasMCE(MCEFemale) {
-		t.Errorf("O80 MCE: %v", preg.MCE())
+	if f, o := preg.MCE(); o != payer.Listed || !f.Has(payer.MCEMaternity|payer.MCEFemale) {
+		t.Errorf("O80 MCE: %v", f)
 	}
-	lo, hi, ok := MCEMaternity.AgeRange()
-	if !ok || lo != 12 || hi != 55 {
-		t.Error("maternity age range")
+	if d := s.Detail(preg); strings.Join(d.MCE, ",") != "maternity,female" || !strings.HasPrefix(d.MCESource, "MCE v41.1") {
+		t.Errorf("O80 detail MCE %v (%s)", d.MCE, d.MCESource)
 	}
 	bph, _ := s.Lookup("N40.0")
-	if !bph.HasMCE(MCEMale) {
-		t.Errorf("N40.0 MCE: %v", bph.MCE())
+	if f, _ := bph.MCE(); !f.Has(payer.MCEMale) {
+		t.Errorf("N40.0 MCE: %v", f)
 	}
 }
 

@@ -37,7 +37,6 @@ import (
 //	newer   code                 a code the FY2023 Tabular (the notes' source) predates
 //	term    code source text     Alphabetic Index entry (drug, neoplasm, eindex)
 //	hcpcs   code kind(code|modifier) long short added effective terminated action betos coverage
-//	mce     edit code
 //
 //go:embed data/codesets.tsv.gz
 var embedded []byte
@@ -298,13 +297,6 @@ func (ld *loader) record(f []string) error {
 		}
 	case "hcpcs":
 		return ld.hcpcs(f)
-	case "mce":
-		if err := need(f, 3); err != nil {
-			return err
-		}
-		if c, ok := ld.baseCode(f[2]); ok {
-			c.mce = append(c.mce, MCEEdit(f[1]))
-		}
 	default:
 		return fmt.Errorf("unknown record kind")
 	}
@@ -312,7 +304,7 @@ func (ld *loader) record(f []string) error {
 }
 
 // baseCode finds a code of the first full ICD-10-CM release, which the
-// tabular notes, index terms and MCE lists attach to; derived releases
+// tabular notes and index terms attach to; derived releases
 // copy them to their own versions of the code.
 func (ld *loader) baseCode(code string) (*Code, bool) {
 	for _, r := range ld.s.releases {

@@ -184,7 +184,8 @@ func (c *Code) detached() *Code {
 }
 
 // attachFrom gives a changed code what the sources keyed by code attach
-// to it: tabular notes, 7th characters, index terms, MCE lists.
+// to it: tabular notes, 7th characters, index terms. (The MCE lists are
+// payer tables, keyed by code: codesets/payer.)
 func (c *Code) attachFrom(old *Code) {
-	c.notes, c.seventh, c.terms, c.mce, c.notesPredate = old.notes, old.seventh, old.terms, old.mce, old.notesPredate
+	c.notes, c.seventh, c.terms, c.notesPredate = old.notes, old.seventh, old.terms, old.notesPredate
 }

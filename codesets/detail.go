@@ -1,6 +1,7 @@
 package codesets
 
 import (
+	"codebench/codesets/payer"
 	"fmt"
 	"io"
 	"strings"
@@ -36,9 +37,15 @@ type Detail struct {
 	Seventh            []SeventhJSON `json:"seventh_characters,omitempty"`
 	SeventhFrom        string        `json:"seventh_characters_from,omitempty"`
 	IndexTerms         []IndexTerm   `json:"index_terms,omitempty"`
-	MCE                []MCEEdit     `json:"mce_edits,omitempty"`
-	Manifestation      bool          `json:"manifestation,omitempty"`
-	HCPCS              *HCPCSDetail  `json:"hcpcs,omitempty"`
+	// MCE names the Medicare Code Editor lists naming the code
+	// ("maternity", "female"), and MCESource the lists' version, saying
+	// when the code is newer than them and takes its category's lists.
+	MCE       []string `json:"mce_edits,omitempty"`
+	MCESource string   `json:"mce_source,omitempty"`
+	// Manifestation: never first-listed (Code.Manifestation), and why.
+	Manifestation    bool         `json:"manifestation,omitempty"`
+	ManifestationWhy string       `json:"manifestation_why,omitempty"`
+	HCPCS            *HCPCSDetail `json:"hcpcs,omitempty"`
 }
 
 // PathStep is one code or block on the way from the chapter to the code.
@@ -66,7 +73,18 @@ func (s *Set) Detail(c *Code) Detail {
 	d := Detail{
 		System: c.System, Code: c.Code, Display: c.Display(), Billable: c.Billable,
 		Short: c.Short, Long: c.Long, DescriptorMissing: c.DescriptorMissing, Modifier: c.Modifier,
-		IndexTerms: c.IndexTerms(), MCE: c.MCE(), Manifestation: c.Manifestation(),
+		IndexTerms: c.IndexTerms(),
+	}
+	d.Manifestation, d.ManifestationWhy = c.ManifestationWhy()
+	if flags, origin := c.MCE(); flags != 0 {
+		d.MCE = flags.Names()
+		d.MCESource = payer.Embedded().MCE().Meta().Cite()
+		if flags.Has(payer.MCEUnacceptablePrincipal) {
+			d.MCESource += "; unacceptable principal list " + payer.Embedded().MCEPrincipal().Meta().Cite()
+		}
+		if origin == payer.ByCategory {
+			d.MCESource += " (the lists predate the code: every " + c.Code[:3] + " code they name is on them)"
+		}
 	}
 	switch c.System {
 	case ICD10CM:
@@ -215,12 +233,9 @@ func (d Detail) WriteText(w io.Writer) {
 		}
 	}
 	if len(d.MCE) > 0 {
-		var names []string
-		for _, e := range d.MCE {
-			names = append(names, string(e))
-		}
-		fmt.Fprintf(w, "\nMedicare Code Editor (v37) lists: %s\n", strings.Join(names, ", "))
+		fmt.Fprintf(w, "\nMedicare Code Editor lists: %s (%s)\n", strings.Join(d.MCE, ", "), d.MCESource)
 	}
+
 }
 
 func orDash(s string) string {

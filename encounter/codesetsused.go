@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"codebench/codesets"
+	"codebench/codesets/payer"
 )
 
 // CodeSetsUsed names the code-set releases a claim was checked against,
@@ -26,9 +27,11 @@ func CodeSetsUsed(enc *Encounter, set *codesets.Set) []string {
 	if r := set.HCPCSRelease(); r != nil {
 		out = append(out, "HCPCS Level II "+r.Name+" ("+r.Source.Version+")")
 	}
-	for _, s := range set.Sources {
-		if s.Name == "mce" {
-			out = append(out, s.Version)
+	// The payer tables the edits ran on (their headers only: no table is
+	// decoded for this).
+	if metas, err := payer.Embedded().Metas(); err == nil {
+		for _, m := range metas {
+			out = append(out, m.Cite()+" (sha256 "+short(m.SHA256)+")")
 		}
 	}
 	if set.CPTSource != "" {

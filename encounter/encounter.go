@@ -217,6 +217,10 @@ type Edit struct {
 	// Codes are the canonical codes the edit is about, in claim order
 	// (both codes of an Excludes1 pair); empty for claim-level edits.
 	Codes []string `json:"codes,omitempty"`
+	// Version is the version of the data table the edit rests on, for
+	// payer edits ("2024-07-01" for the NCCI tables, "v41.1" for the
+	// MCE lists); Source names the table with it.
+	Version string `json:"version,omitempty"`
 	// Overridden is set when an Override with a reason accepts the edit.
 	Overridden *Override `json:"overridden,omitempty"`
 }

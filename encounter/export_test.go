@@ -155,7 +155,7 @@ func TestExportMapsEveryField(t *testing.T) {
 		t.Fatalf("export document differs:\n%s", lineDiff(string(g), string(w)))
 	}
 	sets := strings.Join(doc.Codebench.CodeSets, " | ")
-	for _, s := range []string{"ICD-10-CM FY2026", "HCPCS Level II 2025 October", "MCE v37", "CPT cpt_fixture.tsv"} {
+	for _, s := range []string{"ICD-10-CM FY2026", "HCPCS Level II 2025 October", "MCE v41.1", "NCCI PTP practitioner 2024-07-01", "CPT cpt_fixture.tsv"} {
 		if !strings.Contains(sets, s) {
 			t.Errorf("code sets %q lack %q", sets, s)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"codebench/codesets"
+	"codebench/codesets/payer"
 )
 
 // Validate checks a coded encounter against the claim rules (see Rules and
@@ -17,7 +18,35 @@ import (
 // they match (Edit.Overridden). It only reads enc and set, and is fast
 // enough to run on every keystroke.
 func Validate(enc *Encounter, set *codesets.Set) []Edit {
-	v := &validator{enc: enc, set: set}
+	return ValidateWith(enc, set, Options{})
+}
+
+// Options are what Validate uses beyond the encounter and the code sets.
+// The zero Options use the embedded payer tables and the default edit
+// sets, and check the claim alone.
+type Options struct {
+	// Payer holds the NCCI, MUE, add-on, fee-schedule and MCE tables;
+	// nil means payer.Embedded() (an imported quarter replaces them with
+	// payer.Tables.With).
+	Payer *payer.Tables
+	// EditSets says which payer edit sets apply to which payer type; nil
+	// means DefaultEditSets.
+	EditSets EditSets
+	// SameDay are the other encounters of the same patient and rendering
+	// provider on the same date of service (store.SameDay): the PTP and
+	// MUE edits count their lines with this claim's, as the payer does.
+	SameDay []*Encounter
+}
+
+// ValidateWith is Validate with options.
+func ValidateWith(enc *Encounter, set *codesets.Set, opts Options) []Edit {
+	if opts.Payer == nil {
+		opts.Payer = payer.Embedded()
+	}
+	if opts.EditSets == nil {
+		opts.EditSets = DefaultEditSets
+	}
+	v := &validator{enc: enc, set: set, opts: opts, tables: opts.Payer}
 	v.resolve()
 	for _, f := range families {
 		if f.check != nil {
@@ -78,10 +107,12 @@ func targetOrder(t string) int {
 // validator holds one run of Validate: the encounter, what resolve found
 // in it, and the edits the families report.
 type validator struct {
-	enc   *Encounter
-	set   *codesets.Set // as given
-	on    *codesets.Set // the claim's release: set seen from the first date of service
-	edits []Edit
+	enc    *Encounter
+	set    *codesets.Set // as given
+	on     *codesets.Set // the claim's release: set seen from the first date of service
+	opts   Options
+	tables *payer.Tables
+	edits  []Edit
 
 	dates []time.Time // the dates of service to check codes on (first, last)
 
@@ -110,6 +141,22 @@ func (v *validator) add(rule string, sev Severity, target string, codes []string
 		Codes:    codes,
 	})
 }
+
+// addFrom reports an edit resting on a payer table: its source is the
+// table as loaded ("NCCI PTP practitioner 2024-07-01") followed by the
+// policy behind the rule; its release the table, and its version the
+// table's.
+func (v *validator) addFrom(m payer.Meta, rule string, sev Severity, target string, codes []string, format string, a ...any) {
+	v.add(rule, sev, target, codes, format, a...)
+	e := &v.edits[len(v.edits)-1]
+	e.Source, e.Release, e.Version = m.Cite(), m.Cite()+", effective "+m.Effective.Format(time.DateOnly), m.Version
+	if ref := policyRef[rule]; ref != "" {
+		e.Source += "; " + ref
+	}
+}
+
+// policyRef cites the policy behind a payer-table rule, after the table.
+var policyRef = map[string]string{}
 
 // addCiting adds an edit that names the release it was checked against
 // (Edit.Release).

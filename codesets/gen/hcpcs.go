@@ -45,37 +45,3 @@ func genHCPCS(srcDir string, w *writer) error {
 		return nil
 	})
 }
-
-// mceEdits names the diagnosis edits of the MCE lists that codesets keeps.
-var mceEdits = map[string]string{
-	"Newborn_Only":                 "newborn",
-	"Pediatric_Only":               "pediatric",
-	"Maternity_Only":               "maternity",
-	"Adult_Only":                   "adult",
-	"Female_Only":                  "female",
-	"Male_Only":                    "male",
-	"Principal_Manifestation":      "manifestation",
-	"Principal_Questionable_Admit": "questionable-admission",
-	"Principal_Unacceptable":       "unacceptable-principal",
-}
-
-// genMCE writes "mce", edit, code for each diagnosis (not procedure) row.
-func genMCE(srcDir string, w *writer) error {
-	header := true
-	return eachLine(srcDir, "mce/MCE_Simple_Code_Edits_v37.txt.gz", func(line string) error {
-		if header {
-			header = false
-			return nil
-		}
-		f := strings.Split(line, "\t")
-		if len(f) < 7 {
-			return fmt.Errorf("short MCE row %q", line)
-		}
-		edit, ok := mceEdits[f[4]]
-		if !ok || f[5] != "D" {
-			return nil
-		}
-		w.rec("mce", edit, strings.TrimSpace(f[6]))
-		return nil
-	})
-}

@@ -51,7 +51,6 @@ var sources = []source{
 	{"icd10cm-neoplasm", "icd10cm/icd10cm-neoplasm-April-1-2026-XML.xml.gz", "FY2026 April 1 2026", "ICD-10-CM Neoplasm Table XML (CDC/NCHS)"},
 	{"icd10cm-eindex", "icd10cm/icd10cm-eindex-April-1-2026-XML.xml.gz", "FY2026 April 1 2026", "ICD-10-CM External Cause of Injuries Index XML (CDC/NCHS)"},
 	{"hcpcs", "hcpcs/HCPC2025_OCT_ANWEB.tsv.gz", "2025 October quarterly update, version 2 (9-4-25)", "HCPCS Level II alpha-numeric file (CMS)"},
-	{"mce", "mce/MCE_Simple_Code_Edits_v37.txt.gz", "MCE v37 (FY2020)", "Medicare Code Editor age, sex and manifestation lists (CMS)"},
 }
 
 // releases are the releases the generator embeds, by the source they are
@@ -133,7 +132,7 @@ func run(srcDir, out string) error {
 		return err
 	}
 	genNewer(w, codes, tab)
-	steps := []func(string, *writer) error{genDrug, genNeoplasm, genEIndex, genHCPCS, genMCE}
+	steps := []func(string, *writer) error{genDrug, genNeoplasm, genEIndex, genHCPCS}
 	for _, step := range steps {
 		if err := step(srcDir, w); err != nil {
 			return err

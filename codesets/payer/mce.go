@@ -198,9 +198,15 @@ func (t *MCE) Rows() []MCERow {
 	return out
 }
 
-// ManifestationTitle is the wording ICD-10-CM gives manifestation codes
-// (guideline I.A.13).
-const ManifestationTitle = "in diseases classified elsewhere"
+// ManifestationTitle tells whether a title carries the manifestation
+// convention (guideline I.A.13): "in diseases classified elsewhere" or
+// "in other diseases classified elsewhere". "As the cause of diseases
+// classified elsewhere" (B95-B97, infectious agents) is another
+// convention.
+func ManifestationTitle(title string) bool {
+	t := strings.ToLower(title)
+	return strings.Contains(t, " in diseases classified elsewhere") || strings.Contains(t, " in other diseases classified elsewhere")
+}
 
 // Manifestation is the one definition of a manifestation code, which is
 // never first-listed: on the MCE manifestation list (or, for a code newer
@@ -218,8 +224,8 @@ func (t *MCE) Manifestation(code, title string) (ok bool, why string) {
 			return true, "every code of its category is on the " + t.meta.Cite() + " manifestation list, which predates the code"
 		}
 	}
-	if strings.Contains(strings.ToLower(title), ManifestationTitle) {
-		return true, "titled \"" + ManifestationTitle + "\" (ICD-10-CM guideline I.A.13)"
+	if ManifestationTitle(title) {
+		return true, "titled \"in (other) diseases classified elsewhere\" (ICD-10-CM guideline I.A.13)"
 	}
 	return false, ""
 }
