@@ -215,6 +215,15 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 	return []byte(d), nil
 }
 
+// UnmarshalJSON reads a JSON number of up to 7 digits and 3 decimals.
+func (d *Decimal) UnmarshalJSON(b []byte) error {
+	if !decimalPattern.Match(b) {
+		return fmt.Errorf("quantity %s is not a decimal number with at most 3 decimals", b)
+	}
+	*d = Decimal(b)
+	return nil
+}
+
 // CanonicalNDC turns an NDC as printed on a package (10 digits in 4-4-2,
 // 5-3-2 or 5-4-1 form, with hyphens) or as billed (11 digits, with or
 // without hyphens) into the 11-digit 5-4-2 form claims carry.

@@ -2,6 +2,7 @@ package encounter
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -125,6 +126,12 @@ func TestDecodeV2Fields(t *testing.T) {
 	}
 	if enc.TotalCharge() != 12500 {
 		t.Errorf("total %d", enc.TotalCharge())
+	}
+	// The work store keeps encounters with encoding/json: v2 survives it.
+	out, _ := Encode(enc)
+	var back Encounter
+	if err := json.Unmarshal(out, &back); err != nil || !reflect.DeepEqual(&back, enc) {
+		t.Errorf("encoding/json round trip: %v\n%+v", err, back)
 	}
 }
 

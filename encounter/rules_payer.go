@@ -21,6 +21,7 @@ const (
 	RuleAccident        = "payer.accident"
 	RuleNDC             = "payer.ndc"
 	RulePatientAddress  = "payer.patient-address"
+	RulePatientName     = "payer.patient-name"
 )
 
 // src837P cites the implementation guide every 837P rule rests on.
@@ -31,6 +32,7 @@ var payerFamily = family{
 	rules: []RuleInfo{
 		{RuleCoverage, Error, false, srcCMS1500 + "items 1, 11; " + src837P + "2000B SBR, 2010BB NM1*PR", "no payer: the claim names no coverage (payer id, name and type)"},
 		{RuleMemberID, Error, false, srcCMS1500 + "item 1a; " + src837P + "2010BA NM109", "the subscriber's member id is missing"},
+		{RulePatientName, Error, false, srcCMS1500 + "item 2; " + src837P + "2010BA/2010CA NM103", "the patient's name is missing"},
 		{RulePatientAddress, Error, false, srcCMS1500 + "item 5; " + src837P + "2010BA/2010CA N3, N4", "the patient's address is missing"},
 		{RuleSubscriber, Error, false, srcCMS1500 + "items 4, 6, 7, 11a; " + src837P + "2000C PAT01, 2010BA NM1/DMG", "the patient is not the subscriber and the subscriber's name, date of birth or sex is missing (a warning when a subscriber is given for a self relationship)"},
 		{RuleBillingProvider, Error, false, srcCMS1500 + "items 25, 33; " + src837P + "2010AA NM1, N3, N4, REF*EI", "the billing provider's NPI (with its check digit), name, street address with a 9-digit ZIP, or tax id is missing or malformed"},
@@ -59,6 +61,9 @@ func (v *validator) payer() {
 }
 
 func (v *validator) coverage() {
+	if strings.TrimSpace(v.enc.Patient.Name) == "" {
+		v.add(RulePatientName, Error, "claim", nil, "the patient's name is missing")
+	}
 	c := v.enc.Coverage
 	if c.PayerID == "" || c.PayerName == "" || c.PayerType == "" {
 		v.add(RuleCoverage, Error, "claim", nil, "no payer: add the coverage (payer id, payer name, payer type) from the patient's insurance card")

@@ -29,6 +29,8 @@ var payerCases = []ruleCase{
 	fires(RuleMemberID, "no member id", Error, "claim", func(e *Encounter) { e.Coverage.MemberID = "" }),
 	quiet(RuleMemberID, "member id given", noChange),
 	quiet(RuleMemberID, "no coverage at all: the coverage edit says it", func(e *Encounter) { e.Coverage = Coverage{} }),
+	fires(RulePatientName, "no patient name", Error, "claim", func(e *Encounter) { e.Patient.Name = " " }),
+	quiet(RulePatientName, "name given", noChange),
 	fires(RulePatientAddress, "no patient address", Error, "claim", func(e *Encounter) { e.Patient.Address = Address{} }),
 	quiet(RulePatientAddress, "address given", noChange),
 	fires(RuleSubscriber, "child without the subscriber", Error, "claim", func(e *Encounter) { e.Coverage.Relationship = RelChild }),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"codebench/encounter"
 	"codebench/encounter/exporter"
 	"codebench/encounter/store"
 )
@@ -23,17 +22,9 @@ func (b BillingExporter) Document(ctx context.Context, id string) ([]byte, error
 	if b.X == nil || b.X.Store == nil {
 		return nil, errors.New("no exporter configured")
 	}
-	enc, sum, err := b.X.Store.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
 	// The exporter stamps the claim with the time the revision was saved,
 	// so the preview is byte for byte what is published.
-	doc, _, err := encounter.Export(enc, b.X.Codes, sum.RevisedAt)
-	if err != nil {
-		return nil, err
-	}
-	return doc.JSON()
+	return b.X.Document(ctx, id)
 }
 
 // Export publishes the saved revision under the coder's lease.

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/encounter/demo"
+	"codebench/encounter/fhir"
 	"codebench/tui/work"
 )
 
@@ -335,14 +335,17 @@ func TestCodeEveryDemoChartByKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc encounter.ExportDoc
-		if err := json.Unmarshal(data, &doc); err != nil {
+		doc, err := fhir.Summarize(data)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if err := fhir.Validate(data); err != nil {
+			t.Errorf("%s: the queued Bundle does not validate: %v", id, err)
 		}
 		a := answers[id]
 		var dx []string
-		for _, g := range doc.Diagnosis {
-			dx = append(dx, codesets.Canonical(g.DiagnosisCodeableConcept.Coding[0].Code))
+		for _, g := range doc.Diagnoses {
+			dx = append(dx, codesets.Canonical(g))
 		}
 		var want []string
 		for _, w := range a.Diagnoses {
@@ -351,18 +354,14 @@ func TestCodeEveryDemoChartByKeys(t *testing.T) {
 		if !slices.Equal(dx, want) {
 			t.Errorf("%s: exported diagnoses %v, key %v", id, dx, want)
 		}
-		if len(doc.Item) != len(a.Lines) {
-			t.Fatalf("%s: %d items exported, key has %d", id, len(doc.Item), len(a.Lines))
+		if len(doc.Items) != len(a.Lines) {
+			t.Fatalf("%s: %d items exported, key has %d", id, len(doc.Items), len(a.Lines))
 		}
-		for i, it := range doc.Item {
+		for i, it := range doc.Items {
 			w := a.Lines[i]
-			var mods []string
-			for _, m := range it.Modifier {
-				mods = append(mods, m.Coding[0].Code)
-			}
-			if it.ProductOrService.Coding[0].Code != w.Code || !slices.Equal(mods, w.Modifiers) || int(it.Quantity.Value) != w.Units || !slices.Equal(it.DiagnosisSequence, w.Pointers) {
+			if it.Code != w.Code || !slices.Equal(it.Modifiers, w.Modifiers) || it.Units.String() != strconv.Itoa(w.Units) || !slices.Equal(it.Pointers, w.Pointers) {
 				t.Errorf("%s line %d: exported %s %v ×%v %v, key %s %v ×%d %v", id, i+1,
-					it.ProductOrService.Coding[0].Code, mods, it.Quantity.Value, it.DiagnosisSequence, w.Code, w.Modifiers, w.Units, w.Pointers)
+					it.Code, it.Modifiers, it.Units, it.Pointers, w.Code, w.Modifiers, w.Units, w.Pointers)
 			}
 		}
 	}

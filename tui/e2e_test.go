@@ -1,14 +1,13 @@
 package tui
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"codebench/encounter"
+	"codebench/encounter/fhir"
 	"codebench/encounter/store"
 )
 
@@ -138,32 +137,27 @@ func TestCodeOneEncounterEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc encounter.ExportDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
+	if err := fhir.Validate(data); err != nil {
+		t.Fatalf("queued Bundle does not validate: %v", err)
+	}
+	doc, err := fhir.Summarize(data)
+	if err != nil {
 		t.Fatalf("exported JSON: %v\n%s", err, data)
 	}
-	if doc.ResourceType != "Claim" || doc.Codebench.EncounterID != "enc-1001" || doc.ID != sum.ExportKey || doc.Codebench.Coder != "alice" {
+	if doc.EncounterID != "enc-1001" || doc.Key != sum.ExportKey || doc.Coder != "alice" {
 		t.Fatalf("claim header %+v", doc)
 	}
-	var dx []string
-	for i, dg := range doc.Diagnosis {
-		if dg.Sequence != i+1 {
-			t.Fatalf("diagnosis sequence %d at %d", dg.Sequence, i)
-		}
-		dx = append(dx, dg.DiagnosisCodeableConcept.Coding[0].Code)
+	if want := []string{"I12.9", "E11.22", "N18.31"}; !slices.Equal(doc.Diagnoses, want) {
+		t.Fatalf("diagnoses %v, want %v", doc.Diagnoses, want)
 	}
-	if want := []string{"I12.9", "E11.22", "N18.31"}; !slices.Equal(dx, want) && !slices.Equal(dx, []string{"I129", "E1122", "N1831"}) {
-		t.Fatalf("diagnoses %v, want %v", dx, want)
+	if len(doc.Items) != 2 {
+		t.Fatalf("items %+v", doc.Items)
 	}
-	if len(doc.Item) != 2 {
-		t.Fatalf("items %+v", doc.Item)
-	}
-	it := doc.Item[0]
-	if it.ProductOrService.Coding[0].Code != "99214" || len(it.Modifier) != 1 || it.Modifier[0].Coding[0].Code != "25" ||
-		!slices.Equal(it.DiagnosisSequence, []int{2, 1, 3}) || it.Quantity.Value != 1 {
+	it := doc.Items[0]
+	if it.Code != "99214" || !slices.Equal(it.Modifiers, []string{"25"}) || !slices.Equal(it.Pointers, []int{2, 1, 3}) || it.Units != "1" {
 		t.Fatalf("item 1 %+v", it)
 	}
-	if it := doc.Item[1]; it.ProductOrService.Coding[0].Code != "36415" || !slices.Equal(it.DiagnosisSequence, []int{3}) {
+	if it := doc.Items[1]; it.Code != "36415" || !slices.Equal(it.Pointers, []int{3}) {
 		t.Fatalf("item 2 %+v", it)
 	}
 	// The preview the coder confirmed is byte for byte what was queued.

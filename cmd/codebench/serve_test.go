@@ -26,6 +26,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/encounter/demo"
+	"codebench/encounter/fhir"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
 	"codebench/encounter/store/sqlite"
@@ -350,12 +351,9 @@ func TestSSHCodeAndExport(t *testing.T) {
 		t.Fatalf("queue: %v\n%s", files, a.screen())
 	}
 	data, _ := os.ReadFile(files[0])
-	var doc encounter.ExportDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.Codebench.Coder != "alice" || len(doc.Diagnosis) != 1 || doc.Diagnosis[0].DiagnosisCodeableConcept.Coding[0].Code != "J02.0" || len(doc.Item) != 2 {
-		t.Fatalf("claim: %s", data)
+	doc, err := fhir.Summarize(data)
+	if err != nil || doc.Coder != "alice" || len(doc.Diagnoses) != 1 || doc.Diagnoses[0] != "J02.0" || len(doc.Items) != 2 {
+		t.Fatalf("claim (%v): %s", err, data)
 	}
 	entries, err := r.st.Audit(context.Background(), "enc-1012")
 	if err != nil {

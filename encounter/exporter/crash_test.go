@@ -5,7 +5,6 @@ package exporter
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/encounter/fhir"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
 	"codebench/encounter/store/sqlite"
@@ -385,19 +385,19 @@ func verifyAfterCrash(t *testing.T, dbPath, queueDir string, a *acks, repair boo
 		if err != nil {
 			t.Fatal(err)
 		}
-		var doc encounter.ExportDoc
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&doc); err != nil {
+		doc, err := fhir.Summarize(data)
+		if err != nil || fhir.Validate(data) != nil {
 			t.Fatalf("%s is not a whole claim: %v", name, err)
 		}
 		key := strings.TrimSuffix(name, ".json")
-		id, rev := doc.Codebench.EncounterID, doc.Codebench.Revision
-		if doc.ID != key || encounter.ExportKey(id, rev) != key {
+		cut := strings.LastIndex(key, "-r")
+		id := doc.EncounterID
+		rev, _ := strconv.Atoi(key[cut+2:])
+		if doc.Key != key || encounter.ExportKey(id, rev) != key {
 			t.Fatalf("%s holds the claim of %s revision %d", name, id, rev)
 		}
-		if units, charge := wantLine(rev); doc.Item[0].Quantity.Value != units || int64(doc.Item[0].Net.Value) != charge {
-			t.Fatalf("%s: line 1 is %d units %d cents, revision %d had %d and %d", name, doc.Item[0].Quantity.Value, doc.Item[0].Net.Value, rev, units, charge)
+		if units, charge := wantLine(rev); doc.Items[0].Units.String() != strconv.Itoa(units) || doc.Items[0].Net.String() != encounter.Cents(charge).String() {
+			t.Fatalf("%s: line 1 is %s units %s dollars, revision %d had %d and %d cents", name, doc.Items[0].Units, doc.Items[0].Net, rev, units, charge)
 		}
 		if files[id] == nil {
 			files[id] = map[string]bool{}

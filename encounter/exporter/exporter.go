@@ -39,6 +39,9 @@ type Exporter struct {
 	Store store.Store
 	Queue queue.Queue
 	Codes *codesets.Set
+	// Format of the documents: FormatFHIR (also when empty) or
+	// Format837P.
+	Format Format
 	// Coder is who exports: the lease holder and the audit actor.
 	Coder string
 	// LeaseTTL for Export's own lease; DefaultLeaseTTL when zero.
@@ -130,7 +133,7 @@ func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, err
 		}
 	}
 
-	doc, edits, err := encounter.Export(enc, x.Codes, sum.RevisedAt)
+	data, contentType, edits, err := x.document(ctx, enc, sum)
 	res.Edits = edits
 	var refused *encounter.ExportRefusedError
 	if errors.As(err, &refused) {
@@ -140,17 +143,13 @@ func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, err
 	if err != nil {
 		return res, err
 	}
-	data, err := doc.JSON()
-	if err != nil {
-		return res, fmt.Errorf("export %s: %w", enc.ID, err)
-	}
 	res.Size = len(data)
 
 	if err := x.Store.BeginExport(ctx, l, sum.Revision, res.Key); err != nil {
 		return res, err
 	}
 	x.at("begun")
-	if err := x.Queue.Publish(ctx, queue.Message{EncounterID: enc.ID, Revision: sum.Revision, Data: data}); err != nil {
+	if err := x.Queue.Publish(ctx, queue.Message{EncounterID: enc.ID, Revision: sum.Revision, Data: data, ContentType: contentType}); err != nil {
 		return res, fmt.Errorf("export %s: publish: %w (the export stays pending; retry it)", res.Key, err)
 	}
 	x.at("published")

@@ -3,7 +3,6 @@ package exporter
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/encounter/enctest"
+	"codebench/encounter/fhir"
 	"codebench/encounter/queue"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
@@ -106,11 +106,10 @@ func TestExportPublishesAndRecords(t *testing.T) {
 	}
 	// The file is exactly the claim of the stored revision.
 	enc, sum, _ := r.store.Get(ctx, "ENC-1")
-	doc, _, err := encounter.Export(enc, r.x.Codes, sum.RevisedAt)
+	want, _, err := RenderFHIR(enc, r.x.Codes, sum.RevisedAt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := doc.JSON()
 	if !bytes.Equal(data, want) {
 		t.Fatal("queued bytes differ from the claim of the stored revision")
 	}
@@ -290,14 +289,39 @@ func TestQueuedClaimIsReadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(r.queue.Path("ENC-6-r0"))
-	var doc encounter.ExportDoc
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
+	if err := fhir.Validate(data); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Schema != encounter.ExportSchema || doc.Codebench.EncounterID != "ENC-6" || len(doc.Item) != 1 || doc.Item[0].Net.Value != 12500 {
-		t.Fatalf("claim: %+v", doc)
+	doc, err := fhir.Summarize(data)
+	if err != nil || doc.EncounterID != "ENC-6" || doc.Key != "ENC-6-r0" || len(doc.Items) != 1 || doc.Items[0].Net != "125.00" {
+		t.Fatalf("claim: %+v %v", doc, err)
+	}
+}
+
+// TestInvalidDocumentRefusedBeforeTheQueue: a claim whose document would
+// not validate is refused with the reason, audited, and nothing reaches
+// the queue or the store's export state.
+func TestInvalidDocumentRefusedBeforeTheQueue(t *testing.T) {
+	r := newRig(t, "ENC-8")
+	validateFHIR = func([]byte) error {
+		return errors.New(`error at "Bundle.entry[0].resource.claim": missing required field "insurance"`)
+	}
+	defer func() { validateFHIR = fhir.Validate }()
+	_, err := r.x.Export(ctx, "ENC-8")
+	var refused *encounter.ExportRefusedError
+	if !errors.As(err, &refused) || len(refused.Blocking) != 1 || refused.Blocking[0].Rule != RuleDocument ||
+		!strings.Contains(err.Error(), `missing required field "insurance"`) {
+		t.Fatalf("error: %v", err)
+	}
+	if files := r.files(t); len(files) != 0 {
+		t.Fatalf("queue holds %v", files)
+	}
+	_, sum, _ := r.store.Get(ctx, "ENC-8")
+	if sum.Status == store.Exported || sum.PendingExport != "" {
+		t.Fatalf("summary after refusal: %+v", sum)
+	}
+	if got := strings.Join(actions(t, r.store, "ENC-8"), "\n"); !strings.Contains(got, "export.document") {
+		t.Fatalf("refusal not audited:\n%s", got)
 	}
 }
 

@@ -8,12 +8,42 @@ import (
 	"fmt"
 )
 
+// Content types of the documents a queue carries.
+const (
+	// ContentFHIR is a FHIR R4 Bundle in JSON (the default).
+	ContentFHIR = "application/fhir+json"
+	// ContentX12 is an X12 837P interchange.
+	ContentX12 = "application/edi-x12"
+)
+
 // Message is one exported encounter.
 type Message struct {
 	EncounterID string
 	Revision    int
-	// Data is the export document (JSON).
+	// Data is the export document.
 	Data []byte
+	// ContentType is ContentFHIR (also when empty) or ContentX12.
+	ContentType string
+}
+
+// Type is the message's content type, ContentFHIR when unset.
+func (m Message) Type() string {
+	if m.ContentType == "" {
+		return ContentFHIR
+	}
+	return m.ContentType
+}
+
+// Extension is the file extension of the document: ".json" for FHIR,
+// ".x12" for an 837P.
+func (m Message) Extension() string { return Extension(m.Type()) }
+
+// Extension is the file extension of a content type.
+func Extension(contentType string) string {
+	if contentType == ContentX12 {
+		return ".x12"
+	}
+	return ".json"
 }
 
 // Key identifies an export: the same encounter and revision published twice

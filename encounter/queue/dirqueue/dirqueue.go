@@ -10,6 +10,7 @@
 package dirqueue
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -67,8 +68,13 @@ func Open(dir string) (*Queue, error) {
 // Dir is the queue directory.
 func (q *Queue) Dir() string { return q.dir }
 
-// Path is where the export with key is written.
+// Path is where the FHIR export with key is written.
 func (q *Queue) Path(key string) string { return filepath.Join(q.dir, key+".json") }
+
+// PathOf is where the export with key and content type is written.
+func (q *Queue) PathOf(key, contentType string) string {
+	return filepath.Join(q.dir, key+queue.Extension(contentType))
+}
 
 func (q *Queue) removeStaleTemps(now time.Time) {
 	entries, err := os.ReadDir(q.dir)
@@ -141,14 +147,23 @@ func (q *Queue) Publish(ctx context.Context, m queue.Message) error {
 	if m.Revision < 0 {
 		return fmt.Errorf("billing queue: %s: negative revision %d", m.EncounterID, m.Revision)
 	}
-	if !json.Valid(m.Data) {
-		return fmt.Errorf("billing queue: %s revision %d: the export is not valid JSON", m.EncounterID, m.Revision)
+	switch m.Type() {
+	case queue.ContentFHIR:
+		if !json.Valid(m.Data) {
+			return fmt.Errorf("billing queue: %s revision %d: the export is not valid JSON", m.EncounterID, m.Revision)
+		}
+	case queue.ContentX12:
+		if !bytes.HasPrefix(m.Data, []byte("ISA")) {
+			return fmt.Errorf("billing queue: %s revision %d: the export is not an X12 interchange (no ISA)", m.EncounterID, m.Revision)
+		}
+	default:
+		return fmt.Errorf("billing queue: %s revision %d: unknown content type %q", m.EncounterID, m.Revision, m.ContentType)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	key := m.Key()
-	final := q.Path(key)
+	final := q.PathOf(key, m.Type())
 	marker := filepath.Join(q.dir, SentDir, key)
 	if exists(marker) {
 		return nil
@@ -212,7 +227,7 @@ func (q *Queue) mark(marker string) error {
 
 // Published tells whether key was published to the queue.
 func (q *Queue) Published(key string) bool {
-	return exists(filepath.Join(q.dir, SentDir, key)) || exists(q.Path(key))
+	return exists(filepath.Join(q.dir, SentDir, key)) || exists(q.Path(key)) || exists(q.PathOf(key, queue.ContentX12))
 }
 
 // Close releases nothing: every Publish is complete when it returns.

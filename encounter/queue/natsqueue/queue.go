@@ -270,7 +270,7 @@ func (q *Queue) send(ctx context.Context, m queue.Message) (*jetstream.PubAck, e
 	msg.Data = m.Data
 	msg.Header.Set(HeaderEncounter, m.EncounterID)
 	msg.Header.Set(HeaderRevision, strconv.Itoa(m.Revision))
-	msg.Header.Set(HeaderContentType, "application/json")
+	msg.Header.Set(HeaderContentType, m.Type())
 	ack, err := q.js.PublishMsg(ctx, msg,
 		jetstream.WithMsgID(m.Key()),
 		jetstream.WithExpectStream(q.o.Stream),

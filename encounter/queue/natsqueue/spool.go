@@ -48,12 +48,15 @@ type spoolEntry struct {
 	Enqueued    time.Time `json:"enqueued"`
 	Size        int       `json:"size"`
 	CRC32C      uint32    `json:"crc32c"`
-	Data        []byte    `json:"-"`
+	// ContentType of Data; empty in entries spooled before 837P output
+	// (FHIR JSON).
+	ContentType string `json:"content_type,omitempty"`
+	Data        []byte `json:"-"`
 	name        string
 }
 
 func (e spoolEntry) message() queue.Message {
-	return queue.Message{EncounterID: e.EncounterID, Revision: e.Revision, Data: e.Data}
+	return queue.Message{EncounterID: e.EncounterID, Revision: e.Revision, Data: e.Data, ContentType: e.ContentType}
 }
 
 // spoolState is state.json. Counters only grow; every process adds its
@@ -228,7 +231,7 @@ func (s *spool) enqueueAt(m queue.Message, now time.Time, seq uint64) (spoolEntr
 	seq = max(seq, st.NextSeq, 1)
 	e := spoolEntry{
 		Version: 1, Seq: seq, EncounterID: m.EncounterID, Revision: m.Revision,
-		Enqueued: now.UTC(), Size: len(m.Data), CRC32C: crc32.Checksum(m.Data, crcTable), Data: m.Data,
+		Enqueued: now.UTC(), Size: len(m.Data), CRC32C: crc32.Checksum(m.Data, crcTable), Data: m.Data, ContentType: m.ContentType,
 	}
 	head, err := json.Marshal(e)
 	if err != nil {

@@ -1,0 +1,101 @@
+package exporter
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"codebench/codesets"
+	"codebench/encounter"
+	"codebench/encounter/fhir"
+	"codebench/encounter/queue"
+	"codebench/encounter/store"
+)
+
+// Format is the kind of document an exporter puts on its queue.
+type Format string
+
+const (
+	// FormatFHIR: a FHIR R4 Bundle (Claim, Patient, Coverage, ...), JSON.
+	FormatFHIR Format = "fhir"
+	// Format837P: an X12 837P 005010X222A1 interchange.
+	Format837P Format = "837p"
+)
+
+// ParseFormat reads a --format value.
+func ParseFormat(s string) (Format, error) {
+	switch Format(strings.ToLower(strings.TrimSpace(s))) {
+	case "", FormatFHIR:
+		return FormatFHIR, nil
+	case Format837P, "x12":
+		return Format837P, nil
+	}
+	return "", fmt.Errorf("format %q: want fhir or 837p", s)
+}
+
+// ContentType is the queue content type of the format's documents.
+func (f Format) ContentType() string {
+	if f == Format837P {
+		return queue.ContentX12
+	}
+	return queue.ContentFHIR
+}
+
+// validateFHIR is fhir.Validate; tests replace it to reach the refusal.
+var validateFHIR = fhir.Validate
+
+// RuleDocument is the rule of the edit that refuses a claim whose
+// rendered document does not pass its format's checks (FHIR R4
+// validation, the 837P structure check). It is not one of Validate's
+// rules: the edits passed, and the document still would not be accepted.
+const RuleDocument = "export.document"
+
+// RenderFHIR builds the FHIR R4 Bundle of enc saved at revisedAt and
+// validates it with Google's FHIR library; a claim with blocking edits,
+// or whose Bundle would not validate, is refused with an
+// *encounter.ExportRefusedError saying why.
+func RenderFHIR(enc *encounter.Encounter, set *codesets.Set, revisedAt time.Time) ([]byte, []encounter.Edit, error) {
+	c, edits, err := encounter.Export(enc, set, revisedAt)
+	if err != nil {
+		return nil, edits, err
+	}
+	data, err := fhir.JSON(c)
+	if err != nil {
+		return nil, edits, fmt.Errorf("export %s: %w", c.Key, err)
+	}
+	if err := validateFHIR(data); err != nil {
+		return nil, edits, refuseDocument(enc, edits, "the FHIR R4 Bundle does not validate: "+err.Error(),
+			"HL7 FHIR R4 (4.0.1), validated with github.com/google/fhir/go v0.7.4")
+	}
+	return data, edits, nil
+}
+
+// refuseDocument is the refusal of a claim whose document failed its
+// checks, as an edit among the claim's others.
+func refuseDocument(enc *encounter.Encounter, edits []encounter.Edit, msg, source string) error {
+	ed := encounter.Edit{Severity: encounter.Error, Rule: RuleDocument, Target: "claim", Message: msg, Source: source}
+	return &encounter.ExportRefusedError{ID: enc.ID, Revision: enc.Revision, Blocking: []encounter.Edit{ed}}
+}
+
+// Document builds the queue document of the encounter's saved revision
+// exactly as Export would publish it (the workbench shows it before the
+// coder confirms).
+func (x *Exporter) Document(ctx context.Context, id string) ([]byte, error) {
+	enc, sum, err := x.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	data, _, _, err := x.document(ctx, enc, sum)
+	return data, err
+}
+
+// document renders the saved revision in x.Format.
+func (x *Exporter) document(ctx context.Context, enc *encounter.Encounter, sum store.Summary) ([]byte, string, []encounter.Edit, error) {
+	switch x.Format {
+	case "", FormatFHIR:
+		data, edits, err := RenderFHIR(enc, x.Codes, sum.RevisedAt)
+		return data, queue.ContentFHIR, edits, err
+	}
+	return nil, "", nil, fmt.Errorf("export %s: format %q is not supported", enc.ID, x.Format)
+}

@@ -1,0 +1,138 @@
+package exporter
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"codebench/codesets"
+	"codebench/encounter/demo"
+	"codebench/encounter/fhir"
+	"codebench/encounter/queue"
+	"codebench/encounter/queue/dirqueue"
+	"codebench/encounter/queue/natsqueue"
+	"codebench/encounter/queue/natsqueue/natstest"
+	"codebench/encounter/store/sqlite"
+)
+
+// demoStore is a work store holding every demo chart coded as the answer
+// key says.
+func demoStore(t *testing.T) (*sqlite.Store, []string) {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "work.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	encs, err := demo.Encounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range encs {
+		coded, ok := demo.Code(e)
+		if !ok {
+			t.Fatalf("%s not in the answer key", e.ID)
+		}
+		if err := st.Add(ctx, coded); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, e.ID)
+	}
+	return st, ids
+}
+
+// TestDemoChartsReachBothQueues exports every demo chart to the directory
+// queue and to NATS JetStream (a real in-process server): each document
+// that arrives is a Bundle Google's FHIR R4 validation accepts, with the
+// content type and key billing routes by.
+func TestDemoChartsReachBothQueues(t *testing.T) {
+	set, err := codesets.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Directory queue.
+	st, ids := demoStore(t)
+	dq, err := dirqueue.Open(filepath.Join(t.TempDir(), "billing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &Exporter{Store: st, Queue: dq, Codes: set, Coder: "alice"}
+	for _, id := range ids {
+		res, err := x.Export(ctx, id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		data, err := os.ReadFile(dq.Path(res.Key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fhir.Validate(data); err != nil {
+			t.Errorf("%s in the directory queue: %v", id, err)
+		}
+		if sum, err := fhir.Summarize(data); err != nil || sum.Key != res.Key || sum.EncounterID != id {
+			t.Errorf("%s: %+v %v", id, sum, err)
+		}
+	}
+
+	// NATS JetStream.
+	ns := natstest.Start(t, nil)
+	o, err := natsqueue.ParseURL(ns.URL() + "?stream=CLAIMS&subject=billing.claims")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.SpoolDir = t.TempDir()
+	nq, err := natsqueue.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nq.Close()
+	st2, _ := demoStore(t)
+	x = &Exporter{Store: st2, Queue: nq, Codes: set, Coder: "alice"}
+	for _, id := range ids {
+		if _, err := x.Export(ctx, id); err != nil {
+			t.Fatalf("%s over NATS: %v", id, err)
+		}
+	}
+	nc, err := nats.Connect(ns.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, "CLAIMS", jetstream.ConsumerConfig{Durable: "billing", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := cons.Fetch(len(ids), jetstream.FetchMaxWait(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for m := range batch.Messages() {
+		got++
+		id := m.Headers().Get(natsqueue.HeaderEncounter)
+		if ct := m.Headers().Get(natsqueue.HeaderContentType); ct != queue.ContentFHIR {
+			t.Errorf("%s: content type %q", id, ct)
+		}
+		if err := fhir.Validate(m.Data()); err != nil {
+			t.Errorf("%s over NATS: %v", id, err)
+		}
+		sum, err := fhir.Summarize(m.Data())
+		if err != nil || sum.EncounterID != id || m.Headers().Get("Nats-Msg-Id") != sum.Key {
+			t.Errorf("%s: %+v %v", id, sum, err)
+		}
+		m.Ack()
+	}
+	if got != len(ids) {
+		t.Fatalf("%d messages for %d charts", got, len(ids))
+	}
+}
