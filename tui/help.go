@@ -72,8 +72,7 @@ func (m *Model) helpGroups() []helpGroup {
 	}
 	return []helpGroup{
 		{"Everywhere", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.FocusPane, k.Search, k.Export, k.Undo, k.Zoom, k.Close}},
-		{"Worklist", []key.Binding{k.Open, k.Refresh, k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom,
-			key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))}},
+		{"Worklist", append(flat(m.worklist.FullHelp()), key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")))},
 		{"1 Documentation", flat(m.doc.FullHelp())},
 		{"2 Search", flat(m.search.FullHelp())},
 		{"3 Detail", append(flat(m.detail.FullHelp()), key.NewBinding(key.WithKeys("A"), key.WithHelp("A-Z 0-9", "7th character")))},

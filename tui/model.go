@@ -17,6 +17,7 @@ import (
 	"codebench/tui/prefs"
 	"codebench/tui/styles"
 	"codebench/tui/work"
+	"codebench/tui/worklist"
 )
 
 type screen int
@@ -33,7 +34,7 @@ type Model struct {
 	prefs *prefs.Prefs
 
 	screen   screen
-	worklist *worklistPane
+	worklist *worklist.Model
 	doc      *docPane
 	search   *searchPane
 	detail   *detailPane
@@ -70,7 +71,7 @@ type Model struct {
 func New(o Options) *Model {
 	c := newCommon(o)
 	m := &Model{c: c, w: &work.Work{}, prefs: &prefs.Prefs{}}
-	m.worklist = newWorklistPane(&m.c)
+	m.worklist = worklist.New(&m.c)
 	m.doc = newDocPane(&m.c, m.w)
 	m.search = newSearchPane(&m.c, m.w, m.prefs)
 	m.detail = newDetailPane(&m.c, m.w)
@@ -85,7 +86,7 @@ func New(o Options) *Model {
 // Init loads the worklist and the coder's favourites and asks the terminal
 // for its background colour.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.worklist.load(), m.worklist.tick(), m.loadPrefs())
+	return tea.Batch(tea.RequestBackgroundColor, m.worklist.Load(), m.worklist.Tick(), m.loadPrefs())
 }
 
 // Coder is the session's coder id.
@@ -128,6 +129,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.PasteMsg:
+		if m.screen == screenWorklist && !m.showHelp {
+			return m.worklist.Update(msg)
+		}
 		if m.screen == screenCoding && m.confirm == nil && !m.showHelp {
 			return m.panes[m.focus].Update(msg)
 		}
@@ -147,14 +151,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.c.Searcher = msg.Searcher
 		m.search.err = nil
 		return tea.Batch(m.search.searchNow(), common.Say("search index ready"))
-	case worklistMsg:
-		m.worklist.set(msg)
-		return nil
-	case refreshTickMsg:
-		if msg.gen != m.worklist.gen || m.screen != screenWorklist {
+	case worklist.ListMsg:
+		return m.worklist.Update(msg)
+	case worklist.RefreshTickMsg:
+		if m.screen != screenWorklist {
 			return nil
 		}
-		return tea.Batch(m.worklist.load(), m.worklist.tick())
+		return m.worklist.Update(msg)
 	case prefsMsg:
 		if msg.err != nil {
 			return common.Fail(fmt.Errorf("favourites not loaded: %w", msg.err))
@@ -162,26 +165,26 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		*m.prefs = msg.p
 		m.search.refreshTags()
 		return nil
-	case openMsg:
+	case worklist.OpenMsg:
 		if m.opening != "" {
 			return nil
 		}
-		m.opening = msg.id
-		return tea.Batch(m.openCmd(msg.id, msg.takeOver), common.Say("opening %s…", msg.id))
+		m.opening = msg.ID
+		return tea.Batch(m.openCmd(msg.ID, msg.TakeOver), common.Say("opening %s…", msg.ID))
 	case openedMsg:
 		return m.opened(msg)
 	case nextMsg:
 		if msg.err != nil {
-			return tea.Batch(common.Fail(msg.err), m.worklist.load())
+			return tea.Batch(common.Fail(msg.err), m.worklist.Load())
 		}
-		m.worklist.set(worklistMsg{items: msg.items})
+		m.worklist.Update(worklist.ListMsg{Items: msg.items})
 		if msg.id == "" {
 			done := ""
 			if m.lastExport != "" {
 				done = "exported " + m.lastExport + " · "
 				m.lastExport = ""
 			}
-			return tea.Batch(common.Say("%sworklist done: nothing left to code", done), m.worklist.tick())
+			return tea.Batch(common.Say("%sworklist done: nothing left to code", done), m.worklist.Tick())
 		}
 		m.opening = msg.id
 		return m.openCmd(msg.id, false)
@@ -256,6 +259,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 // (whenever the search pane has the focus), or a modal editor (claim
 // values, override reason).
 func (m *Model) typing() (search, modal bool) {
+	if m.screen == screenWorklist && !m.showHelp {
+		return false, m.worklist.Typing()
+	}
 	if m.screen != screenCoding || m.confirm != nil || m.showHelp {
 		return false, false
 	}
@@ -318,9 +324,10 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.screen == screenWorklist {
 		switch {
-		case key.Matches(km, k.Help):
+		case key.Matches(km, k.Help): // only f1 while the find input types
 			m.showHelp, m.helpTop = true, 0
 			return nil
+		case m.worklist.Typing():
 		case km.String() == "q":
 			return m.close(closeQuit)
 		}

@@ -13,6 +13,7 @@ import (
 	"codebench/tui/common"
 	"codebench/tui/prefs"
 	"codebench/tui/work"
+	"codebench/tui/worklist"
 )
 
 // The life of an open encounter: lease and read it, autosave every change
@@ -21,12 +22,6 @@ import (
 // waits on the database.
 
 type (
-	// openMsg opens an encounter; takeOver moves it from another of the
-	// coder's sessions, which the coder asked for.
-	openMsg struct {
-		id       string
-		takeOver bool
-	}
 	openedMsg struct {
 		id       string
 		enc      *encounter.Encounter
@@ -104,7 +99,7 @@ func (m *Model) openCmd(id string, takeOver bool) tea.Cmd {
 		if errors.As(err, &held) {
 			until := held.Until.In(now().Location())
 			if held.Coder == coder {
-				return openedMsg{id: id, ownSession: true, err: common.Refuse("%s", ownSessionText(id, until))}
+				return openedMsg{id: id, ownSession: true, err: common.Refuse("%s", worklist.OwnSessionText(id, until))}
 			}
 			return openedMsg{id: id, err: common.Refuse("%s is being coded by %s until %s; it opens when they close it or the lease ends", common.OneLine(id), common.OneLine(held.Coder), until.Format("15:04"))}
 		}
@@ -117,13 +112,12 @@ func (m *Model) openCmd(id string, takeOver bool) tea.Cmd {
 			_ = st.Release(ctx, lease)
 			return openedMsg{id: id, err: err}
 		}
+		// Leased, not yet in progress: the first change saved marks it
+		// (SaveDraft), so a chart opened and left untouched, or opened by
+		// itself after an export, stays to do.
 		readOnly := ""
 		if sum.PendingExport != "" {
 			readOnly = fmt.Sprintf("export %s is unfinished: ctrl+x finishes it", sum.PendingExport)
-		} else if sum.Status == store.New || sum.Status == store.Rejected {
-			if err := st.SetStatus(ctx, lease, store.InProgress, "opened by "+coder); err == nil {
-				sum.Status = store.InProgress
-			}
 		}
 		return openedMsg{id: id, enc: enc, sum: sum, lease: lease, readOnly: readOnly}
 	}
@@ -133,10 +127,10 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	m.opening = ""
 	if msg.err != nil {
 		if msg.ownSession {
-			m.worklist.takeOver = msg.id
-			return tea.Batch(common.Fail(msg.err), m.worklist.load())
+			m.worklist.OfferTakeOver(msg.id)
+			return tea.Batch(common.Fail(msg.err), m.worklist.Load())
 		}
-		return tea.Batch(common.Fail(fmt.Errorf("cannot open %s: %w", msg.id, msg.err)), m.worklist.load())
+		return tea.Batch(common.Fail(fmt.Errorf("cannot open %s: %w", msg.id, msg.err)), m.worklist.Load())
 	}
 	enc := msg.enc
 	for i := range enc.Lines {
@@ -268,6 +262,9 @@ func (m *Model) saved(msg savedMsg) tea.Cmd {
 		}
 	} else {
 		m.w.Enc.Revision = msg.rev
+		if m.w.Sum.Status == store.New || m.w.Sum.Status == store.Rejected {
+			m.w.Sum.Status = store.InProgress // a saved draft is in progress
+		}
 		m.saveErr = nil
 		m.savedAt = m.c.Now()
 		if m.w.ReadOnly == "" {
@@ -342,7 +339,7 @@ func (m *Model) after(then closeAction, id string) tea.Cmd {
 		return m.nextCmd(id)
 	default:
 		m.screen = screenWorklist
-		return tea.Batch(m.worklist.load(), m.worklist.tick())
+		return tea.Batch(m.worklist.Load(), m.worklist.Tick())
 	}
 }
 

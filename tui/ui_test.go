@@ -33,7 +33,7 @@ func (d *driver) openEncounter(id string) {
 }
 
 func (d *driver) cursorOn(id string) bool {
-	s, ok := d.m.worklist.current()
+	s, ok := d.m.worklist.Current()
 	return ok && s.ID == id
 }
 

@@ -28,8 +28,10 @@ type KeyMap struct {
 	Bottom   key.Binding
 
 	// Worklist.
-	Open    key.Binding
-	Refresh key.Binding
+	Open          key.Binding
+	Refresh       key.Binding
+	FilterStatus  key.Binding
+	FindEncounter key.Binding
 
 	// Documentation.
 	WordLeft    key.Binding
@@ -115,8 +117,10 @@ func Default() *KeyMap {
 		Top:      b(k("home", "g"), "g/home", "top"),
 		Bottom:   b(k("end", "G"), "G/end", "bottom"),
 
-		Open:    b(k("enter"), "enter", "open"),
-		Refresh: b(k("r"), "r", "refresh"),
+		Open:          b(k("enter"), "enter", "open"),
+		Refresh:       b(k("r"), "r", "refresh"),
+		FilterStatus:  b(k("f"), "f", "filter by status"),
+		FindEncounter: b(k("/"), "/", "find patient or id"),
 
 		WordLeft:    b(k("left", "h"), "←/h", "previous word"),
 		WordRight:   b(k("right", "l"), "→/l", "next word"),
