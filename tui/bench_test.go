@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"codebench/index"
 	"context"
 	"slices"
 	"testing"
@@ -64,7 +65,7 @@ func BenchmarkKeystrokeToFrame(b *testing.B) {
 			var sl []time.Duration
 			for _, q := range []string{"type 2 diabetes chronic kidney", "fracture distal radius", "E11.65", "hypertensive ckd", "vitamin b12 injection", "99214"} {
 				t0 := time.Now()
-				if _, err := ix.Search(context.Background(), q, m.search.options()); err != nil {
+				if _, err := ix.Search(context.Background(), q, index.Options{ValidOn: d.m.w.DosTime(), Limit: 50}); err != nil {
 					b.Fatal(err)
 				}
 				sl = append(sl, time.Since(t0))

@@ -16,6 +16,7 @@ import (
 	"codebench/encounter"
 	"codebench/encounter/demo"
 	"codebench/encounter/fhir"
+	"codebench/tui/coding"
 	"codebench/tui/work"
 )
 
@@ -52,16 +53,16 @@ func (c *chartCoder) typeText(s string) {
 
 // Probes: what the coder sees.
 
-func (c *chartCoder) focus() int { return c.d.m.focus }
+func (c *chartCoder) focus() int { return c.d.st().Focus }
 
 func (c *chartCoder) claim() *encounter.Encounter { return c.d.m.w.Enc }
 
-func (c *chartCoder) claimRow() int { return c.d.m.claim.row }
+func (c *chartCoder) claimRow() int { return c.d.st().ClaimRow }
 
 // promptText is what the open claim prompt holds, and whether typing
 // replaces it (shown selected).
 func (c *chartCoder) promptText() (string, bool) {
-	return c.d.m.claim.input.Value(), false
+	return c.d.st().Prompt, false
 }
 
 // typedCodeKey is how the coder types a code: lower case, without the dot.
@@ -72,10 +73,10 @@ func typedCodeKey(code string) string {
 // toClaim focuses the claim pane.
 func (c *chartCoder) toClaim() {
 	c.t.Helper()
-	if c.focus() == paneSearch {
+	if c.focus() == coding.PaneSearch {
 		c.press("esc")
 	}
-	if c.focus() != paneClaim {
+	if c.focus() != coding.PaneClaim {
 		c.press("4")
 	}
 }
@@ -90,7 +91,7 @@ func (c *chartCoder) toRow(r int) {
 		n     int
 		key   string
 	}{
-		{"", abs(r - cur), map[bool]string{true: "j", false: "k"}[r > cur]},
+		{"", max(r-cur, cur-r), map[bool]string{true: "j", false: "k"}[r > cur]},
 		{"g", r, "j"},
 		{"G", last - r, "k"},
 	}
@@ -114,10 +115,10 @@ func (c *chartCoder) toRow(r int) {
 // searchPick types a code in the search and picks it.
 func (c *chartCoder) searchPick(code string) {
 	c.t.Helper()
-	if c.focus() != paneSearch {
+	if c.focus() != coding.PaneSearch {
 		c.press("/")
 	}
-	if !c.d.m.search.selected && c.d.m.search.input.Value() != "" {
+	if !c.d.st().QuerySelected && c.d.st().Query != "" {
 		c.press("ctrl+u")
 	}
 	c.typeText(typedCodeKey(code))
@@ -135,7 +136,7 @@ func (c *chartCoder) prompt(key, value string) {
 		c.typeText(value)
 	}
 	c.press("enter")
-	if _, open := c.promptText(); c.d.m.claim.typing() {
+	if _, open := c.promptText(); c.d.st().PromptOpen {
 		c.t.Fatalf("prompt %s %q refused (open %v):\n%s", key, value, open, c.d.screen())
 	}
 }
@@ -176,7 +177,7 @@ func (c *chartCoder) codeDiagnoses(want []string) {
 		}
 		c.press("enter") // the detail pane offers the codes under it
 		rest := into[len(code):]
-		if c.d.m.detail.picker() && len(rest) == 1 {
+		if c.d.st().Picker && len(rest) == 1 {
 			c.press(strings.ToLower(rest))
 		} else {
 			c.t.Fatalf("cannot recode %s into %s by keys", code, into)

@@ -16,7 +16,7 @@ func (d *driver) pickFromResults(display string) {
 	d.t.Helper()
 	d.press("home")
 	for i := 0; i < 60; i++ {
-		if c := d.m.search.current(); c != nil && c.Display() == display {
+		if c := d.st().Result; c != nil && c.Display() == display {
 			d.press("enter")
 			return
 		}
@@ -49,19 +49,13 @@ func TestCodeOneEncounterEndToEnd(t *testing.T) {
 	text := d.m.w.Enc.Notes[0].Text
 	phrase := "Type 2 diabetes mellitus with diabetic chronic kidney disease"
 	at := strings.Index(text, "1. "+phrase) + 3
-	target := slices.IndexFunc(d.m.doc.words, func(w docWord) bool { return w.start == at })
-	if target < 0 {
-		t.Fatal("assessment not found")
-	}
-	for d.m.doc.cur < target {
-		d.press("l")
-	}
+	d.walkDocTo(at)
 	d.press("v")
 	for range strings.Fields(phrase)[1:] {
 		d.press("l")
 	}
 	d.press("s")
-	if q := d.m.search.input.Value(); q != phrase {
+	if q := d.st().Query; q != phrase {
 		t.Fatalf("searched %q", q)
 	}
 	d.must("61 selected")
@@ -81,7 +75,7 @@ func TestCodeOneEncounterEndToEnd(t *testing.T) {
 
 	// 3. Link pointers: line 1 to A B C, line 2 to C.
 	d.press("esc", "4", "G", "k")
-	if line, ok := d.m.claim.onLine(); !ok || line != 0 {
+	if line := d.st().Line; line != 0 {
 		t.Fatalf("claim cursor not on line 1:\n%s", d.screen())
 	}
 	d.press("p", "ctrl+u")

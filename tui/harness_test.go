@@ -22,6 +22,7 @@ import (
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store/sqlite"
 	"codebench/index"
+	"codebench/tui/coding"
 	"codebench/tui/prefs"
 )
 
@@ -315,4 +316,19 @@ func code(t testing.TB, codes *codesets.Set, s string) *codesets.Code {
 		t.Fatalf("%s not in the code sets", s)
 	}
 	return c
+}
+
+// st reads the coding screen as the coder sees it.
+func (d *driver) st() coding.State { return d.m.coding.State() }
+
+// walkDocTo moves the documentation cursor word by word (l) to the word
+// that starts at byte at of the first note.
+func (d *driver) walkDocTo(at int) {
+	d.t.Helper()
+	for i := 0; d.st().DocWordStart != at; i++ {
+		if i > d.st().DocWords {
+			d.t.Fatalf("no word starts at %d", at)
+		}
+		d.press("l")
+	}
 }

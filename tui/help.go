@@ -26,7 +26,7 @@ func (m *Model) shortHelp(W int) string {
 	if m.screen == screenWorklist {
 		bs = append(bs, m.worklist.ShortHelp()...)
 	} else {
-		bs = append(bs, m.panes[m.focus].ShortHelp()...)
+		bs = append(bs, m.coding.ShortHelp()...)
 	}
 	bs = append(bs, m.globalKeys()...)
 	st := m.c.Styles
@@ -70,14 +70,14 @@ func (m *Model) helpGroups() []helpGroup {
 		}
 		return out
 	}
-	return []helpGroup{
+	groups := []helpGroup{
 		{"Everywhere", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.FocusPane, k.Search, k.Export, k.Undo, k.Zoom, k.Close}},
 		{"Worklist", append(flat(m.worklist.FullHelp()), key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")))},
-		{"1 Documentation", flat(m.doc.FullHelp())},
-		{"2 Search", flat(m.search.FullHelp())},
-		{"3 Detail", append(flat(m.detail.FullHelp()), key.NewBinding(key.WithKeys("A"), key.WithHelp("A-Z 0-9", "7th character")))},
-		{"4 Claim", flat(m.claim.FullHelp())},
-		{"5 Edits", flat(m.edits.FullHelp())},
+	}
+	for _, g := range m.coding.HelpGroups() {
+		groups = append(groups, helpGroup{g.Name, g.Keys})
+	}
+	return append(groups, []helpGroup{
 		{"Export confirmation", []key.Binding{k.Confirm, k.Cancel, k.ShowJSON}},
 		{"Markers", []key.Binding{
 			key.NewBinding(key.WithKeys("●"), key.WithHelp("●", "billable code")),
@@ -86,7 +86,7 @@ func (m *Model) helpGroups() []helpGroup {
 			key.NewBinding(key.WithKeys("¶"), key.WithHelp("¶", "diagnosis has evidence")),
 			key.NewBinding(key.WithKeys("E"), key.WithHelp("E W i ✓", "edit severity")),
 		}},
-	}
+	}...)
 }
 
 // helpView lays every group out in columns as wide as the longest entry

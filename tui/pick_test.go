@@ -112,7 +112,7 @@ func TestTypingAfterAPickStartsANewSearch(t *testing.T) {
 	d.search("e11.22")
 	d.press("enter")
 	d.typeText("i10")
-	if q := d.m.search.input.Value(); q != "i10" {
+	if q := d.st().Query; q != "i10" {
 		t.Fatalf("query after a pick and typing: %q", q)
 	}
 	d.press("enter")
@@ -122,27 +122,27 @@ func TestTypingAfterAPickStartsANewSearch(t *testing.T) {
 	// A cursor key first: the query stays, to be edited.
 	d.press("end", "backspace")
 	d.typeText("5")
-	if q := d.m.search.input.Value(); q != "i15" {
+	if q := d.st().Query; q != "i15" {
 		t.Fatalf("edited query %q", q)
 	}
 	// Back from another pane with /: selected again; backspace clears it.
 	d.press("esc", "1", "/")
-	if !d.m.search.selected {
+	if !d.st().QuerySelected {
 		t.Fatal("the query is not selected on /")
 	}
 	d.press("backspace")
-	if q := d.m.search.input.Value(); q != "" {
+	if q := d.st().Query; q != "" {
 		t.Fatalf("backspace on the selected query left %q", q)
 	}
 	// Back with the pane's digit: selected too; end keeps it to refine.
 	d.typeText("n18")
 	d.press("esc", "2")
-	if !d.m.search.selected {
+	if !d.st().QuerySelected {
 		t.Fatal("the query is not selected on 2")
 	}
 	d.press("end")
 	d.typeText(".31")
-	if q := d.m.search.input.Value(); q != "n18.31" {
+	if q := d.st().Query; q != "n18.31" {
 		t.Fatalf("query refined after end: %q", q)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"codebench/encounter/store"
+	"codebench/tui/coding"
 )
 
 func diagnosisCodes(t *testing.T, r *rig, id string) (string, int) {
@@ -30,7 +31,7 @@ func TestTwoSessionsOfOneCoderNeverLoseAnUpdate(t *testing.T) {
 	r := newRig(t, nil)
 	a := newDriver(t, New(r.opts))
 	a.openEncounter("enc-1001")
-	a.send(pickMsg{code: code(t, r.codes, "E11.22")})
+	a.send(coding.PickCode(code(t, r.codes, "E11.22")))
 	a.settle()
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "E1122" || rev != 1 {
 		t.Fatalf("A's first save: %s r%d", got, rev)
@@ -53,7 +54,7 @@ func TestTwoSessionsOfOneCoderNeverLoseAnUpdate(t *testing.T) {
 
 	// A does not know yet: its next change is refused and nothing of B's
 	// is overwritten.
-	a.send(pickMsg{code: code(t, r.codes, "I10")})
+	a.send(coding.PickCode(code(t, r.codes, "I10")))
 	a.settle()
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "E1122" || rev != 1 {
 		t.Fatalf("A saved over B's lease: %s r%d", got, rev)
@@ -76,7 +77,7 @@ func TestTwoSessionsOfOneCoderNeverLoseAnUpdate(t *testing.T) {
 
 	// A closes: B's lease stays, and B saves.
 	a.press("esc", "esc")
-	b.send(pickMsg{code: code(t, r.codes, "I10")})
+	b.send(coding.PickCode(code(t, r.codes, "I10")))
 	b.settle()
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "E1122,I10" || rev != 2 {
 		t.Fatalf("after both sessions: %s r%d, want E1122,I10 r2", got, rev)
@@ -95,7 +96,7 @@ func TestLapsedLeaseIsReclaimedWhenNobodyChangedIt(t *testing.T) {
 	d.openEncounter("enc-1001")
 	old := d.m.w.Lease
 	r.clock.Advance(time.Hour)
-	d.send(pickMsg{code: code(t, r.codes, "E11.22")})
+	d.send(coding.PickCode(code(t, r.codes, "E11.22")))
 	d.settle()
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "E1122" || rev != 1 {
 		t.Fatalf("change after the lapse: %s r%d", got, rev)
@@ -129,7 +130,7 @@ func TestChangedMeanwhileReloadsAndSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	d.send(pickMsg{code: code(t, r.codes, "E11.22")})
+	d.send(coding.PickCode(code(t, r.codes, "E11.22")))
 	d.settle()
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "" || rev != 1 {
 		t.Fatalf("stale change saved over bob's revision: %q r%d", got, rev)
@@ -142,7 +143,7 @@ func TestChangedMeanwhileReloadsAndSaysWhy(t *testing.T) {
 		t.Fatalf("not reloaded editable at bob's revision: %q r%d", d.m.w.ReadOnly, d.m.w.Enc.Revision)
 	}
 	// Editing goes on from bob's revision.
-	d.send(pickMsg{code: code(t, r.codes, "E11.22")})
+	d.send(coding.PickCode(code(t, r.codes, "E11.22")))
 	d.settle()
 	if got, rev := diagnosisCodes(t, r, "enc-1001"); got != "E1122" || rev != 2 {
 		t.Fatalf("after the reload: %q r%d", got, rev)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"codebench/index"
+	"codebench/tui/coding"
 )
 
 // statusLine is the frame's last line.
@@ -22,8 +23,8 @@ func TestCodeTypedInSearchPaneWithoutSlash(t *testing.T) {
 	d.openEncounter("enc-1001")
 	d.press("2")
 	d.typeText("e11.65")
-	if d.m.focus != paneSearch || d.m.search.input.Value() != "e11.65" {
-		t.Fatalf("focus %d, query %q", d.m.focus, d.m.search.input.Value())
+	if d.st().Focus != coding.PaneSearch || d.st().Query != "e11.65" {
+		t.Fatalf("focus %d, query %q", d.st().Focus, d.st().Query)
 	}
 	d.must("/ e11.65", "2 Search  1 of 1", "E11.65")
 	d.press("enter")
@@ -34,8 +35,8 @@ func TestCodeTypedInSearchPaneWithoutSlash(t *testing.T) {
 	// esc leaves the pane; back with 2, the query is selected and the
 	// code typed replaces it.
 	d.press("esc")
-	if d.m.focus != paneDoc {
-		t.Fatalf("esc went to pane %d", d.m.focus)
+	if d.st().Focus != coding.PaneDoc {
+		t.Fatalf("esc went to pane %d", d.st().Focus)
 	}
 	d.press("2")
 	d.typeText("99214")
@@ -48,8 +49,8 @@ func TestCodeTypedInSearchPaneWithoutSlash(t *testing.T) {
 	// s in the documentation searches the words and moves to the search,
 	// where a code typed replaces them.
 	d.press("esc", "1", "v", "s")
-	if d.m.focus != paneSearch || !d.m.search.selected || d.m.search.input.Value() != "CHIEF" {
-		t.Fatalf("after s: focus %d, selected %v, query %q", d.m.focus, d.m.search.selected, d.m.search.input.Value())
+	if d.st().Focus != coding.PaneSearch || !d.st().QuerySelected || d.st().Query != "CHIEF" {
+		t.Fatalf("after s: focus %d, selected %v, query %q", d.st().Focus, d.st().QuerySelected, d.st().Query)
 	}
 	d.typeText("i10")
 	d.must("/ i10", "I10")
@@ -69,10 +70,10 @@ func TestCommandKeysAreTypedInSearchPane(t *testing.T) {
 	d.press("2")
 	typed := "12345 qz?/jkgG[]{}vVsn"
 	d.typeText(typed)
-	if d.m.focus != paneSearch || d.m.zoom || d.m.showHelp || d.m.screen != screenCoding || d.m.closing != closeNone {
-		t.Fatalf("a typed key acted: focus %d zoom %v help %v screen %d closing %v", d.m.focus, d.m.zoom, d.m.showHelp, d.m.screen, d.m.closing)
+	if d.st().Focus != coding.PaneSearch || d.st().Zoomed || d.m.showHelp || d.m.screen != screenCoding || d.m.closing != closeNone {
+		t.Fatalf("a typed key acted: focus %d zoom %v help %v screen %d closing %v", d.st().Focus, d.st().Zoomed, d.m.showHelp, d.m.screen, d.m.closing)
 	}
-	if q := d.m.search.input.Value(); q != typed {
+	if q := d.st().Query; q != typed {
 		t.Fatalf("query %q, want %q", q, typed)
 	}
 	d.must("/ 12345 qz?/jkgG")
@@ -105,8 +106,8 @@ func TestCommandKeysAreTypedInSearchPane(t *testing.T) {
 	d.press("esc")
 	// Out of the search the digits are commands again.
 	d.press("esc", "4")
-	if d.m.focus != paneClaim {
-		t.Fatalf("4 after leaving the search: focus %d", d.m.focus)
+	if d.st().Focus != coding.PaneClaim {
+		t.Fatalf("4 after leaving the search: focus %d", d.st().Focus)
 	}
 }
 
@@ -132,8 +133,8 @@ func TestArrowsMoveResultsWithInputFocused(t *testing.T) {
 	} {
 		d.press(step.key)
 		d.must("3 Detail  "+step.detail, "/ diabetes")
-		if !d.m.search.input.Focused() || d.m.search.input.Value() != "diabetes" {
-			t.Fatalf("after %s: input focused %v, query %q", step.key, d.m.search.input.Focused(), d.m.search.input.Value())
+		if !d.st().QueryFocused || d.st().Query != "diabetes" {
+			t.Fatalf("after %s: input focused %v, query %q", step.key, d.st().QueryFocused, d.st().Query)
 		}
 	}
 	d.press("enter")
@@ -143,7 +144,7 @@ func TestArrowsMoveResultsWithInputFocused(t *testing.T) {
 	// j and k are letters here: they refine the query.
 	d.press("end")
 	d.typeText(" jk")
-	if q := d.m.search.input.Value(); q != "diabetes jk" {
+	if q := d.st().Query; q != "diabetes jk" {
 		t.Fatalf("query %q", q)
 	}
 }
@@ -157,19 +158,19 @@ func TestEscLeavesSearchToThePaneBefore(t *testing.T) {
 	d.press("4", "/")
 	d.typeText("n18.31")
 	d.press("esc")
-	if d.m.focus != paneClaim || d.m.search.input.Value() != "n18.31" {
-		t.Fatalf("esc from a search started in the claim: focus %d, query %q", d.m.focus, d.m.search.input.Value())
+	if d.st().Focus != coding.PaneClaim || d.st().Query != "n18.31" {
+		t.Fatalf("esc from a search started in the claim: focus %d, query %q", d.st().Focus, d.st().Query)
 	}
 	d.press("1", "v", "s", "esc")
-	if d.m.focus != paneDoc {
-		t.Fatalf("esc from a search started with s: focus %d", d.m.focus)
+	if d.st().Focus != coding.PaneDoc {
+		t.Fatalf("esc from a search started with s: focus %d", d.st().Focus)
 	}
 	d.press("2", "alt+left")
-	if q := d.m.search.input.Value(); q != "n18.31" {
+	if q := d.st().Query; q != "n18.31" {
 		t.Fatalf("alt+← gave %q", q)
 	}
 	d.press("alt+right")
-	if q := d.m.search.input.Value(); q != "CHIEF" {
+	if q := d.st().Query; q != "CHIEF" {
 		t.Fatalf("alt+→ gave %q", q)
 	}
 }

@@ -144,18 +144,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	m.saveErr, m.savedAt, m.closing, m.exportWanted = nil, time.Time{}, closeNone, false
 	m.refused, m.forceClose = closeNone, false
 	m.screen = screenCoding
-	m.zoom = false
-	m.doc.reset()
-	m.claim.row, m.claim.top = 0, 0
-	m.edits.Cur, m.edits.Top = 0, 0
-	m.detail.show(nil)
-	m.search.input.SetValue("")
-	m.search.seq++
-	m.search.stop()
-	m.search.showPrefs()
-	m.doc.setTerms("")
-	m.setFocus(paneDoc)
-	m.layout()
+	m.coding.Reset()
 	cmds := []tea.Cmd{m.renewTick()}
 	// After an export the next encounter opens at once: keep saying where
 	// the last one went, first, so the coder sees the export landed.
@@ -324,7 +313,7 @@ func (m *Model) released(msg releasedMsg) tea.Cmd {
 	*m.w = work.Work{}
 	m.closing = closeNone
 	m.renewGen++ // stop renewing
-	m.detail.show(nil)
+	m.coding.Closed()
 	return m.after(msg.then, msg.id)
 }
 

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"codebench/index"
+	"codebench/tui/coding"
 )
 
 // typedCodes answers no search: codes are typed exactly.
@@ -62,11 +63,11 @@ func TestDetailFollowsTheClaim(t *testing.T) {
 	d.press("4", "g", "enter") // S52.531 opens to recode
 	d.must("3 Detail  S52.531 → A")
 	d.press("a")
-	if c := d.m.detail.code; c == nil || c.Code != "S52531A" {
+	if c := d.st().DetailCode; c == nil || c.Code != "S52531A" {
 		t.Fatalf("detail after recode shows %v", c)
 	}
 	d.press("4", "g", "d")
-	if c := d.m.detail.code; c == nil || c.Code != "W010XXA" {
+	if c := d.st().DetailCode; c == nil || c.Code != "W010XXA" {
 		t.Fatalf("detail after delete shows %v", c)
 	}
 }
@@ -125,7 +126,7 @@ func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
 		r := newRig(t, typedCodes())
 		d := newDriver(t, New(r.opts))
 		d.openEncounter("enc-1003")
-		d.send(pickMsg{code: code(t, r.codes, tc.base)})
+		d.send(coding.PickCode(code(t, r.codes, tc.base)))
 		d.settle()
 		d.press(tc.key)
 		if got := d.diagnoses(); len(got) != 1 || got[0] != tc.want {
@@ -136,11 +137,11 @@ func TestSeventhCharactersThatAreAlsoMovementKeys(t *testing.T) {
 	r := newRig(t, typedCodes())
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1003")
-	d.send(pickMsg{code: code(t, r.codes, "S93.491")})
+	d.send(coding.PickCode(code(t, r.codes, "S93.491")))
 	d.settle()
 	d.press("j")
-	if d.m.detail.cur != 1 || len(d.m.w.Enc.Diagnoses) != 0 {
-		t.Fatalf("j in a sprain's picker: cursor %d, diagnoses %q", d.m.detail.cur, d.diagnoses())
+	if d.st().DetailCursor != 1 || len(d.m.w.Enc.Diagnoses) != 0 {
+		t.Fatalf("j in a sprain's picker: cursor %d, diagnoses %q", d.st().DetailCursor, d.diagnoses())
 	}
 }
 
@@ -152,10 +153,10 @@ func TestEscThenDigitArrivingAsAltDigit(t *testing.T) {
 	d.openEncounter("enc-1015")
 	d.search("i10")
 	d.press("alt+4")
-	if d.m.focus != paneClaim || d.m.search.input.Focused() {
-		t.Fatalf("focus %d, input focused %v", d.m.focus, d.m.search.input.Focused())
+	if d.st().Focus != coding.PaneClaim || d.st().QueryFocused {
+		t.Fatalf("focus %d, input focused %v", d.st().Focus, d.st().QueryFocused)
 	}
-	if q := d.m.search.input.Value(); q != "i10" {
+	if q := d.st().Query; q != "i10" {
 		t.Fatalf("query %q", q)
 	}
 }
@@ -167,7 +168,7 @@ func TestOverrideMessagesNameTheTarget(t *testing.T) {
 	d.openEncounter("enc-1007")
 	d.search("e10.621") // an Excludes1 pair with E11.621 (B)
 	d.press("enter", "esc", "5")
-	for i := 0; i < 5 && !strings.Contains(d.m.detail.View(), "icd.excludes1"); i++ {
+	for i := 0; i < 5 && !strings.Contains(d.screen(), "icd.excludes1"); i++ {
 		d.press("down")
 	}
 	d.press("o")

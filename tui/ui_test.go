@@ -14,6 +14,7 @@ import (
 	"codebench/encounter"
 	"codebench/encounter/store"
 	"codebench/index"
+	"codebench/tui/coding"
 	"codebench/tui/work"
 )
 
@@ -99,10 +100,10 @@ func TestSearchIsDebouncedAndDropsStaleResults(t *testing.T) {
 	for _, k := range "hypertension" {
 		d.send(keyMsg(string(k)))
 	}
-	d.pumpUntil(func() bool { return d.m.search.shown == "hypertension" })
+	d.pumpUntil(func() bool { return d.st().Shown == "hypertension" })
 	close(release) // the stale result arrives now, and is dropped
 	d.settle()
-	if got := d.m.search.shown; got != "hypertension" {
+	if got := d.st().Shown; got != "hypertension" {
 		t.Fatalf("shown results are for %q", got)
 	}
 	d.must("I10")
@@ -115,27 +116,15 @@ func TestDocumentSelectionSearchesAndBecomesEvidence(t *testing.T) {
 	r := newRig(t, fullIndex(t))
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1005")
-	doc := d.m.doc
-	// Find "pernicious anemia" in the assessment by walking the words.
-	target := -1
+	// Walk the words to "pernicious anemia" in the assessment.
 	text := d.m.w.Enc.Notes[0].Text
 	at := strings.Index(text, "(pernicious anemia)") + 1
-	for i, w := range doc.words {
-		if w.start == at {
-			target = i
-		}
-	}
-	if target < 0 {
-		t.Fatal("word not found")
-	}
-	for doc.cur < target {
-		d.press("l")
-	}
+	d.walkDocTo(at)
 	d.press("v", "l", "s")
-	if q := d.m.search.input.Value(); q != "pernicious anemia" {
+	if q := d.st().Query; q != "pernicious anemia" {
 		t.Fatalf("searched %q", q)
 	}
-	if d.m.focus != paneSearch {
+	if d.st().Focus != coding.PaneSearch {
 		t.Fatal("focus did not move to the search results")
 	}
 	span := d.m.w.Span
@@ -143,10 +132,10 @@ func TestDocumentSelectionSearchesAndBecomesEvidence(t *testing.T) {
 		t.Fatalf("selected span %+v", span)
 	}
 	// Pick D51.0 from the results.
-	for i := 0; i < 50 && d.m.search.current() != nil && d.m.search.current().Code != "D510"; i++ {
+	for i := 0; i < 50 && d.st().Result != nil && d.st().Result.Code != "D510"; i++ {
 		d.press("down")
 	}
-	if c := d.m.search.current(); c == nil || c.Code != "D510" {
+	if c := d.st().Result; c == nil || c.Code != "D510" {
 		t.Fatalf("D51.0 not among the results:\n%s", d.screen())
 	}
 	d.press("enter")
@@ -196,9 +185,9 @@ func TestOverrideNeedsAReasonAndIsLogged(t *testing.T) {
 	d.openEncounter("enc-1001")
 	// Two lines with the same code: a duplicate-line warning to override.
 	c := code(t, r.codes, "36415")
-	d.send(pickMsg{code: c})
+	d.send(coding.PickCode(c))
 	d.settle()
-	d.send(pickMsg{code: c})
+	d.send(coding.PickCode(c))
 	d.settle()
 	idx := -1
 	for i, e := range d.m.w.Edits {
@@ -210,7 +199,7 @@ func TestOverrideNeedsAReasonAndIsLogged(t *testing.T) {
 		t.Fatalf("no duplicate-line edit: %+v", d.m.w.Edits)
 	}
 	d.press("5")
-	for d.m.edits.Cur < idx {
+	for d.st().EditCursor < idx {
 		d.press("down")
 	}
 	d.press("o", "enter")
@@ -281,7 +270,7 @@ func TestResizeRelaysOutAndNoColorHasNoColours(t *testing.T) {
 				t.Fatalf("%dx%d: line %d is %d wide: %q", sz[0], sz[1], i, w, l)
 			}
 		}
-		for _, name := range paneNames {
+		for _, name := range coding.PaneNames {
 			d.must(name)
 		}
 	}
@@ -318,7 +307,7 @@ func TestHelpShowsEveryKeyAndTypingDisablesClashes(t *testing.T) {
 		t.Fatal("? and q stay enabled while typing")
 	}
 	d.typeText("q?")
-	if d.m.search.input.Value() != "q?" || d.m.showHelp || d.m.screen != screenCoding {
+	if d.st().Query != "q?" || d.m.showHelp || d.m.screen != screenCoding {
 		t.Fatal("typed keys acted as commands")
 	}
 	// f1 shows the keys while typing, and the status line says so.
@@ -328,7 +317,7 @@ func TestHelpShowsEveryKeyAndTypingDisablesClashes(t *testing.T) {
 		t.Fatal("f1 while typing did not show the keys")
 	}
 	d.press("esc")
-	if d.m.search.input.Value() != "q?" || !d.m.search.input.Focused() {
+	if d.st().Query != "q?" || !d.st().QueryFocused {
 		t.Fatal("the help lost the query or the input")
 	}
 }
@@ -337,9 +326,9 @@ func TestSeventhCharacterPickerBuildsTheCode(t *testing.T) {
 	r := newRig(t, nil)
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1002")
-	d.send(pickMsg{code: code(t, r.codes, "S52.521")})
+	d.send(coding.PickCode(code(t, r.codes, "S52.521")))
 	d.settle()
-	if d.m.focus != paneDetail || !d.m.detail.picker() {
+	if d.st().Focus != coding.PaneDetail || !d.st().Picker {
 		t.Fatalf("no 7th-character picker:\n%s", d.screen())
 	}
 	d.must("7th character")
@@ -354,7 +343,7 @@ func TestStopSavesAndReleases(t *testing.T) {
 	r := newRig(t, nil)
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1001")
-	d.send(pickMsg{code: code(t, r.codes, "E11.22")})
+	d.send(coding.PickCode(code(t, r.codes, "E11.22")))
 	d.send(Stop("server shutdown"))
 	d.settle()
 	if !d.quit {
@@ -391,7 +380,7 @@ func TestLeaseRenewsAndALostLeaseStopsChanges(t *testing.T) {
 	if d.m.w.ReadOnly == "" {
 		t.Fatal("still editable without a lease")
 	}
-	d.send(pickMsg{code: code(t, r.codes, "E11.22")})
+	d.send(coding.PickCode(code(t, r.codes, "E11.22")))
 	d.settle()
 	d.must("read-only")
 	enc, _, _ := r.store.Get(context.Background(), "enc-1001")
@@ -413,15 +402,15 @@ func TestFavouritesRecentAndSearchHistory(t *testing.T) {
 	d.search("hypertension")
 	// Back twice through the history, forward once.
 	d.press("alt+left")
-	if q := d.m.search.input.Value(); q != "I12.9" {
+	if q := d.st().Query; q != "I12.9" {
 		t.Fatalf("back: %q", q)
 	}
 	d.press("alt+left")
-	if q := d.m.search.input.Value(); q != "E11.22" {
+	if q := d.st().Query; q != "E11.22" {
 		t.Fatalf("back again: %q", q)
 	}
 	d.press("alt+right")
-	if q := d.m.search.input.Value(); q != "I12.9" {
+	if q := d.st().Query; q != "I12.9" {
 		t.Fatalf("forward: %q", q)
 	}
 	// The empty query lists favourites, then recent codes.

@@ -1,10 +1,19 @@
-package tui
+package coding
 
 import (
+	"context"
+	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"charm.land/log/v2"
 
 	"codebench/encounter"
+	"codebench/tui/common"
+	"codebench/tui/keymap"
+	"codebench/tui/prefs"
+	"codebench/tui/styles"
 	"codebench/tui/work"
 )
 
@@ -22,8 +31,8 @@ with 4 mL 1% lidocaine.`
 
 func docWith(text string, width int) *docPane {
 	w := &work.Work{Enc: &encounter.Encounter{Notes: []encounter.Note{{ID: "n1", Title: "Note", Text: text}}}}
-	c := newCommon(Options{})
-	p := newDocPane(&c, w)
+	c := testCommon()
+	p := newDocPane(c, w)
 	p.SetSize(width, 40)
 	return p
 }
@@ -117,4 +126,10 @@ func TestDocumentHidesMarkdownMarks(t *testing.T) {
 	if got := strings.Join(plain.plainLines(), "\n"); !strings.Contains(got, "**urgent**") {
 		t.Errorf("a plain note lost its asterisks:\n%s", got)
 	}
+}
+
+// testCommon is a Common for a pane tested alone.
+func testCommon() *common.Common {
+	return &common.Common{Width: 80, Height: 24, Styles: styles.New(true, true), KeyMap: keymap.Default(),
+		Prefs: &prefs.Memory{}, Logger: log.New(io.Discard), Now: time.Now, Timing: common.Timing{}.WithDefaults(), Ctx: context.Background()}
 }

@@ -1,4 +1,4 @@
-package tui
+package coding
 
 import (
 	"context"
@@ -85,7 +85,7 @@ type searchPane struct {
 	// cursor keeps it for editing.
 	selected bool
 
-	building IndexProgress // the index being built (first run)
+	building common.IndexProgress // the index being built (first run)
 }
 
 func newSearchPane(c *common.Common, w *work.Work, p *prefs.Prefs) *searchPane {

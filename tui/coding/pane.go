@@ -1,4 +1,4 @@
-package tui
+package coding
 
 import (
 	"charm.land/bubbles/v2/key"
@@ -18,15 +18,15 @@ type pane interface {
 
 // Pane order: the digit keys 1-5 focus them.
 const (
-	paneDoc = iota
-	paneSearch
-	paneDetail
-	paneClaim
-	paneEdits
-	paneCount
+	PaneDoc = iota
+	PaneSearch
+	PaneDetail
+	PaneClaim
+	PaneEdits
+	PaneCount
 )
 
-var paneNames = [paneCount]string{"Documentation", "Search", "Detail", "Claim", "Edits"}
+var PaneNames = [PaneCount]string{"Documentation", "Search", "Detail", "Claim", "Edits"}
 
 // Messages between panes and the root.
 type (
@@ -47,3 +47,8 @@ type (
 	// showEvidenceMsg shows a diagnosis's evidence in the documentation.
 	showEvidenceMsg struct{ dx int }
 )
+
+// PickCode is the message that adds c to the claim, as enter on a result
+// does: a diagnosis, a service line, or the 7th-character picker when c
+// needs one.
+func PickCode(c *codesets.Code) tea.Msg { return pickMsg{code: c} }

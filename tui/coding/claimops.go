@@ -1,0 +1,127 @@
+package coding
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"codebench/codesets"
+	"codebench/tui/common"
+)
+
+// Claim operations the panes ask for by message: a pick adds or recodes,
+// an undo takes back, an edit's target is selected. Each goes through
+// work, which enforces the claim's limits.
+
+// pick adds a code to the claim: diagnoses for ICD-10-CM, lines for the
+// others. A header or a code that needs a 7th character opens the detail
+// pane to choose.
+func (s *Screen) pick(c *codesets.Code) tea.Cmd {
+	if s.w.Enc == nil {
+		return common.Fail(common.Refuse("open an encounter first"))
+	}
+	if c.System == codesets.ICD10CM && (!c.Billable || c.NeedsSeventh()) {
+		s.detail.code = nil
+		s.detail.show(c)
+		s.setFocus(PaneDetail)
+		if len(s.detail.choices) > 0 {
+			if s.detail.picker() {
+				return common.Say("%s needs a 7th character: type it or choose with ↑↓ enter", c.Display())
+			}
+			return common.Say("%s is a header, not billable: choose one of its codes", c.Display())
+		}
+		return common.Fail(common.Refuse("%s is not billable", c.Display()))
+	}
+	var err error
+	if c.System == codesets.ICD10CM {
+		hadSpan := s.w.Span != nil
+		if err = s.w.AddDiagnosis(c); err == nil {
+			s.detail.show(c) // the code added, not the picker it came from
+			n := len(s.w.Enc.Diagnoses)
+			s.claim.selectDiagnosis(n - 1)
+			s.doc.clearSelection()
+			s.touch(c)
+			if s.focus == PaneDetail {
+				// Back to the search the code came from; esc there still
+				// leads where the coder was before searching.
+				from := s.searchFrom
+				s.setFocus(PaneSearch)
+				s.searchFrom = from
+			}
+			ev := ""
+			if hadSpan {
+				ev = " with evidence"
+			}
+			s.search.selectQuery()
+			return tea.Batch(savePrefs(s.c, *s.prefs), common.Say("%s added as diagnosis %s%s", c.Display(), common.Letter(n), ev))
+		}
+	} else if err = s.w.AddLine(c); err == nil {
+		n := len(s.w.Enc.Lines)
+		s.claim.selectLine(n - 1)
+		s.touch(c)
+		s.search.selectQuery()
+		return tea.Batch(savePrefs(s.c, *s.prefs), common.Say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
+	}
+	return common.Fail(err)
+}
+
+// undo takes back the latest change to the claim.
+func (s *Screen) undo() tea.Cmd {
+	detail, err := s.w.UndoLast()
+	if err != nil {
+		return common.Fail(err)
+	}
+	s.claim.follow()
+	return tea.Batch(s.claim.showRow(), common.Say("undone: %s", detail))
+}
+
+// recode replaces diagnosis i with c, from the detail pane opened on it.
+func (s *Screen) recode(i int, c *codesets.Code) tea.Cmd {
+	if c.System == codesets.ICD10CM && (!c.Billable || c.NeedsSeventh()) {
+		s.detail.drill(c)
+		return common.Fail(common.Refuse("%s is not billable: choose one of its codes", c.Display()))
+	}
+	if i < len(s.w.Enc.Diagnoses) && codesets.Canonical(s.w.Enc.Diagnoses[i].Code) == c.Code {
+		s.setFocus(PaneClaim)
+		return common.Say("diagnosis %s is already %s", common.Letter(i+1), c.Display())
+	}
+	if err := s.w.ReplaceDiagnosis(i, c); err != nil {
+		return common.Fail(err)
+	}
+	s.detail.show(c)
+	s.claim.selectDiagnosis(i)
+	s.touch(c)
+	s.setFocus(PaneClaim)
+	return tea.Batch(savePrefs(s.c, *s.prefs), common.Say("diagnosis %s recoded as %s", common.Letter(i+1), c.Display()))
+}
+
+func (s *Screen) touch(c *codesets.Code) {
+	s.prefs.Touch(c.Code)
+	s.search.refreshTags()
+}
+
+// gotoTarget selects the claim row an edit is about.
+func (s *Screen) gotoTarget(t string) tea.Cmd {
+	kind, n, _ := strings.Cut(t, ":")
+	var i int
+	if _, err := fmt.Sscan(n, &i); err != nil || i < 1 {
+		return common.Say("%s is about the whole claim", common.TargetName(t))
+	}
+	switch kind {
+	case "dx":
+		if i <= s.claim.ndx() {
+			s.claim.selectDiagnosis(i - 1)
+			s.setFocus(PaneClaim)
+			return nil
+		}
+	case "line":
+		if i <= s.claim.nlines() {
+			s.claim.selectLine(i - 1)
+			s.setFocus(PaneClaim)
+			return nil
+		}
+	}
+	return common.Fail(errors.New(common.TargetName(t) + " is no longer on the claim"))
+}

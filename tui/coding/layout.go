@@ -1,0 +1,116 @@
+package coding
+
+import (
+	"strings"
+)
+
+// zoomEditsHeight is the edits strip kept under a zoomed pane.
+func (s *Screen) zoomEditsHeight(bodyH int) int {
+	if s.focus == PaneEdits {
+		return 0
+	}
+	return min(max(bodyH/5, 3), 6)
+}
+
+// layout sizes the panes. Below 120 columns: documentation over claim on
+// the left, search over detail over edits on the right; from 120: three
+// columns. A zoomed pane takes the whole body.
+func (s *Screen) layout() {
+	W, bodyH := s.width, s.high
+	if s.zoom {
+		// The edits stay on screen under a zoomed pane.
+		eh := s.zoomEditsHeight(bodyH)
+		s.panes[s.focus].SetSize(W, bodyH-eh)
+		if eh > 0 {
+			s.edits.SetSize(W, eh)
+		}
+		return
+	}
+	for i, r := range s.rects(W, bodyH) {
+		s.panes[i].SetSize(r.w, r.h)
+	}
+}
+
+type rect struct{ x, y, w, h int }
+
+func (s *Screen) rects(W, H int) [PaneCount]rect {
+	var r [PaneCount]rect
+	if W >= 120 {
+		lw := W * 36 / 100
+		mw := (W - lw - 2) / 2
+		rw := W - lw - mw - 2
+		sh := H / 2
+		ch := H * 3 / 5
+		r[PaneDoc] = rect{0, 0, lw, H}
+		r[PaneSearch] = rect{lw + 1, 0, mw, sh}
+		r[PaneDetail] = rect{lw + 1, sh, mw, H - sh}
+		r[PaneClaim] = rect{lw + mw + 2, 0, rw, ch}
+		r[PaneEdits] = rect{lw + mw + 2, ch, rw, H - ch}
+		return r
+	}
+	lw := W / 2
+	rw := W - lw - 1
+	dh := H - H/2
+	eh := max(H/4, 3)
+	sh := (H - eh) * 3 / 5
+	r[PaneDoc] = rect{0, 0, lw, dh}
+	r[PaneClaim] = rect{0, dh, lw, H - dh}
+	r[PaneSearch] = rect{lw + 1, 0, rw, sh}
+	r[PaneDetail] = rect{lw + 1, sh, rw, H - sh - eh}
+	r[PaneEdits] = rect{lw + 1, H - eh, rw, eh}
+	return r
+}
+
+// View draws the coding screen's body: the panes in their columns, or the
+// zoomed pane over the edits strip.
+func (s *Screen) View() string {
+	if s.zoom {
+		body := s.panes[s.focus].View()
+		if s.zoomEditsHeight(s.high) > 0 {
+			body += "\n" + s.edits.View()
+		}
+		return body
+	}
+	return s.composeBody(s.width, s.high)
+}
+
+// composeBody joins the panes in their columns.
+func (s *Screen) composeBody(W, H int) string {
+	r := s.rects(W, H)
+	views := [PaneCount][]string{}
+	for i, p := range s.panes {
+		views[i] = strings.Split(p.View(), "\n")
+	}
+	sep := s.c.Styles.Separator.Render("│")
+	lines := make([]string, H)
+	for y := 0; y < H; y++ {
+		var b strings.Builder
+		x := 0
+		for _, i := range columnsOrder(W) {
+			pr := r[i]
+			if y < pr.y || y >= pr.y+pr.h {
+				continue
+			}
+			if pr.x > x {
+				b.WriteString(sep)
+				x = pr.x
+			}
+			line := ""
+			if y-pr.y < len(views[i]) {
+				line = views[i][y-pr.y]
+			}
+			b.WriteString(line)
+			x += pr.w
+		}
+		lines[y] = b.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// columnsOrder lists the panes left to right.
+func columnsOrder(W int) []int {
+	if W >= 120 {
+		return []int{PaneDoc, PaneSearch, PaneDetail, PaneClaim, PaneEdits}
+	}
+	return []int{PaneDoc, PaneClaim, PaneSearch, PaneDetail, PaneEdits}
+}
