@@ -20,6 +20,7 @@ const (
 	RuleLineUnknown     = "line.unknown"
 	RuleCPTDescriptor   = "line.cpt-descriptor"
 	RuleUnits           = "line.units"
+	RuleUnitsUnusual    = "line.units-unusual"
 	RuleCharge          = "line.charge"
 	RulePointerNeeded   = "line.pointer-required"
 	RuleMaxPointers     = "line.max-pointers"
@@ -42,6 +43,7 @@ var claimFamily = family{
 		{RuleLineUnknown, Error, false, "HCPCS Level II (CMS October 2025); AMA CPT", "a service line code is not a CPT or HCPCS code, or (with a CPT file imported) not in that file"},
 		{RuleCPTDescriptor, Info, false, "AMA CPT (licensed file not imported)", "a CPT code is accepted by its number; its descriptor is not loaded"},
 		{RuleUnits, Error, false, srcCMS1500 + "item 24G; 837P SV104", "units are not more than 0"},
+		{RuleUnitsUnusual, Warning, true, "NCCI MUE practitioner table (units per patient per day)", "units far above the code's usual range: more than half its MUE (and 10 or more), or 100 or more for a code without one; a slip such as 116 typed for 16"},
 		{RuleCharge, Error, false, srcCMS1500 + "item 24F; 837P SV102", "a charge is negative"},
 		{RulePointerNeeded, Error, false, srcCMS1500 + "item 24E; 837P SV107", "a service line points at no diagnosis"},
 		{RuleMaxPointers, Error, false, srcCMS1500 + "item 24E (up to 4); 837P SV107", "a service line has more than 4 diagnosis pointers"},
@@ -143,6 +145,9 @@ func (v *validator) claimLines() {
 		if l.Units <= 0 {
 			v.add(RuleUnits, Error, target, codes, "line %d (%s): units %d; report 1 or more", i+1, code, l.Units)
 		}
+		if l.Units > 0 && r.state == lineUsable {
+			v.unusualUnits(i, code, l.Units)
+		}
 		if l.Charge < 0 {
 			v.add(RuleCharge, Error, target, codes, "line %d (%s): negative charge", i+1, code)
 		}
@@ -155,6 +160,30 @@ func (v *validator) claimLines() {
 		} else {
 			seen[key] = i
 		}
+	}
+}
+
+// unusualUnits warns of units far above what the code is usually billed
+// in: more than half the most CMS expects of one practitioner for one
+// patient on one day (the MUE), or three digits for a code without an
+// MUE. Units above the MUE itself are the MUE edit's; this one catches
+// the slip that stays under it (J1100, 1 mg: 116 typed for 16, MUE 120).
+func (v *validator) unusualUnits(i int, code string, units int) {
+	const atLeast, noMUE = 10, 100
+	target, codes := lineTarget(i), []string{code}
+	if v.tables != nil {
+		if t := v.tables.MUE(); t != nil {
+			if row, ok := t.Lookup(code); ok && row.Value > 0 {
+				if units >= atLeast && units*2 > row.Value {
+					v.addFrom(t.Meta(), RuleUnitsUnusual, Warning, target, codes,
+						"line %d (%s): %d units is far above the usual range (MUE %d per day): check the units, then override with the documented dose", i+1, code, units, row.Value)
+				}
+				return
+			}
+		}
+	}
+	if units >= noMUE {
+		v.add(RuleUnitsUnusual, Warning, target, codes, "line %d (%s): %d units is far above the usual range of a service: check the units, then override with the documented amount", i+1, code, units)
 	}
 }
 

@@ -51,6 +51,13 @@ var claimCases = []ruleCase{
 	fires(RuleUnits, "zero units", Error, "line:1", func(e *Encounter) { e.Lines[0].Units = 0 }),
 	quiet(RuleUnits, "one unit", noChange),
 
+	// J1100 is billed per 1 mg; its MUE is 120: 116 is the slip of 16.
+	fires(RuleUnitsUnusual, "116 units of a drug with MUE 120", Warning, "line:1", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "J1100", 116 }),
+	quiet(RuleUnitsUnusual, "16 units of that drug", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "J1100", 16 }),
+	quiet(RuleUnitsUnusual, "a small MUE is the MUE edit's", func(e *Encounter) { e.Lines[0].Units = 3 }),
+	fires(RuleUnitsUnusual, "three-digit units without an MUE", Warning, "line:1", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "A4223", 150 }),
+	quiet(RuleUnitsUnusual, "two-digit units without an MUE", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "A4223", 30 }),
+
 	fires(RuleCharge, "negative charge", Error, "line:1", func(e *Encounter) { e.Lines[0].Charge = -100 }),
 	quiet(RuleCharge, "charge given", func(e *Encounter) { e.Lines[0].Charge = 12500 }),
 

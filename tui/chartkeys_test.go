@@ -62,7 +62,8 @@ func (c *chartCoder) claimRow() int { return c.d.st().ClaimRow }
 // promptText is what the open claim prompt holds, and whether typing
 // replaces it (shown selected).
 func (c *chartCoder) promptText() (string, bool) {
-	return c.d.st().Prompt, false
+	st := c.d.st()
+	return st.Prompt, st.PromptSelected
 }
 
 // typedCodeKey is how the coder types a code: lower case, without the dot.
@@ -129,7 +130,9 @@ func (c *chartCoder) searchPick(code string) {
 func (c *chartCoder) prompt(key, value string) {
 	c.t.Helper()
 	c.press(key)
-	if text, replaces := c.promptText(); text != "" && !replaces {
+	// Typing replaces a value shown selected; otherwise, or to empty it,
+	// the coder erases it first.
+	if text, replaces := c.promptText(); text != "" && (!replaces || value == "") {
 		c.press("ctrl+u")
 	}
 	if value != "" {

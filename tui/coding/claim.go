@@ -42,6 +42,9 @@ type claimPane struct {
 
 	editing claimEdit
 	input   textinput.Model
+	// selected: the prompt's current value is shown selected; what the
+	// coder types replaces it (16 typed on 1 unit is 16, not 116).
+	selected bool
 }
 
 func newClaimPane(c *common.Common, w *work.Work) *claimPane {
@@ -267,17 +270,21 @@ func joinInts(xs []int) string {
 	return strings.Join(s, ", ")
 }
 
+// begin opens a prompt on the line's current value, shown selected:
+// typing replaces it, enter keeps it, a cursor key edits it.
 func (p *claimPane) begin(e claimEdit, prompt, value string) {
 	p.editing = e
 	p.input.Prompt = prompt
 	p.input.SetValue(value)
 	p.input.Focus()
 	p.input.CursorEnd()
+	p.selected = value != ""
 	p.follow()
 }
 
 func (p *claimPane) endEdit() {
 	p.editing = editNone
+	p.selected = false
 	p.input.Blur()
 	p.follow()
 }
@@ -315,6 +322,25 @@ func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
 			}
 			p.endEdit()
 			return nil
+		}
+	}
+	if p.selected {
+		switch m := msg.(type) {
+		case tea.PasteMsg:
+			p.selected = false
+			p.input.SetValue("")
+		case tea.KeyPressMsg:
+			switch common.SelectionKey(m) {
+			case common.SelectionCleared:
+				p.selected = false
+				p.input.SetValue("")
+				return nil
+			case common.SelectionReplaced:
+				p.selected = false
+				p.input.SetValue("")
+			case common.SelectionKept:
+				p.selected = false
+			}
 		}
 	}
 	var cmd tea.Cmd
@@ -416,7 +442,11 @@ func (p *claimPane) View() string {
 		lines = append(lines, "")
 	}
 	if p.typing() {
-		lines = append(lines, p.input.View())
+		in := p.input.View()
+		if p.selected {
+			in = st.Prompt.Render(p.input.Prompt) + st.DocSelection.Render(common.OneLine(p.input.Value()))
+		}
+		lines = append(lines, in)
 	}
 	return common.Block(lines, p.width, p.high)
 }

@@ -319,7 +319,7 @@ func (s *Screen) State() State {
 		Focus: s.focus, Zoomed: s.zoom,
 		Query: s.search.input.Value(), QueryFocused: s.search.input.Focused(), QuerySelected: s.search.selected,
 		Shown: s.search.shown, Result: s.search.current(),
-		ClaimRow: s.claim.row, Line: -1, Prompt: s.claim.input.Value(), PromptOpen: s.claim.typing(),
+		ClaimRow: s.claim.row, Line: -1, Prompt: s.claim.input.Value(), PromptOpen: s.claim.typing(), PromptSelected: s.claim.selected,
 		DetailCode: s.detail.code, Picker: s.detail.picker(), DetailCursor: s.detail.cur,
 		EditCursor: s.edits.Cur,
 		DocWords:   len(s.doc.words), DocCursor: s.doc.cur,

@@ -146,17 +146,16 @@ func (p *searchPane) replaceSelected(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if !p.selected {
 		return nil, false
 	}
-	switch s := msg.String(); {
-	case s == "backspace" || s == "delete" || s == "ctrl+u" || s == "ctrl+w" || s == "ctrl+k":
+	switch common.SelectionKey(msg) {
+	case common.SelectionCleared:
 		p.selected = false
 		p.input.SetValue("")
 		return p.schedule(), true
-	case msg.Text != "" && msg.Mod&^tea.ModShift == 0:
+	case common.SelectionReplaced:
 		p.selected = false
 		p.input.SetValue("")
 		return p.edit(msg), true
-	case s == "left" || s == "right" || s == "home" || s == "end" || s == "ctrl+a" || s == "ctrl+e" ||
-		s == "ctrl+left" || s == "ctrl+right" || s == "alt+b" || s == "alt+f" || s == "ctrl+b" || s == "ctrl+f":
+	case common.SelectionKept:
 		p.selected = false
 	}
 	return nil, false

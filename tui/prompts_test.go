@@ -1,0 +1,77 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"codebench/encounter"
+)
+
+// The claim prompts open on the line's value shown selected: typing
+// replaces it (16 on a line of 1 unit is 16, not 116; RT on RT is RT),
+// enter keeps it, a cursor key edits it. Units far above the code's usual
+// range raise a warning.
+func TestPromptsReplaceTheValueTheyShow(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1006")
+	d.search("j4541")
+	d.press("enter")
+	d.search("j1100")
+	d.press("enter", "esc", "4", "G")
+	line := func() encounter.ServiceLine { return d.m.w.Enc.Lines[0] }
+
+	d.press("u")
+	if st := d.st(); st.Prompt != "1" || !st.PromptSelected {
+		t.Fatalf("units prompt shows %q selected %v", st.Prompt, st.PromptSelected)
+	}
+	d.typeText("16")
+	d.press("enter")
+	if line().Units != 16 {
+		t.Fatalf("units %d, want 16", line().Units)
+	}
+
+	d.press("m")
+	d.typeText("rt")
+	d.press("enter", "m")
+	d.typeText("RT")
+	d.press("enter")
+	if !slices.Equal(line().Modifiers, []string{"RT"}) {
+		t.Fatalf("modifiers %q", line().Modifiers)
+	}
+	// Enter keeps the value; a cursor key keeps it to edit.
+	d.press("m", "enter")
+	d.press("m", "end")
+	d.typeText(" 59")
+	d.press("enter")
+	if !slices.Equal(line().Modifiers, []string{"RT", "59"}) {
+		t.Fatalf("modifiers after editing %q", line().Modifiers)
+	}
+	// Backspace clears the selected value.
+	d.press("m", "backspace", "enter")
+	if len(line().Modifiers) != 0 {
+		t.Fatalf("modifiers after clearing %q", line().Modifiers)
+	}
+
+	// A slip that stays under the MUE: a warning names it.
+	d.press("u")
+	d.typeText("116")
+	d.press("enter")
+	if line().Units != 116 {
+		t.Fatalf("units %d", line().Units)
+	}
+	found := false
+	for _, e := range d.m.w.Edits {
+		found = found || e.Rule == encounter.RuleUnitsUnusual && e.Severity == encounter.Warning && strings.Contains(e.Message, "116 units")
+	}
+	if !found {
+		t.Fatalf("no warning for 116 units: %+v", d.m.w.Edits)
+	}
+	d.press("p")
+	d.typeText("a")
+	d.press("enter", "p")
+	if st := d.st(); st.Prompt != "A" || !st.PromptSelected {
+		t.Fatalf("pointer prompt shows %q selected %v", st.Prompt, st.PromptSelected)
+	}
+}
