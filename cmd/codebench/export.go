@@ -24,7 +24,7 @@ const (
 	exportFailed  = 2 // bad usage, unknown id, leased, I/O
 )
 
-const exportUsage = "usage: codebench export [--store PATH] [--queue SPEC] [--coder ID] [--take-over] [--json] ID"
+const exportUsage = "usage: codebench export [--store PATH] [--queue SPEC] [--format fhir|837p] [--x12-envelope PATH] [--coder ID] [--take-over] [--json] ID"
 
 // exportReport is the --json output.
 type exportReport struct {
@@ -48,6 +48,8 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	queueSpec := fs.String("queue", "", "billing queue: a directory, dir:PATH or nats://host:4222[?stream=...] (default: $CODEBENCH_QUEUE, else billing-queue in the data directory)")
 	coder := fs.String("coder", defaultCoder(), "coder id for the lease and the audit log")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
+	var ff formatFlags
+	ff.register(fs)
 	takeOver := fs.Bool("take-over", false, "take the encounter over from another session of the same --coder (an export that crashed, a workbench left open); another coder's lease still refuses")
 	ids, err := parseFlagsAnywhere(fs, args)
 	if err != nil {
@@ -97,6 +99,9 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	defer q.Close()
 
 	x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: *coder, TakeOver: *takeOver}
+	if err := ff.configure(x); err != nil {
+		return fail(exportFailed, "failed", err)
+	}
 	res, err := x.Export(ctx, id)
 	report.Revision, report.Key = res.Revision, res.Key
 	if res.Edits != nil {
@@ -128,7 +133,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	}
 
 	if dq, ok := q.(*dirqueue.Queue); ok {
-		report.Path = dq.Path(res.Key)
+		report.Path = dq.PathOf(res.Key, x.Format.ContentType())
 	}
 	switch {
 	case res.Already:

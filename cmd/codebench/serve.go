@@ -32,6 +32,7 @@ type serveConfig struct {
 	maxSessions                                                             int
 	demo                                                                    bool
 	shutdownGrace                                                           time.Duration
+	format                                                                  formatFlags
 }
 
 func serveFlags(e *env, args []string) (serveConfig, int) {
@@ -53,6 +54,7 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.IntVar(&c.maxSessions, "max-sessions", 100, "most sessions at once")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long sessions get to save and close")
 	fs.BoolVar(&c.demo, "demo", false, "serve the demo store, seeded with the demo inbox")
+	c.format.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: codebench serve [flags]\n\nServes the workbench over SSH: ssh -p 2222 HOST. Each coder's key is listed in the\nauthorized keys file with the coder id after it.\n\nFlags:")
 		fs.PrintDefaults()
@@ -110,6 +112,10 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return e.errorf("billing queue %s: %v", queueName(cfg.queueSpec), err)
 	}
 	defer q.Close()
+	var format exporter.Exporter // every session's exporter writes this format
+	if err := cfg.format.configure(&format); err != nil {
+		return e.errorf("%v", err)
+	}
 
 	// One read-only index for every session, ready before the first coder
 	// connects.
@@ -132,7 +138,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	srv, err := sshserve.New(sshserve.Config{
 		Addr: cfg.addr, HostKeyPath: cfg.hostKey, Keys: keys,
 		IdleTimeout: cfg.idle, MaxSessions: cfg.maxSessions, Logger: logger,
-		NewSession: sessionFactory(set, ix, st, q, queueName(cfg.queueSpec), filepath.Join(filepath.Dir(cfg.storePath), "prefs")),
+		NewSession: sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), filepath.Join(filepath.Dir(cfg.storePath), "prefs")),
 		StopMsg:    tui.Stop,
 	})
 	if err != nil {
@@ -173,7 +179,7 @@ func buildProgress(w io.Writer) func(done, total int) {
 // sessionFactory builds each SSH session's workbench: its own TUI model and
 // exporter for the session's coder, over the shared code sets, index, store
 // and queue.
-func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, dest, prefsDir string) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
+func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 	validate := func(enc *encounter.Encounter) []encounter.Edit { return encounter.Validate(enc, set) }
 	pr := prefs.NewDir(prefsDir)
 	return func(s sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
@@ -181,7 +187,7 @@ func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.
 			return nil, nil, err
 		}
 		noColor := envValue(s.Environ, "NO_COLOR") != ""
-		x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: s.Coder}
+		x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: s.Coder, Format: format.Format, Envelope: format.Envelope}
 		m := tui.New(tui.Options{
 			Codes: set, Searcher: ix, Store: st,
 			Exporter: tui.BillingExporter{X: x, Dest: dest},

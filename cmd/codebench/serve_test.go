@@ -26,6 +26,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/encounter/demo"
+	"codebench/encounter/exporter"
 	"codebench/encounter/fhir"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
@@ -105,7 +106,7 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	r.srv, err = sshserve.New(sshserve.Config{
 		HostKeyPath: filepath.Join(dir, "host_ed25519"), Keys: keys,
 		Logger:     log.New(io.Discard),
-		NewSession: sessionFactory(set, ix, st, q, "billing queue "+queueDir, filepath.Join(dir, "prefs")),
+		NewSession: sessionFactory(set, ix, st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs")),
 		StopMsg:    tui.Stop,
 	})
 	if err != nil {

@@ -32,6 +32,7 @@ type workbenchConfig struct {
 	storePath, queueSpec, prefsDir, cacheRoot, coder, logPath string
 	demo                                                      bool
 	timings                                                   bool
+	format                                                    formatFlags
 }
 
 // The workbench without --store works on a demo store of its own, so the
@@ -49,8 +50,9 @@ func workbenchFlags(e *env, args []string) (workbenchConfig, int) {
 	fs.StringVar(&c.cacheRoot, "cache", "", "search index cache directory (default: $CODEBENCH_CACHE or the user cache directory)")
 	fs.StringVar(&c.logPath, "log", "", "log file (default: codebench.log next to the store)")
 	fs.BoolVar(&c.timings, "timings", false, "print start-up timings to stderr on exit")
+	c.format.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: codebench [--store PATH] [--queue SPEC] [--coder ID] [--cache DIR] [--log FILE] [--timings]")
+		fmt.Fprintln(e.stderr, "usage: codebench [--store PATH] [--queue SPEC] [--format fhir|837p] [--x12-envelope PATH] [--coder ID] [--cache DIR] [--log FILE] [--timings]")
 		fmt.Fprintln(e.stderr, "\nOpens the coding workbench; without --store, on the demo inbox. Press ? in it for every key.\n\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -166,6 +168,9 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 	}
 	defer q.Close()
 	x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: cfg.coder}
+	if err := cfg.format.configure(x); err != nil {
+		return e.errorf("%v", err)
+	}
 
 	noColor := os.Getenv("NO_COLOR") != ""
 	model := tui.New(tui.Options{

@@ -11,6 +11,7 @@ import (
 	"codebench/encounter/fhir"
 	"codebench/encounter/queue"
 	"codebench/encounter/store"
+	"codebench/encounter/x12"
 )
 
 // Format is the kind of document an exporter puts on its queue.
@@ -96,6 +97,42 @@ func (x *Exporter) document(ctx context.Context, enc *encounter.Encounter, sum s
 	case "", FormatFHIR:
 		data, edits, err := RenderFHIR(enc, x.Codes, sum.RevisedAt)
 		return data, queue.ContentFHIR, edits, err
+	case Format837P:
+		data, edits, err := x.render837P(ctx, enc, sum)
+		return data, queue.ContentX12, edits, err
 	}
 	return nil, "", nil, fmt.Errorf("export %s: format %q is not supported", enc.ID, x.Format)
+}
+
+// render837P builds the 837P of the saved revision. Its interchange
+// control number is allocated in the store once per export key, so a
+// retry or re-render of the same revision gives the same bytes; the
+// interchange passes the structure check before it is queued.
+func (x *Exporter) render837P(ctx context.Context, enc *encounter.Encounter, sum store.Summary) ([]byte, []encounter.Edit, error) {
+	if x.Envelope == nil {
+		return nil, nil, fmt.Errorf("export %s as 837P: no 837P envelope configured (submitter, receiver, ISA ids)", enc.ID)
+	}
+	if err := x.Envelope.Check(); err != nil {
+		return nil, nil, fmt.Errorf("export %s as 837P: the 837P envelope configuration: %w", enc.ID, err)
+	}
+	cn, ok := x.Store.(store.ControlNumbers)
+	if !ok {
+		return nil, nil, fmt.Errorf("export %s as 837P: the work store allocates no interchange control numbers", enc.ID)
+	}
+	c, edits, err := encounter.Export(enc, x.Codes, sum.RevisedAt)
+	if err != nil {
+		return nil, edits, err
+	}
+	control, err := cn.ControlNumber(ctx, c.Key)
+	if err != nil {
+		return nil, edits, fmt.Errorf("export %s: %w", c.Key, err)
+	}
+	data, err := x12.Render(c, *x.Envelope, control)
+	if err != nil {
+		return nil, edits, refuseDocument(enc, edits, "the 837P cannot be written: "+err.Error(), "ASC X12N 837P 005010X222A1")
+	}
+	if err := x12.Check(data); err != nil {
+		return nil, edits, refuseDocument(enc, edits, "the 837P fails its structure check: "+err.Error(), "ASC X12N 837P 005010X222A1")
+	}
+	return data, edits, nil
 }

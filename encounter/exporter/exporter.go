@@ -29,6 +29,7 @@ import (
 	"codebench/encounter"
 	"codebench/encounter/queue"
 	"codebench/encounter/store"
+	"codebench/encounter/x12"
 )
 
 // DefaultLeaseTTL bounds how long an export run holds the encounter.
@@ -42,6 +43,8 @@ type Exporter struct {
 	// Format of the documents: FormatFHIR (also when empty) or
 	// Format837P.
 	Format Format
+	// Envelope is the 837P submitter, receiver and ISA ids (Format837P).
+	Envelope *x12.Envelope
 	// Coder is who exports: the lease holder and the audit actor.
 	Coder string
 	// LeaseTTL for Export's own lease; DefaultLeaseTTL when zero.

@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"codebench/encounter/queue/natsqueue"
 	"codebench/encounter/queue/natsqueue/natstest"
 	"codebench/encounter/store/sqlite"
+	"codebench/encounter/x12"
 )
 
 // demoStore is a work store holding every demo chart coded as the answer
@@ -134,5 +136,105 @@ func TestDemoChartsReachBothQueues(t *testing.T) {
 	}
 	if got != len(ids) {
 		t.Fatalf("%d messages for %d charts", got, len(ids))
+	}
+}
+
+var testEnvelope = x12.Envelope{
+	SenderQualifier: "ZZ", SenderID: "CODEBENCH01", ReceiverQualifier: "ZZ", ReceiverID: "CLEARHOUSE",
+	Usage: "T", SubmitterName: "Lakeside Billing Office", SubmitterID: "CB0001", SubmitterContact: "Billing Desk",
+	SubmitterPhone: "2175550100", ReceiverName: "Example Clearinghouse", ReceiverETIN: "CH0001",
+}
+
+// TestExport837P: with the 837P format every demo chart is queued as an
+// interchange that passes the structure check, each with its own control
+// number; the preview and a retry give the same bytes, and NATS carries
+// it with the X12 content type.
+func TestExport837P(t *testing.T) {
+	set, err := codesets.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, ids := demoStore(t)
+	dq, err := dirqueue.Open(filepath.Join(t.TempDir(), "billing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnvelope
+	x := &Exporter{Store: st, Queue: dq, Codes: set, Coder: "alice", Format: Format837P, Envelope: &env}
+	controls := map[int]string{}
+	for _, id := range ids {
+		preview, err := x.Document(ctx, id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		res, err := x.Export(ctx, id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		data, err := os.ReadFile(dq.PathOf(res.Key, queue.ContentX12))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(data) != string(preview) {
+			t.Errorf("%s: queued interchange differs from the preview", id)
+		}
+		if err := x12.Check(data); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+		n, err := x12.ControlOf(data)
+		if err != nil || controls[n] != "" {
+			t.Errorf("%s: control number %d (%v) already used by %s", id, n, err, controls[n])
+		}
+		controls[n] = id
+		if again, _ := x.Document(ctx, id); string(again) != string(data) {
+			t.Errorf("%s: re-rendering the exported revision differs", id)
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dq.Dir(), "*.json")); len(files) != 0 {
+		t.Errorf("FHIR files in an 837P queue: %v", files)
+	}
+
+	// No envelope: a configuration error, not a refused claim.
+	x.Envelope = nil
+	if _, err := x.Document(ctx, ids[0]); err == nil || !strings.Contains(err.Error(), "no 837P envelope") {
+		t.Errorf("without an envelope: %v", err)
+	}
+
+	// NATS carries the interchange with its content type.
+	ns := natstest.Start(t, nil)
+	o, err := natsqueue.ParseURL(ns.URL() + "?stream=X12&subject=billing.x12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.SpoolDir = t.TempDir()
+	nq, err := natsqueue.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nq.Close()
+	st2, ids2 := demoStore(t)
+	x = &Exporter{Store: st2, Queue: nq, Codes: set, Coder: "alice", Format: Format837P, Envelope: &env}
+	if _, err := x.Export(ctx, ids2[0]); err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(ns.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	stream, err := js.Stream(ctx, "X12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := stream.GetLastMsgForSubject(ctx, "billing.x12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := m.Header.Get(natsqueue.HeaderContentType); ct != queue.ContentX12 {
+		t.Errorf("content type %q", ct)
+	}
+	if err := x12.Check(m.Data); err != nil {
+		t.Error(err)
 	}
 }

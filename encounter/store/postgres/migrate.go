@@ -85,6 +85,15 @@ CREATE TABLE nodes (
 	seen_ns   bigint NOT NULL
 );
 `,
+	// 2: X12 interchange control numbers, one per export key (837P).
+	`
+CREATE SEQUENCE interchange_control MINVALUE 1 MAXVALUE 999999999 CYCLE;
+CREATE TABLE control_numbers (
+	key          text PRIMARY KEY,
+	number       integer NOT NULL,
+	allocated_ns bigint NOT NULL
+);
+`,
 }
 
 // SchemaVersion is the schema this codebench reads and writes.
@@ -156,6 +165,8 @@ func Setup(ctx context.Context, dsn, appRole string) (applied []int, err error) 
 			`GRANT SELECT, INSERT, UPDATE, DELETE ON encounters, nodes TO ` + role,
 			`GRANT SELECT, INSERT ON audit TO ` + role,
 			`GRANT USAGE ON SEQUENCE audit_seq_seq TO ` + role,
+			`GRANT SELECT, INSERT ON control_numbers TO ` + role,
+			`GRANT USAGE ON SEQUENCE interchange_control TO ` + role,
 		} {
 			if _, err := tx.Exec(ctx, g); err != nil {
 				return nil, fmt.Errorf("%s: %w", g, err)

@@ -144,7 +144,7 @@ func (s *Store) migrate() error {
 		if v > schemaVersion {
 			return fmt.Errorf("schema version %d is newer than this codebench (%d); upgrade codebench", v, schemaVersion)
 		}
-		if _, err := tx.Exec(schema); err != nil {
+		if _, err := tx.Exec(schema + controlSchema); err != nil {
 			return err
 		}
 		_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))

@@ -68,6 +68,7 @@ func Run(t *testing.T, b Backend) {
 		{"ConcurrentDraftsAcrossHandles", testConcurrentDrafts},
 		{"SecondHandleSeesEverything", testSecondHandle},
 		{"WatchAnnouncesChanges", testWatch},
+		{"ControlNumbers", testControlNumbers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })
