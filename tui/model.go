@@ -68,7 +68,7 @@ func New(o Options) *Model {
 // Init loads the worklist and the coder's favourites and asks the terminal
 // for its background colour.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.worklist.Load(), m.worklist.Tick(), m.loadPrefs())
+	return tea.Batch(tea.RequestBackgroundColor, m.worklist.Load(), m.worklist.Tick(), m.loadPrefs(), m.watchStore())
 }
 
 // Coder is the session's coder id.
@@ -125,6 +125,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.c.Searcher = msg.Searcher
 		return m.coding.IndexReady(nil)
+	case watchingMsg:
+		return nextChange(msg.changes)
+	case storeChangedMsg:
+		return m.onStoreChanged(msg)
 	case worklist.ListMsg:
 		return m.worklist.Update(msg)
 	case worklist.RefreshTickMsg:

@@ -14,7 +14,6 @@ import (
 	"codebench/encounter/exporter"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
-	"codebench/encounter/store/sqlite"
 )
 
 // Exit codes of codebench export.
@@ -44,7 +43,7 @@ type exportReport struct {
 func runExport(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	storePath := fs.String("store", "", "work store file (default: codebench.db in the data directory)")
+	storePath := fs.String("store", "", "work store: a SQLite file or postgres://... (default: $"+StoreEnv+", else codebench.db in the data directory)")
 	queueSpec := fs.String("queue", "", "billing queue: a directory, dir:PATH or nats://host:4222[?stream=...] (default: $CODEBENCH_QUEUE, else billing-queue in the data directory)")
 	coder := fs.String("coder", defaultCoder(), "coder id for the lease and the audit log")
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
@@ -70,13 +69,17 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 
-	if *storePath == "" {
-		if *storePath, err = defaultStorePath(); err != nil {
+	spec, fromArgs := storeSpec(*storePath)
+	if spec == "" {
+		if spec, err = defaultStorePath(); err != nil {
 			return fail(exportFailed, "failed", err)
 		}
 	}
-	if _, err := os.Stat(*storePath); err != nil {
-		return fail(exportFailed, "failed", fmt.Errorf("no work store at %s (import encounters first): %w", *storePath, err))
+	*storePath = storeName(spec)
+	if !isPostgres(spec) {
+		if _, err := os.Stat(sqlitePath(spec)); err != nil {
+			return fail(exportFailed, "failed", fmt.Errorf("no work store at %s (import encounters first): %w", *storePath, err))
+		}
 	}
 	if *queueSpec == "" {
 		if *queueSpec, err = defaultQueueSpec(); err != nil {
@@ -87,7 +90,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(exportFailed, "failed", err)
 	}
-	st, err := sqlite.Open(*storePath)
+	st, err := openStore(ctx, spec, fromArgs)
 	if err != nil {
 		return fail(exportFailed, "failed", err)
 	}

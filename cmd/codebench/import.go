@@ -10,7 +10,6 @@ import (
 
 	"codebench/encounter"
 	"codebench/encounter/store"
-	"codebench/encounter/store/sqlite"
 )
 
 const importUsage = "usage: codebench import [--store PATH] DIR"
@@ -21,7 +20,7 @@ const importUsage = "usage: codebench import [--store PATH] DIR"
 func runImport(_ context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	storePath := fs.String("store", "", "work store file (default: codebench.db in the data directory)")
+	storePath := fs.String("store", "", "work store: a SQLite file or postgres://... (default: $"+StoreEnv+", else codebench.db in the data directory)")
 	dirs, err := parseFlagsAnywhere(fs, args)
 	if err != nil {
 		return 2
@@ -35,13 +34,15 @@ func runImport(_ context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "codebench: import: %s is not a directory\n", dir)
 		return 2
 	}
-	if *storePath == "" {
-		if *storePath, err = defaultStorePath(); err != nil {
+	spec, fromArgs := storeSpec(*storePath)
+	if spec == "" {
+		if spec, err = defaultStorePath(); err != nil {
 			fmt.Fprintf(e.stderr, "codebench: import: %v\n", err)
 			return 2
 		}
 	}
-	st, err := sqlite.Open(*storePath)
+	*storePath = storeName(spec)
+	st, err := openStore(context.Background(), spec, fromArgs)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "codebench: import: %v\n", err)
 		return 2

@@ -43,6 +43,7 @@ func commands() []command {
 		{"import", "[--store PATH] DIR", "move an inbox directory's encounter files into the work store", runImport},
 		{"validate", "[--json] FILE|DIR...", "check encounter files against the claim edits (exit 1: error edits, 2: unreadable)", runValidate},
 		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits)", runExport},
+		{"store", "init|migrate", "PostgreSQL work store: create the schema; copy a SQLite store into it", runStore},
 		{"queue", "status|drain", "billing queue (--queue SPEC): spooled and delivered counts; drain forwards the spool", runQueue},
 	}
 }

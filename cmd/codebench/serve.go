@@ -19,7 +19,7 @@ import (
 	"codebench/encounter/exporter"
 	"codebench/encounter/queue"
 	"codebench/encounter/store"
-	"codebench/encounter/store/sqlite"
+	"codebench/encounter/store/postgres"
 	"codebench/index"
 	"codebench/tui"
 	"codebench/tui/prefs"
@@ -33,6 +33,12 @@ type serveConfig struct {
 	demo                                                                    bool
 	shutdownGrace                                                           time.Duration
 	format                                                                  formatFlags
+	// storeFromArgs: the store came from --store, not $CODEBENCH_STORE.
+	storeFromArgs bool
+	leaseTTL      time.Duration
+	node          string
+	proxyFrom     string
+	dataDir       string
 }
 
 func serveFlags(e *env, args []string) (serveConfig, int) {
@@ -46,7 +52,10 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:2222", "address to listen on")
 	fs.StringVar(&c.hostKey, "host-key", filepath.Join(data, "ssh", "host_ed25519"), "host private key; created on first start")
 	fs.StringVar(&c.authorizedKeys, "authorized-keys", filepath.Join(data, "ssh", "authorized_keys"), "coders' public keys, OpenSSH format, the coder id after each key")
-	fs.StringVar(&c.storePath, "store", "", "work store (SQLite file); default: codebench.db in the data directory, or the demo store with --demo")
+	fs.StringVar(&c.storePath, "store", "", "work store: a SQLite file, or postgres://... shared by several nodes (default: $"+StoreEnv+", else codebench.db in the data directory, or the demo store with --demo)")
+	fs.DurationVar(&c.leaseTTL, "lease-ttl", 5*time.Minute, "how long a session's hold on an encounter lasts unless renewed (renewed every third of it): how soon another node may take over a dead node's encounters")
+	fs.StringVar(&c.node, "node", "", "this node's name among the nodes sharing a PostgreSQL store (default: host name and --addr)")
+	fs.StringVar(&c.proxyFrom, "proxy-protocol-from", "", "comma-separated addresses or CIDRs of TCP load balancers that send a PROXY protocol (v1 or v2) header; their connections must carry one, and the client address in it is the one checked and logged")
 	fs.StringVar(&c.queueSpec, "queue", "", "billing queue: a directory, dir:PATH or nats://host:4222 (default: $CODEBENCH_QUEUE or billing-queue in the data directory)")
 	fs.StringVar(&c.cacheRoot, "cache", "", "search index cache directory (default: $CODEBENCH_CACHE or the user cache directory)")
 	fs.StringVar(&c.logPath, "log", "", "log file (default: standard error)")
@@ -62,8 +71,20 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	if code := parseNoArgs(fs, args); code >= 0 {
 		return c, code
 	}
+	c.dataDir = data
+	c.storePath, c.storeFromArgs = storeSpec(c.storePath)
+	if err := checkNoSecret(c.storePath, c.storeFromArgs); err != nil {
+		return c, e.errorf("%v", err)
+	}
 	if err := workPaths(data, c.demo, &c.storePath, &c.queueSpec, &c.cacheRoot); err != nil {
 		return c, e.errorf("%v", err)
+	}
+	if c.leaseTTL < time.Second {
+		return c, e.errorf("--lease-ttl %v: at least 1s", c.leaseTTL)
+	}
+	if c.node == "" {
+		host, _ := os.Hostname()
+		c.node = host + "/" + c.addr
 	}
 	return c, -1
 }
@@ -97,15 +118,27 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.errorf("%v", err)
 	}
-	st, err := sqlite.Open(cfg.storePath)
+	st, err := openStore(ctx, cfg.storePath, cfg.storeFromArgs)
 	if err != nil {
 		return e.errorf("%v", err)
 	}
 	defer st.Close()
 	if cfg.demo {
 		if _, err := seedDemo(ctx, st); err != nil {
-			return e.errorf("demo store %s: %v", cfg.storePath, err)
+			return e.errorf("demo store %s: %v", storeName(cfg.storePath), err)
 		}
+	}
+	if pg, ok := st.(*postgres.Store); ok {
+		leave, err := joinNodes(ctx, pg, cfg, index.DataKey(set))
+		if err != nil {
+			return e.errorf("%v", err)
+		}
+		defer leave()
+		logger.Info("joined the nodes sharing the work store", "node", cfg.node, "store", pg.String(), "lease_ttl", cfg.leaseTTL.String())
+	}
+	prefsDir := filepath.Join(filepath.Dir(cfg.storePath), "prefs")
+	if isPostgres(cfg.storePath) {
+		prefsDir = filepath.Join(cfg.dataDir, "prefs")
 	}
 	q, err := openQueue(cfg.queueSpec)
 	if err != nil {
@@ -138,7 +171,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	srv, err := sshserve.New(sshserve.Config{
 		Addr: cfg.addr, HostKeyPath: cfg.hostKey, Keys: keys,
 		IdleTimeout: cfg.idle, MaxSessions: cfg.maxSessions, Logger: logger,
-		NewSession: sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), filepath.Join(filepath.Dir(cfg.storePath), "prefs")),
+		NewSession: sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL),
 		StopMsg:    tui.Stop,
 	})
 	if err != nil {
@@ -179,7 +212,7 @@ func buildProgress(w io.Writer) func(done, total int) {
 // sessionFactory builds each SSH session's workbench: its own TUI model and
 // exporter for the session's coder, over the shared code sets, index, store
 // and queue.
-func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
+func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 	validate := func(enc *encounter.Encounter) []encounter.Edit { return encounter.Validate(enc, set) }
 	pr := prefs.NewDir(prefsDir)
 	return func(s sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
@@ -198,6 +231,7 @@ func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.
 			NoColor:  noColor,
 			Width:    s.Width, Height: s.Height,
 			Context: s.Context,
+			Timing:  tui.Timing{LeaseTTL: leaseTTL},
 		})
 		var opts []tea.ProgramOption
 		if noColor {

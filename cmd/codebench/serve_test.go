@@ -30,6 +30,7 @@ import (
 	"codebench/encounter/fhir"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
+	"codebench/encounter/store/postgres/pgtest"
 	"codebench/encounter/store/sqlite"
 	"codebench/index"
 	"codebench/tui"
@@ -106,7 +107,7 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	r.srv, err = sshserve.New(sshserve.Config{
 		HostKeyPath: filepath.Join(dir, "host_ed25519"), Keys: keys,
 		Logger:     log.New(io.Discard),
-		NewSession: sessionFactory(set, ix, st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs")),
+		NewSession: sessionFactory(set, ix, st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0),
 		StopMsg:    tui.Stop,
 	})
 	if err != nil {
@@ -151,28 +152,53 @@ func writeKeys(t testing.TB, dir string, coders ...string) (map[string]gossh.Sig
 // see TestMain) on the store and keys in dir, and waits until it listens.
 func startServe(t *testing.T, dir, storePath, keysPath string) (cmd *exec.Cmd, addr string, exited <-chan error, stderr *strings.Builder) {
 	t.Helper()
+	return startServeWith(t, dir, nil, "--store", storePath, "--queue", filepath.Join(dir, "queue"),
+		"--authorized-keys", keysPath, "--host-key", filepath.Join(dir, "host_ed25519"), "--log", filepath.Join(dir, "serve.log"))
+}
+
+// startServeWith runs `codebench serve` with args (and --addr, --cache)
+// and env added to the test's environment, with dir as its data
+// directory, and waits until it listens.
+func startServeWith(t *testing.T, dir string, env []string, args ...string) (cmd *exec.Cmd, addr string, exited <-chan error, stderr *strings.Builder) {
+	t.Helper()
 	addr = freePort(t)
-	cmd = exec.Command(os.Args[0], "serve", "--addr", addr, "--store", storePath, "--queue", filepath.Join(dir, "queue"),
-		"--authorized-keys", keysPath, "--host-key", filepath.Join(dir, "host_ed25519"), "--cache", testCache(), "--log", filepath.Join(dir, "serve.log"))
-	cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1", "CODEBENCH_DATA="+dir)
+	cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", addr, "--cache", testCache()}, args...)...)
+	cmd.Env = append(append(os.Environ(), "CODEBENCH_TEST_MAIN=1", "CODEBENCH_DATA="+dir), env...)
 	stderr = &strings.Builder{}
-	cmd.Stderr = stderr
+	cmd.Stderr = &syncWriter{b: stderr}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill() })
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
 			return cmd, addr, done, stderr
 		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited before listening: %v\n%s", err, stderr.String())
+		default:
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("serve did not listen: %v\n%s", err, stderr.String())
 		}
 	}
+}
+
+// syncWriter lets a child's output be read while it runs.
+type syncWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
 }
 
 // term is one coder's SSH session with an emulated terminal.
@@ -376,7 +402,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 func freePort(t *testing.T) string {

@@ -45,3 +45,7 @@ func (s *Store) change(ctx context.Context, id string, fn func(tx *sql.Tx, now t
 	s.hub.Publish(store.Change{EncounterID: id})
 	return nil
 }
+
+// Watchers is the number of live subscriptions on this file in this
+// process.
+func (s *Store) Watchers() int { return s.hub.Watchers() }
