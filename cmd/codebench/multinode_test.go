@@ -20,6 +20,7 @@ import (
 
 	"codebench/encounter"
 	"codebench/encounter/demo"
+	"codebench/encounter/exporter"
 	"codebench/encounter/queue"
 	"codebench/encounter/queue/natsqueue"
 	"codebench/encounter/queue/natsqueue/natstest"
@@ -205,11 +206,11 @@ func TestMultiNode(t *testing.T) {
 	bob.waitFor("Worklist", "enc-1015")
 	alice := a.rig.connect(t, "alice", 80, 24)
 	alice.waitFor("Worklist", "enc-1015")
-	alice.send(keyEnter)
+	alice.open("enc-1015")
 	alice.waitFor("enc-1015 · Chloe Anderson", "1 Documentation")
 	bob.waitFor("locked: alice")
-	bob.send(keyEnter)
-	bob.waitFor("alice")
+	bob.open("enc-1015")
+	bob.waitFor("enc-1015 is being coded by alice")
 	if strings.Contains(bob.screen(), "1 Documentation") {
 		t.Fatalf("bob opened on node B what alice holds on node A:\n%s", bob.screen())
 	}
@@ -219,7 +220,7 @@ func TestMultiNode(t *testing.T) {
 
 	// Bob exports enc-1012 on B; the same export asked again through
 	// node A's configuration finds it done and publishes nothing.
-	bob.send("j", "j", keyEnter)
+	bob.open("enc-1012")
 	bob.waitFor("enc-1012 · Sofia Delgado")
 	bob.send(keyCtrlX)
 	bob.waitFor("Export enc-1012")
@@ -248,7 +249,7 @@ func TestMultiNode(t *testing.T) {
 	// there and she holds the encounter again.
 	again := b.rig.connect(t, "alice", 80, 24)
 	again.waitFor("Worklist", "enc-1015")
-	again.send(keyEnter)
+	again.open("enc-1015")
 	again.waitFor("enc-1015 · Chloe Anderson", "A S93")
 	handOver := time.Since(killed)
 	if sum := c.summary("enc-1015"); sum.LeasedBy != "alice" || sum.Revision != rev+1 {
@@ -264,14 +265,10 @@ func TestMultiNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, sum, _ := c.st.Get(ctx, "enc-1001")
+	_, sum, _ := c.st.Get(ctx, "enc-1001")
 	pendingKey := encounter.ExportKey("enc-1001", sum.Revision)
 	set, _ := testIndex(t)
-	doc, _, err := encounter.Export(enc, set, sum.RevisedAt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := doc.JSON()
+	data, err := (&exporter.Exporter{Store: c.st, Codes: set}).Document(ctx, "enc-1001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +279,7 @@ func TestMultiNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Publish(ctx, queue.Message{EncounterID: "enc-1001", Revision: sum.Revision, Data: data}); err != nil {
+	if err := q.Publish(ctx, queue.Message{EncounterID: "enc-1001", Revision: sum.Revision, Data: data, ContentType: queue.ContentFHIR}); err != nil {
 		t.Fatal(err)
 	}
 	q.Close()

@@ -309,6 +309,13 @@ func (tm *term) send(keys ...string) {
 	}
 }
 
+// open finds an encounter on the worklist by its id and opens it (enter
+// opens the one match).
+func (tm *term) open(id string) {
+	tm.t.Helper()
+	tm.send("/", keyCtrlU, id, keyEnter)
+}
+
 // search types a query into the search pane and waits for a result.
 func (tm *term) search(query, expect string) {
 	tm.t.Helper()
@@ -366,6 +373,8 @@ func TestSSHCodeAndExport(t *testing.T) {
 	a.waitFor("0 err")
 	a.send(keyCtrlX)
 	a.waitFor("Export enc-1012", "A J02.0")
+	a.send("J") // the JSON view shows once the document is built
+	a.waitFor(`"resourceType"`)
 	a.send("y")
 
 	deadline := time.Now().Add(10 * time.Second)
