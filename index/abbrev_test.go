@@ -52,7 +52,8 @@ func TestAbbreviationExpansionsFindCodes(t *testing.T) {
 		for i, s := range stems {
 			parts[i] = stemQuery(s, 1)
 		}
-		_, n, err := testIndex.collect(ctx, query.NewConjunctionQuery(parts), 1, Options{Modifiers: true})
+		opt := Options{Modifiers: true, ShowInvalid: true}
+		_, n, err := testIndex.collect(ctx, query.NewConjunctionQuery(parts), 1, opt, testIndex.resolverFor(opt))
 		if err != nil {
 			t.Fatal(err)
 		}

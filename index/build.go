@@ -80,6 +80,7 @@ func Build(ctx context.Context, set *codesets.Set, dir string, progress func(don
 		return err
 	}
 	codes := staticOrder(m.AnalyzerNamed(analyzerText), indexedCodes(set))
+	rs := newReleaseSet(set)
 	// The final merge of the segments takes about a fifth of the build: it
 	// is the last stretch of the progress, reported when done.
 	total := len(codes) + len(codes)/5
@@ -92,7 +93,7 @@ func Build(ctx context.Context, set *codesets.Set, dir string, progress func(don
 				return fail(err)
 			}
 		}
-		if err := b.Index(docID(c), document(c)); err != nil {
+		if err := b.Index(docID(c), document(c, rs)); err != nil {
 			return fail(fmt.Errorf("index %s %s: %w", c.System, c.Code, err))
 		}
 	}

@@ -33,7 +33,7 @@ func (ix *Index) codeOf(id string) (*codesets.Code, bool) {
 	ix.idsOnce.Do(func() {
 		codes := indexedCodes(ix.set)
 		ix.ids = map[byte]map[string]*codesets.Code{
-			'I': make(map[string]*codesets.Code, len(ix.set.ICD10CM())),
+			'I': make(map[string]*codesets.Code, len(ix.set.ICD10CM())+len(ix.set.ICD10CM())/50),
 			'H': make(map[string]*codesets.Code, len(ix.set.HCPCSCodes())+500),
 			'C': make(map[string]*codesets.Code, len(ix.set.CPTCodes())),
 		}
@@ -156,9 +156,13 @@ func uniqueWords(texts ...[]string) string {
 
 func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
-// document is what Bleve indexes for a code.
-func document(c *codesets.Code) map[string]interface{} {
+// document is what Bleve indexes for a code; rs tells its releases.
+func document(c *codesets.Code, rs *releaseSet) map[string]interface{} {
 	eff, end := validity(c)
+	if c.System == codesets.ICD10CM {
+		eff, end = rs.span(c)
+	}
+	releases, billableIn := rs.releaseFields(c)
 	t := textOf(c)
 	text := make([]string, 0, 2+len(t.terms)+len(t.idx))
 	text = append(text, t.title)
@@ -176,6 +180,10 @@ func document(c *codesets.Code) map[string]interface{} {
 		fieldTitle:    t.title,
 		fieldText:     text,
 		fieldWords:    uniqueWords(text),
+		fieldReleases: releases,
+	}
+	if len(billableIn) > 0 {
+		d[fieldBillableIn] = billableIn
 	}
 	// Most codes are valid on every date: only the others carry dates,
 	// which spares the index two numeric fields per code.
@@ -187,10 +195,13 @@ func document(c *codesets.Code) map[string]interface{} {
 	return d
 }
 
-// indexedCodes lists what the index holds: every ICD-10-CM code (headers
-// too), every HCPCS Level II code and modifier, and the imported CPT codes.
+// indexedCodes lists what the index holds, one document per code: every
+// ICD-10-CM code of every loaded release (headers too; see icdUnion),
+// every HCPCS Level II code and modifier, and the imported CPT codes.
 // Tests of the cache swap it for a small subset, to build in a moment.
 var indexedCodes = func(set *codesets.Set) []*codesets.Code {
-	all := set.All()
+	all := icdUnion(set)
+	all = append(all, set.HCPCSCodes()...)
+	all = append(all, set.CPTCodes()...)
 	return append(all, set.Modifiers()...)
 }

@@ -15,10 +15,16 @@ type Options struct {
 	Systems []codesets.System
 	// BillableOnly drops ICD-10-CM headers.
 	BillableOnly bool
-	// ValidOn keeps codes whose effective and termination dates cover this
-	// date of service, with the rule of codesets.Set.ValidOn (headers stay
-	// unless BillableOnly is set); zero keeps all.
+	// ValidOn is the date of service the search answers for: ICD-10-CM
+	// codes as the release in force that day has them (titles, billable
+	// or header), HCPCS codes between their effective and termination
+	// dates. Zero answers with the index's code sets (the release in
+	// force today) and keeps HCPCS codes of any date.
 	ValidOn time.Time
+	// ShowInvalid keeps the codes that are not valid on that date (not in
+	// its ICD-10-CM release, or outside their HCPCS dates), marked with
+	// Hit.NotValid, instead of leaving them out.
+	ShowInvalid bool
 	// Limit is the number of hits wanted (default 20, at most 1000);
 	// Offset skips hits.
 	Limit, Offset int
@@ -42,6 +48,9 @@ type Hit struct {
 	// systems. Hits of one family that rank close together are kept
 	// together, so a list can show them under one heading.
 	Family string
+	// NotValid says why the code is not valid on the search's date, with
+	// the releases that have it (Options.ShowInvalid); empty when it is.
+	NotValid string
 }
 
 // Result is a page of hits.
@@ -52,4 +61,8 @@ type Result struct {
 	// TotalCapped says Total is a lower bound: counting stops at a few
 	// thousand codes ("encounter" is in forty thousand titles).
 	TotalCapped bool
+	// Release is the ICD-10-CM release that answered (the one in force on
+	// Options.ValidOn, or the index's); nil when none is loaded for the
+	// date.
+	Release *codesets.Release
 }

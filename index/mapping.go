@@ -17,7 +17,7 @@ import (
 // MappingVersion names the index layout. Bump it whenever the mapping, the
 // analyzers or the indexed text change: the cache directory is keyed by it,
 // so old indexes are rebuilt rather than misread.
-const MappingVersion = "2"
+const MappingVersion = "3"
 
 // Field names of an indexed code.
 const (
@@ -27,11 +27,17 @@ const (
 	fieldBillable = "billable" // bool
 	fieldModifier = "modifier" // bool: a HCPCS Level II modifier
 	fieldDated    = "dated"    // bool: effective or terminated on some date
-	fieldEff      = "eff"      // effective date as YYYYMMDD (0: always)
-	fieldEnd      = "end"      // termination date as YYYYMMDD (99991231: never)
-	fieldTitle    = "title"    // long title
-	fieldText     = "text"     // title, short title, inclusion terms, "includes" notes, index entries
-	fieldWords    = "words"    // edge n-grams of every word of text, for as-you-type
+	fieldEff      = "eff"      // first date of service as YYYYMMDD (0: always); ICD-10-CM: of the first release that has the code
+	fieldEnd      = "end"      // last date of service as YYYYMMDD (99991231: never); ICD-10-CM: of the last release that has it
+	// ICD-10-CM codes of every loaded release share one document; these
+	// name the releases ("FY2026", "FY2027") that have the code and those
+	// where it is billable. Codes of other systems carry "any" (anyRelease)
+	// in both when valid: their dates are in eff and end.
+	fieldReleases   = "releases"    // keyword, one value per release
+	fieldBillableIn = "billable_in" // keyword, one value per release
+	fieldTitle      = "title"       // long title
+	fieldText       = "text"        // title, short title, inclusion terms, "includes" notes, index entries
+	fieldWords      = "words"       // edge n-grams of every word of text, for as-you-type
 )
 
 // Analyzer names registered in the mapping.
@@ -142,6 +148,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fieldDated, boolField())
 	doc.AddFieldMappingsAt(fieldEff, numField())
 	doc.AddFieldMappingsAt(fieldEnd, numField())
+	doc.AddFieldMappingsAt(fieldReleases, keywordField())
+	doc.AddFieldMappingsAt(fieldBillableIn, keywordField())
 	// Codes that have every word of a query are taken from Bleve unscored,
 	// in index order, which Build makes shortest title first; scores only
 	// rank codes that have some of the words. The fine ranking is done in

@@ -37,6 +37,9 @@ type Index struct {
 	familiesOnce sync.Once
 	families     []*codesets.Code // every indexed code sorted by canonical code
 
+	releasesOnce sync.Once
+	releaseSet   *releaseSet // which releases have each ICD-10-CM code
+
 	analysed sync.Map // *codesets.Code -> *codeWords, filled as codes are ranked
 	dfs      sync.Map // field + "\x00" + term -> document frequency (uint64)
 	memo     memo     // spelling corrections and completions, by word

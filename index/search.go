@@ -52,21 +52,24 @@ func (ix *Index) Search(ctx context.Context, q string, opt Options) (Result, err
 		q = q[:maxQueryBytes]
 	}
 	p := ix.parse(q)
+	rv := ix.resolverFor(opt)
 	var res Result
 	var err error
 	switch {
 	case len(p.concepts) == 0 && len(p.codes) > 0:
-		res = ix.listFamilies(p.codes, opt)
+		res = ix.listFamilies(p.codes, opt, rv)
 	case len(p.concepts) == 0 && p.dotted != "":
-		res = ix.nearest(p.dotted, opt)
+		res = ix.nearest(p.dotted, opt, rv)
 	case len(p.concepts) == 0:
 		res = Result{}
 	default:
-		res, err = ix.searchText(ctx, &p, opt)
+		res, err = ix.searchText(ctx, &p, opt, rv)
 	}
 	if err != nil {
 		return Result{}, err
 	}
+	rv.mark(res.Hits)
+	res.Release = rv.release()
 	res.Took = time.Since(start)
 	return res, nil
 }
@@ -77,12 +80,13 @@ const maxQueryBytes = 1024
 // listFamilies lists the codes under the typed prefixes: ICD-10-CM, then
 // HCPCS, then CPT; in each, billable codes first, then headers, each group
 // in code order.
-func (ix *Index) listFamilies(prefixes []codePrefix, opt Options) Result {
+func (ix *Index) listFamilies(prefixes []codePrefix, opt Options, rv *resolver) Result {
 	groups := map[codesets.System]*[2][]*codesets.Code{}
 	seen := map[*codesets.Code]bool{}
 	for _, p := range prefixes {
 		for _, c := range ix.family(p.code) {
-			if seen[c] || !ix.keep(c, opt) || p.icdOnly && c.System != codesets.ICD10CM {
+			c, ok := ix.keep(c, opt, rv)
+			if !ok || seen[c] || p.icdOnly && c.System != codesets.ICD10CM {
 				continue
 			}
 			seen[c] = true
@@ -113,10 +117,10 @@ func (ix *Index) listFamilies(prefixes []codePrefix, opt Options) Result {
 
 // nearest answers a dotted spelling that is not a code ("E11.99") with the
 // codes under its longest existing prefix.
-func (ix *Index) nearest(code string, opt Options) Result {
+func (ix *Index) nearest(code string, opt Options, rv *resolver) Result {
 	for n := len(code) - 1; n >= 2; n-- {
 		if ix.hasFamily(code[:n]) {
-			res := ix.listFamilies([]codePrefix{{code: code[:n], icdOnly: true}}, opt)
+			res := ix.listFamilies([]codePrefix{{code: code[:n], icdOnly: true}}, opt, rv)
 			for i := range res.Hits {
 				res.Hits[i].Why = fmt.Sprintf("%s is not a code; nearest codes", codesets.Dotted(codesets.ICD10CM, code))
 			}
@@ -126,13 +130,18 @@ func (ix *Index) nearest(code string, opt Options) Result {
 	return Result{}
 }
 
-// keep applies the options' filters to a code in memory.
-func (ix *Index) keep(c *codesets.Code, opt Options) bool {
+// keep resolves a code for the search's date (see resolver) and applies
+// the options' filters to it in memory.
+func (ix *Index) keep(c *codesets.Code, opt Options, rv *resolver) (*codesets.Code, bool) {
+	c, _, ok := rv.resolve(c)
+	if !ok {
+		return nil, false
+	}
 	if c.Modifier && !opt.Modifiers {
-		return false
+		return nil, false
 	}
 	if opt.BillableOnly && !c.Billable {
-		return false
+		return nil, false
 	}
 	if len(opt.Systems) > 0 {
 		ok := false
@@ -140,26 +149,19 @@ func (ix *Index) keep(c *codesets.Code, opt Options) bool {
 			ok = ok || s == c.System
 		}
 		if !ok {
-			return false
+			return nil, false
 		}
 	}
-	if !opt.ValidOn.IsZero() {
-		eff, end := validity(c)
-		d := yyyymmdd(opt.ValidOn)
-		if d < eff || d > end {
-			return false
-		}
-	}
-	return true
+	return c, true
 }
 
 // searchText runs the words of a query through Bleve, then ranks Bleve's
 // best candidates again with what a coder expects (see rank.go).
-func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (Result, error) {
+func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options, rv *resolver) (Result, error) {
 	if err := ix.prepare(ctx, p); err != nil {
 		return Result{}, err
 	}
-	pl := plan{opt: opt}
+	pl := plan{opt: opt, rv: rv}
 	pl.filters, pl.exclude = ix.filters(opt)
 	if len(p.codes) > 0 {
 		var fam []query.Query
@@ -224,10 +226,10 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options) (R
 	// without the family rather than find nothing.
 	if len(hits) == 0 && len(p.codes) > 0 {
 		p.codes = nil
-		return ix.searchText(ctx, p, opt)
+		return ix.searchText(ctx, p, opt, rv)
 	}
 	ranked, scored, exact := ix.rank(p, hits)
-	if more := ix.underExactHeaders(ranked, exact, hits, opt); len(more) > 0 {
+	if more := ix.underExactHeaders(ranked, exact, hits, opt, rv); len(more) > 0 {
 		ranked = ix.rankMore(p, scored, exact, more)
 	}
 	// The codes brought in under exact headers were not counted by Bleve.
@@ -322,7 +324,7 @@ const (
 	maxUnderHeader     = 25
 )
 
-func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, have []candidate, opt Options) []candidate {
+func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, have []candidate, opt Options, rv *resolver) []candidate {
 	present := make(map[*codesets.Code]bool, len(have))
 	for _, c := range have {
 		present[c.code] = true
@@ -363,7 +365,7 @@ func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, 
 			if j == maxUnderHeader {
 				break
 			}
-			if !present[c] && ix.keep(c, opt) {
+			if c, ok := ix.keep(c, opt, rv); ok && !present[c] {
 				present[c] = true
 				out = append(out, candidate{code: c})
 			}
@@ -381,6 +383,7 @@ type candidate struct {
 // Bleve clauses for scored searches, and the code family typed.
 type plan struct {
 	opt              Options
+	rv               *resolver
 	filters, exclude []query.Query
 	family           query.Query // nil when no code prefix was typed
 }
@@ -394,7 +397,7 @@ func (ix *Index) run(ctx context.Context, q query.Query, pl *plan, size int, sco
 		if pl.family != nil {
 			q = query.NewConjunctionQuery([]query.Query{q, pl.family})
 		}
-		return ix.collect(ctx, q, size, pl.opt)
+		return ix.collect(ctx, q, size, pl.opt, pl.rv)
 	}
 	must := append([]query.Query{q}, pl.filters...)
 	if pl.family != nil {
@@ -415,7 +418,9 @@ func (ix *Index) run(ctx context.Context, q query.Query, pl *plan, size int, sco
 	out := make([]candidate, 0, len(sr.Hits))
 	for _, h := range sr.Hits {
 		if c, ok := ix.codeOf(h.ID); ok {
-			out = append(out, candidate{code: c})
+			if c, ok := ix.keep(c, pl.opt, pl.rv); ok {
+				out = append(out, candidate{code: c})
+			}
 		}
 	}
 	return out, sr.Total, nil
@@ -430,7 +435,7 @@ const countCap = 2000
 // that pass the options are the candidates, the rest are only counted, up
 // to countCap. The options are checked in Go, from a table of every
 // document: a filter clause in Bleve would cost more than the words.
-func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Options) ([]candidate, uint64, error) {
+func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Options, rv *resolver) ([]candidate, uint64, error) {
 	adv, err := ix.bi.Advanced()
 	if err != nil {
 		return nil, 0, err
@@ -444,7 +449,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Optio
 	if err != nil {
 		return nil, 0, err
 	}
-	f := newDocFilter(opt)
+	f := newDocFilter(opt, rv)
 	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: "none"})
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -468,12 +473,16 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Optio
 		}
 		d, ok := docs.get(dm.IndexInternalID)
 		sctx.DocumentMatchPool.Put(dm)
-		if !ok || !f.keep(d) {
+		if !ok {
+			continue
+		}
+		c, ok := f.keep(d)
+		if !ok {
 			continue
 		}
 		n++
 		if len(out) < size {
-			out = append(out, candidate{code: d.code})
+			out = append(out, candidate{code: c})
 		}
 		if n >= countCap && len(out) >= size {
 			break
@@ -536,6 +545,9 @@ func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
 				continue
 			}
 			eff, end := validity(c)
+			if c.System == codesets.ICD10CM {
+				eff, end = ix.releases().span(c)
+			}
 			d := docInfo{code: c, eff: eff, end: end}
 			if len(id) == 8 && binary.BigEndian.Uint64(id) < 1<<24 {
 				n := binary.BigEndian.Uint64(id)
@@ -552,37 +564,42 @@ func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
 	return ix.docs, ix.docsErr
 }
 
-// docFilter applies the options to documents.
+// docFilter applies the options to documents: the cheap checks on the
+// indexed code first, then its resolution for the search's date.
 type docFilter struct {
 	opt     Options
+	rv      *resolver
 	systems map[codesets.System]bool
 	date    float64
 }
 
-func newDocFilter(opt Options) docFilter {
-	f := docFilter{opt: opt}
+func newDocFilter(opt Options, rv *resolver) docFilter {
+	f := docFilter{opt: opt, rv: rv}
 	if len(opt.Systems) > 0 {
 		f.systems = map[codesets.System]bool{}
 		for _, s := range opt.Systems {
 			f.systems[s] = true
 		}
 	}
-	if !opt.ValidOn.IsZero() {
+	if !opt.ValidOn.IsZero() && !opt.ShowInvalid {
 		f.date = yyyymmdd(opt.ValidOn)
 	}
 	return f
 }
 
-func (f docFilter) keep(d docInfo) bool {
+func (f docFilter) keep(d docInfo) (*codesets.Code, bool) {
 	c := d.code
 	switch {
 	case c.Modifier && !f.opt.Modifiers,
-		f.opt.BillableOnly && !c.Billable,
 		f.systems != nil && !f.systems[c.System],
 		f.date > 0 && (f.date < d.eff || f.date > d.end):
-		return false
+		return nil, false
 	}
-	return true
+	c, _, ok := f.rv.resolve(c)
+	if !ok || f.opt.BillableOnly && !c.Billable {
+		return nil, false
+	}
+	return c, true
 }
 
 func mergeHits(a, b []candidate) []candidate {
@@ -677,17 +694,21 @@ func (ix *Index) filters(opt Options) (must, mustNot []query.Query) {
 		must = append(must, query.NewDisjunctionQuery(sys))
 	}
 	if opt.BillableOnly {
-		b := query.NewBoolFieldQuery(true)
-		b.SetField(fieldBillable)
-		b.SetBoost(0)
-		must = append(must, b)
+		// Billable in the release of the search's date (ICD-10-CM), or
+		// billable at all (other systems).
+		must = append(must, ix.releaseTerms(fieldBillableIn, opt))
 	}
 	if !opt.Modifiers {
 		m := query.NewBoolFieldQuery(true)
 		m.SetField(fieldModifier)
 		mustNot = append(mustNot, m)
 	}
-	if !opt.ValidOn.IsZero() {
+	if !opt.ShowInvalid {
+		// In the release of the search's date, or a code of another
+		// system (whose dates are checked below and in Go).
+		must = append(must, ix.releaseTerms(fieldReleases, opt))
+	}
+	if !opt.ValidOn.IsZero() && !opt.ShowInvalid {
 		d := yyyymmdd(opt.ValidOn)
 		f := false
 		before := query.NewNumericRangeInclusiveQuery(&d, nil, &f, nil)

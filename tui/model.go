@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"codebench/codesets"
 	"codebench/tui/coding"
 	"codebench/tui/common"
 	"codebench/tui/dialog"
@@ -29,6 +30,9 @@ type Model struct {
 	c     common.Common
 	w     *work.Work
 	prefs *prefs.Prefs
+	// codes are the code sets of the session; c.Codes is them as the
+	// open encounter's date of service has them (its release).
+	codes *codesets.Set
 
 	screen   screen
 	worklist *worklist.Model
@@ -57,7 +61,7 @@ type Model struct {
 // New builds a session's model. It starts on the worklist.
 func New(o Options) *Model {
 	c := newCommon(o)
-	m := &Model{c: c, w: &work.Work{}, prefs: &prefs.Prefs{}}
+	m := &Model{c: c, w: &work.Work{}, prefs: &prefs.Prefs{}, codes: c.Codes}
 	m.worklist = worklist.New(&m.c)
 	m.coding = coding.New(&m.c, m.w, m.prefs)
 	m.layout()
@@ -344,7 +348,11 @@ func (m *Model) render() string {
 func (m *Model) header(W int) string {
 	st := m.c.Styles
 	if m.screen == screenWorklist || m.w.Enc == nil {
-		return st.Header.Render(common.Fit(fmt.Sprintf(" codebench · coder %s", common.OneLine(m.c.Coder)), W))
+		today := ""
+		if m.codes != nil {
+			today = releaseLabel(m.codes.On(m.c.Now()))
+		}
+		return st.Header.Render(common.Fit(fmt.Sprintf(" codebench · coder %s%s", common.OneLine(m.c.Coder), today), W))
 	}
 	e := m.w.Enc
 	age := ""
@@ -363,7 +371,16 @@ func (m *Model) header(W int) string {
 	default:
 		right = fmt.Sprintf("r%d saved", e.Revision)
 	}
-	right = " " + common.StatusLabel(m.w.Sum.Status) + " · " + right + " "
+	// The release in use for the encounter's date of service stays in
+	// sight: the right side is never cut.
+	rel := ""
+	if m.c.Codes != nil {
+		rel = " no ICD-10-CM release ·"
+		if r := m.c.Codes.Release(); r != nil {
+			rel = " " + r.Name + " ·"
+		}
+	}
+	right = rel + " " + common.StatusLabel(m.w.Sum.Status) + " · " + right + " "
 	room := W - len([]rune(right))
 	return st.Header.Render(common.Fit(left, max(room, 0))) + st.HeaderDim.Render(common.Fit(right, W-max(room, 0)))
 }
@@ -378,4 +395,13 @@ func (m *Model) footer(W int) string {
 		return s.Render(common.Fit(" "+common.OneLine(m.status), W))
 	}
 	return m.shortHelp(W)
+}
+
+// releaseLabel names the ICD-10-CM release in force today, for the
+// worklist's header: " · ICD-10-CM FY2027 today".
+func releaseLabel(today *codesets.Set) string {
+	if r := today.Release(); r != nil {
+		return " · " + r.Title() + " today"
+	}
+	return " · no ICD-10-CM release for today (codebench data status)"
 }

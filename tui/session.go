@@ -139,6 +139,13 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		}
 	}
 	*m.w = work.Work{Enc: enc, Sum: msg.sum, Lease: msg.lease, ReadOnly: msg.readOnly}
+	// Lookups, details and notes follow the encounter's release.
+	if m.codes != nil {
+		m.c.Codes = m.codes
+		if !enc.Service.From.IsZero() {
+			m.c.Codes = m.codes.On(enc.Service.From.Time)
+		}
+	}
 	m.w.Opened()
 	m.w.Validate(m.c.Validate)
 	m.saveErr, m.savedAt, m.closing, m.exportWanted = nil, time.Time{}, closeNone, false
