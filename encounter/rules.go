@@ -42,6 +42,10 @@ func init() {
 		icdFamily,
 		mceFamily,
 		modifierFamily,
+		ncciFamily,
+		mueFamily,
+		addOnFamily,
+		pfsFamily,
 		payerFamily,
 		overrideFamily,
 	}

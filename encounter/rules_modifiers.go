@@ -15,6 +15,7 @@ const (
 	Rule59WithX          = "line.59-with-x"
 	RuleLeftRight        = "line.lt-rt"
 	RuleBilateralSide    = "line.50-with-side"
+	RuleSideOnEM         = "line.em-side"
 )
 
 var modifierFamily = family{
@@ -26,6 +27,7 @@ var modifierFamily = family{
 		{Rule59WithX, Error, false, "CMS CR 8863 (MLN MM8863): X{E,P,S,U} modifiers; NCCI Policy Manual ch. I", "59 and an X{E,P,S,U} modifier on one line"},
 		{RuleLeftRight, Error, false, "Medicare Claims Processing Manual ch. 12 §40.7 (bilateral procedures)", "LT and RT on one line: use 50 or two lines"},
 		{RuleBilateralSide, Error, false, "Medicare Claims Processing Manual ch. 12 §40.7 (bilateral procedures)", "modifier 50 with LT or RT on one line"},
+		{RuleSideOnEM, Error, false, "AMA CPT and HCPCS modifier definitions (LT, RT: procedures on one side); NCCI Policy Manual 2026 ch. I §E", "RT or LT on an evaluation and management service (99202-99499): a visit has no side"},
 	},
 	check: (*validator).modifiers,
 }
@@ -79,4 +81,17 @@ func (v *validator) lineModifiers(i int) {
 	if has["50"] && (has["LT"] || has["RT"]) {
 		v.add(RuleBilateralSide, Error, target, codes, "line %d: 50 (bilateral) with a side modifier; report 50 alone, or one line per side with LT and RT", i+1)
 	}
+	if isEM(r.code) && (has["LT"] || has["RT"]) {
+		v.add(RuleSideOnEM, Error, target, codes, "line %d: %s is an E/M visit and takes no side modifier; remove %s (the side belongs on the procedure or in the diagnosis)", i+1, r.code, sideOf(has))
+	}
+}
+
+func sideOf(has map[string]bool) string {
+	if has["LT"] && has["RT"] {
+		return "LT and RT"
+	}
+	if has["LT"] {
+		return "LT"
+	}
+	return "RT"
 }

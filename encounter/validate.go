@@ -1,7 +1,9 @@
 package encounter
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,7 +48,7 @@ func ValidateWith(enc *Encounter, set *codesets.Set, opts Options) []Edit {
 	if opts.EditSets == nil {
 		opts.EditSets = DefaultEditSets
 	}
-	v := &validator{enc: enc, set: set, opts: opts, tables: opts.Payer}
+	v := &validator{enc: enc, set: set, opts: opts, tables: opts.Payer, edits: make([]Edit, 0, 8+3*len(enc.Lines))}
 	v.resolve()
 	for _, f := range families {
 		if f.check != nil {
@@ -54,15 +56,23 @@ func ValidateWith(enc *Encounter, set *codesets.Set, opts Options) []Edit {
 		}
 	}
 	v.applyOverrides()
-	sort.SliceStable(v.edits, func(i, j int) bool {
-		a, b := &v.edits[i], &v.edits[j]
-		if ra, rb := rank(a.Severity), rank(b.Severity); ra != rb {
-			return ra < rb
-		}
-		return targetOrder(a.Target) < targetOrder(b.Target)
+	// Sort by severity, then claim position; the keys are computed once,
+	// and an index keeps the sort stable.
+	keys := make([]editKey, len(v.edits))
+	for i := range v.edits {
+		keys[i] = editKey{rank(v.edits[i].Severity), targetOrder(v.edits[i].Target), i}
+	}
+	slices.SortFunc(keys, func(a, b editKey) int {
+		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.target, b.target), cmp.Compare(a.i, b.i))
 	})
-	return v.edits
+	out := make([]Edit, len(v.edits))
+	for k, key := range keys {
+		out[k] = v.edits[key.i]
+	}
+	return out
 }
+
+type editKey struct{ rank, target, i int }
 
 // HasErrors tells whether any error-severity edit is not overridden: an
 // encounter with errors may not be exported.
@@ -121,6 +131,10 @@ type validator struct {
 	notes [][]codesets.Note // inherited notes of each usable diagnosis
 
 	lines []lineResolved // every service line as resolved
+
+	cites       map[string]citation // addFrom's, by table and rule
+	billedDone  bool
+	billedLines []billedLine // this claim's lines and the same-day ones (billed.go)
 }
 
 // notesOf returns the inherited notes of diagnosis i, computed once.
@@ -132,11 +146,16 @@ func (v *validator) notesOf(i int) []codesets.Note {
 }
 
 func (v *validator) add(rule string, sev Severity, target string, codes []string, format string, a ...any) {
+	v.addMessage(rule, sev, target, codes, fmt.Sprintf(format, a...))
+}
+
+// addMessage is add with the message already written.
+func (v *validator) addMessage(rule string, sev Severity, target string, codes []string, msg string) {
 	v.edits = append(v.edits, Edit{
 		Severity: sev,
 		Rule:     rule,
 		Target:   target,
-		Message:  fmt.Sprintf(format, a...),
+		Message:  msg,
 		Source:   ruleByID[rule].Source,
 		Codes:    codes,
 	})
@@ -147,13 +166,31 @@ func (v *validator) add(rule string, sev Severity, target string, codes []string
 // policy behind the rule; its release the table, and its version the
 // table's.
 func (v *validator) addFrom(m payer.Meta, rule string, sev Severity, target string, codes []string, format string, a ...any) {
-	v.add(rule, sev, target, codes, format, a...)
-	e := &v.edits[len(v.edits)-1]
-	e.Source, e.Release, e.Version = m.Cite(), m.Cite()+", effective "+m.Effective.Format(time.DateOnly), m.Version
-	if ref := policyRef[rule]; ref != "" {
-		e.Source += "; " + ref
-	}
+	v.addFromMessage(m, rule, sev, target, codes, fmt.Sprintf(format, a...))
 }
+
+// addFromMessage is addFrom with the message already written.
+func (v *validator) addFromMessage(m payer.Meta, rule string, sev Severity, target string, codes []string, msg string) {
+	v.addMessage(rule, sev, target, codes, msg)
+	e := &v.edits[len(v.edits)-1]
+	key := string(m.Kind) + " " + rule
+	c, ok := v.cites[key]
+	if !ok {
+		c = citation{source: m.Cite(), release: m.Cite() + ", effective " + m.Effective.Format(time.DateOnly)}
+		if ref := policyRef[rule]; ref != "" {
+			c.source += "; " + ref
+		}
+		if v.cites == nil {
+			v.cites = map[string]citation{}
+		}
+		v.cites[key] = c
+	}
+	e.Source, e.Release, e.Version = c.source, c.release, m.Version
+}
+
+// citation is how the edits of one rule cite one table, built once per
+// validation.
+type citation struct{ source, release string }
 
 // policyRef cites the policy behind a payer-table rule, after the table.
 var policyRef = map[string]string{}

@@ -34,7 +34,17 @@ type lazy[T Table] struct {
 	v    T
 	err  error
 	load func() (T, error)
-	meta func() (Meta, error)
+
+	metaOnce sync.Once
+	m        Meta
+	metaErr  error
+	readMeta func() (Meta, error)
+}
+
+// meta reads the table's metadata once.
+func (l *lazy[T]) meta() (Meta, error) {
+	l.metaOnce.Do(func() { l.m, l.metaErr = l.readMeta() })
+	return l.m, l.metaErr
 }
 
 func (l *lazy[T]) get() T {
@@ -50,7 +60,7 @@ func (l *lazy[T]) get() T {
 func loaded[T Table](v T) *lazy[T] {
 	l := &lazy[T]{v: v}
 	l.once.Do(func() {})
-	l.meta = func() (Meta, error) { return v.Meta(), nil }
+	l.readMeta = func() (Meta, error) { return v.Meta(), nil }
 	return l
 }
 
@@ -65,7 +75,7 @@ func embeddedLazy[T Table](kind Kind, decode func([]byte) (T, error)) *lazy[T] {
 			}
 			return decode(data)
 		},
-		meta: func() (Meta, error) {
+		readMeta: func() (Meta, error) {
 			data, err := embedded.ReadFile(name)
 			if err != nil {
 				return Meta{}, err
