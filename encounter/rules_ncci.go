@@ -79,8 +79,8 @@ func (v *validator) ncciAge() {
 	if oldest.Effective.IsZero() || !payer.Quarter(oldest.Effective).Before(q) {
 		return
 	}
-	v.addFrom(oldest, RuleNCCIAge, Info, "claim", nil, "the NCCI tables loaded (%s) are older than the claim's quarter (%s, date of service %s): pairs, MUEs and add-on edits CMS changed since are not checked; import the current quarter (codebench data import)",
-		oldest.Cite(), q.Format(time.DateOnly), Date{v.dates[0]})
+	v.addFrom(oldest, RuleNCCIAge, Info, "claim", nil, "NCCI tables of %s predate the claim's quarter (%s, date of service %s): pairs, MUEs and add-on edits CMS changed since are not checked; import the current quarter (codebench data import)",
+		oldest.Version, q.Format(time.DateOnly), Date{v.dates[0]})
 }
 
 func (v *validator) ptp() {
