@@ -75,3 +75,37 @@ func TestPromptsReplaceTheValueTheyShow(t *testing.T) {
 		t.Fatalf("pointer prompt shows %q selected %v", st.Prompt, st.PromptSelected)
 	}
 }
+
+// Undo puts the claim cursor back on the row the change was made on:
+// deleting the last line, undoing and deleting again removes that line
+// again, not the one the cursor fell back to.
+func TestUndoPutsTheCursorBackOnTheRow(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1002") // lines 99283-25 and 29125-RT
+	d.press("4", "G", "d")
+	if codes := lineCodesOf(d); !slices.Equal(codes, []string{"99283"}) {
+		t.Fatalf("after delete: %q", codes)
+	}
+	d.press("ctrl+z")
+	if st := d.st(); st.Line != 1 {
+		t.Fatalf("after undo the cursor is on line %d, want 2", st.Line+1)
+	}
+	d.press("d")
+	if codes := lineCodesOf(d); !slices.Equal(codes, []string{"99283"}) {
+		t.Fatalf("delete after undo removed another line: %q", codes)
+	}
+	// A move undone: the cursor is back on the diagnosis that moved.
+	d.press("g", "j", "K", "ctrl+z")
+	if st := d.st(); st.ClaimRow != 1 || d.m.w.Enc.Diagnoses[1].Code != "W010XXA" {
+		t.Fatalf("after undoing a move: row %d, diagnoses %q", st.ClaimRow, d.diagnoses())
+	}
+}
+
+func lineCodesOf(d *driver) []string {
+	var out []string
+	for _, l := range d.m.w.Enc.Lines {
+		out = append(out, l.Code)
+	}
+	return out
+}

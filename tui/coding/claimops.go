@@ -67,13 +67,22 @@ func (s *Screen) pick(c *codesets.Code) tea.Cmd {
 	return common.Fail(err)
 }
 
-// undo takes back the latest change to the claim.
+// undo takes back the latest change to the claim and puts the claim
+// cursor back on the row the change was made on: a line deleted and
+// brought back is under the cursor again.
 func (s *Screen) undo() tea.Cmd {
-	detail, err := s.w.UndoLast()
+	detail, at, err := s.w.UndoLast()
 	if err != nil {
 		return common.Fail(err)
 	}
-	s.claim.follow()
+	switch {
+	case at.Index < 0:
+		s.claim.follow()
+	case at.Line:
+		s.claim.selectLine(min(at.Index, max(s.claim.nlines()-1, 0)))
+	default:
+		s.claim.selectDiagnosis(min(at.Index, max(s.claim.ndx()-1, 0)))
+	}
 	return tea.Batch(s.claim.showRow(), common.Say("undone: %s", detail))
 }
 

@@ -45,11 +45,38 @@ type Work struct {
 	last *encounter.Encounter
 }
 
-// undoStep is the claim before a change, and what the change was.
+// undoStep is the claim before a change, what the change was, and the
+// claim row it was made on.
 type undoStep struct {
 	before *encounter.Encounter
 	detail string
+	at     Row
 }
+
+// Row is a row of the claim: a diagnosis or a service line (Index from
+// 0); Index -1 is the claim as a whole.
+type Row struct {
+	Line  bool
+	Index int
+}
+
+// targetRow is the row an edit's target names ("dx:2", "line:1").
+func targetRow(t string) Row {
+	kind, n, _ := strings.Cut(t, ":")
+	i, err := strconv.Atoi(n)
+	switch {
+	case err != nil || i < 1:
+		return Row{Index: -1}
+	case kind == "line":
+		return lineRow(i - 1)
+	case kind == "dx":
+		return dxRow(i - 1)
+	}
+	return Row{Index: -1}
+}
+
+func dxRow(i int) Row   { return Row{Index: i} }
+func lineRow(i int) Row { return Row{Line: true, Index: i} }
 
 // maxUndo bounds the changes an encounter can take back.
 const maxUndo = 100
@@ -64,10 +91,11 @@ func (w *Work) Editable() error {
 	return nil
 }
 
-// Changed records a change made to the claim: for the save, and to undo.
-func (w *Work) Changed(detail string) {
+// changed records a change made to the claim on row at: for the save,
+// and to undo.
+func (w *Work) changed(at Row, detail string) {
 	if w.last != nil {
-		w.undo = append(w.undo, undoStep{before: w.last, detail: detail})
+		w.undo = append(w.undo, undoStep{before: w.last, detail: detail, at: at})
 		if len(w.undo) > maxUndo {
 			w.undo = w.undo[1:]
 		}
@@ -81,13 +109,14 @@ func (w *Work) Opened() { w.last = Clone(w.Enc) }
 
 // UndoLast puts the claim (diagnoses, lines, overrides) back as it was
 // before the latest change; the undo is itself a change, saved and
-// audited. It returns what was undone.
-func (w *Work) UndoLast() (string, error) {
+// audited. It returns what was undone, and the row the change was made on
+// (where the cursor was), so the coder is back where they were.
+func (w *Work) UndoLast() (string, Row, error) {
 	if err := w.Editable(); err != nil {
-		return "", err
+		return "", Row{}, err
 	}
 	if len(w.undo) == 0 {
-		return "", common.Refuse("nothing to undo in this encounter")
+		return "", Row{}, common.Refuse("nothing to undo in this encounter")
 	}
 	step := w.undo[len(w.undo)-1]
 	w.undo = w.undo[:len(w.undo)-1]
@@ -95,7 +124,7 @@ func (w *Work) UndoLast() (string, error) {
 	w.Enc.Diagnoses, w.Enc.Lines, w.Enc.Overrides = b.Diagnoses, b.Lines, b.Overrides
 	w.last = Clone(w.Enc)
 	w.Changes = append(w.Changes, "undo: "+step.detail)
-	return step.detail, nil
+	return step.detail, step.at, nil
 }
 
 func dxName(i int) string { return "dx " + common.Letter(i+1) }
@@ -132,7 +161,7 @@ func (w *Work) AddDiagnosis(c *codesets.Code) error {
 		detail += fmt.Sprintf(" (evidence %s %d-%d)", ev.NoteID, ev.Start, ev.End)
 	}
 	w.Enc.Diagnoses = append(w.Enc.Diagnoses, d)
-	w.Changed(detail)
+	w.changed(dxRow(len(w.Enc.Diagnoses)-1), detail)
 	return nil
 }
 
@@ -155,7 +184,7 @@ func (w *Work) ReplaceDiagnosis(i int, c *codesets.Code) error {
 	}
 	old := w.Enc.Diagnoses[i].Code
 	w.Enc.Diagnoses[i].Code = c.Code
-	w.Changed(fmt.Sprintf("%s: %s recoded as %s", dxName(i), codesets.Dotted(codesets.ICD10CM, old), c.Display()))
+	w.changed(dxRow(i), fmt.Sprintf("%s: %s recoded as %s", dxName(i), codesets.Dotted(codesets.ICD10CM, old), c.Display()))
 	return nil
 }
 
@@ -171,7 +200,7 @@ func (w *Work) AddLine(c *codesets.Code) error {
 		return common.Refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
 	}
 	w.Enc.Lines = append(w.Enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: []int{}})
-	w.Changed(fmt.Sprintf("line %d: added %s", len(w.Enc.Lines), c.Display()))
+	w.changed(lineRow(len(w.Enc.Lines)-1), fmt.Sprintf("line %d: added %s", len(w.Enc.Lines), c.Display()))
 	return nil
 }
 
@@ -204,7 +233,7 @@ func (w *Work) MoveDiagnosis(i, delta int) (int, error) {
 			}
 		}
 	}
-	w.Changed(fmt.Sprintf("%s moved to %s", codesets.Dotted(codesets.ICD10CM, ds[j].Code), common.Letter(j+1)))
+	w.changed(dxRow(i), fmt.Sprintf("%s moved to %s", codesets.Dotted(codesets.ICD10CM, ds[j].Code), common.Letter(j+1)))
 	return j, nil
 }
 
@@ -240,7 +269,7 @@ func (w *Work) RemoveDiagnosis(i int) (orphaned []int, err error) {
 			orphaned = append(orphaned, k+1)
 		}
 	}
-	w.Changed(fmt.Sprintf("%s: removed %s", dxName(i), codesets.Dotted(codesets.ICD10CM, code)))
+	w.changed(dxRow(i), fmt.Sprintf("%s: removed %s", dxName(i), codesets.Dotted(codesets.ICD10CM, code)))
 	return orphaned, nil
 }
 
@@ -256,7 +285,7 @@ func (w *Work) MoveLine(i, delta int) (int, error) {
 		return i, common.Refuse("line %d cannot move further", i+1)
 	}
 	w.Enc.Lines[i], w.Enc.Lines[j] = w.Enc.Lines[j], w.Enc.Lines[i]
-	w.Changed(fmt.Sprintf("line %s moved to %d", w.Enc.Lines[j].Code, j+1))
+	w.changed(lineRow(i), fmt.Sprintf("line %s moved to %d", w.Enc.Lines[j].Code, j+1))
 	return j, nil
 }
 
@@ -269,7 +298,7 @@ func (w *Work) RemoveLine(i int) error {
 	}
 	code := w.Enc.Lines[i].Code
 	w.Enc.Lines = slices.Delete(w.Enc.Lines, i, i+1)
-	w.Changed(fmt.Sprintf("line %d: removed %s", i+1, code))
+	w.changed(lineRow(i), fmt.Sprintf("line %d: removed %s", i+1, code))
 	return nil
 }
 
@@ -305,7 +334,7 @@ func (w *Work) SetModifiers(codes *codesets.Set, i int, typed string) error {
 		return nil
 	}
 	l.Modifiers = mods
-	w.Changed(fmt.Sprintf("line %d: modifiers %s", i+1, common.OrNone(strings.Join(mods, " "))))
+	w.changed(lineRow(i), fmt.Sprintf("line %d: modifiers %s", i+1, common.OrNone(strings.Join(mods, " "))))
 	return nil
 }
 
@@ -325,7 +354,7 @@ func (w *Work) SetUnits(i, units int) error {
 		return nil
 	}
 	l.Units = units
-	w.Changed(fmt.Sprintf("line %d: units %d", i+1, units))
+	w.changed(lineRow(i), fmt.Sprintf("line %d: units %d", i+1, units))
 	return nil
 }
 
@@ -373,7 +402,7 @@ func (w *Work) SetPointers(i int, typed string) error {
 		return nil
 	}
 	l.Pointers = ps
-	w.Changed(fmt.Sprintf("line %d: pointers %s", i+1, common.OrNone(PointerLetters(ps, ""))))
+	w.changed(lineRow(i), fmt.Sprintf("line %d: pointers %s", i+1, common.OrNone(PointerLetters(ps, ""))))
 	return nil
 }
 
@@ -403,7 +432,7 @@ func (w *Work) Override(e encounter.Edit, reason, coder string, at time.Time) (e
 	o := e.Accept(reason, coder, at.UTC())
 	w.Enc.Overrides = slices.DeleteFunc(w.Enc.Overrides, func(x encounter.Override) bool { return x.Rule == e.Rule && x.Target == e.Target })
 	w.Enc.Overrides = append(w.Enc.Overrides, o)
-	w.Changed(fmt.Sprintf("override %s on %s: %s", e.Rule, e.Target, reason))
+	w.changed(targetRow(e.Target), fmt.Sprintf("override %s on %s: %s", e.Rule, e.Target, reason))
 	return o, nil
 }
 
@@ -417,7 +446,7 @@ func (w *Work) Unoverride(e encounter.Edit) error {
 	if len(w.Enc.Overrides) == n {
 		return common.Refuse("%s on %s is not overridden", e.Rule, e.Target)
 	}
-	w.Changed(fmt.Sprintf("override withdrawn: %s on %s", e.Rule, e.Target))
+	w.changed(targetRow(e.Target), fmt.Sprintf("override withdrawn: %s on %s", e.Rule, e.Target))
 	return nil
 }
 
