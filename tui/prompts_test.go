@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"codebench/encounter"
+	"codebench/tui/coding"
 )
 
 // The claim prompts open on the line's value shown selected: typing
@@ -108,4 +109,21 @@ func lineCodesOf(d *driver) []string {
 		out = append(out, l.Code)
 	}
 	return out
+}
+
+// o on an edit no reason can accept refuses at once and says why, before
+// a reason is typed.
+func TestOverrideOfAFixOnlyEditRefusesAtOnce(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1002") // S52.531 lacks its 7th character
+	d.press("5")
+	for i := 0; i < 10 && !strings.Contains(d.screen(), "icd.seventh-character"); i++ {
+		d.press("down")
+	}
+	d.press("o")
+	if d.st().Focus != coding.PaneEdits || strings.Contains(d.screen(), "reason:") {
+		t.Fatalf("a reason was asked for:\n%s", d.screen())
+	}
+	d.must("icd.seventh-character cannot be overridden", "fix the claim")
 }

@@ -218,10 +218,19 @@ func (m *Model) save() tea.Cmd {
 	m.w.Enc.CoderID = m.c.Coder // the claim names who coded it last
 	enc := work.Clone(m.w.Enc)
 	detail := strings.Join(m.w.Changes, "; ")
+	// The store describes what changed (codes, lines, overrides with their
+	// reasons) from the data itself; the draft entry only says why when
+	// the data cannot: an undo.
+	why := ""
+	for _, c := range m.w.Changes {
+		if strings.HasPrefix(c, "undo: ") {
+			why = "undo"
+		}
+	}
 	m.w.Changes = nil
 	st, lease, ctx, base := m.c.Store, m.w.Lease, m.c.Ctx, enc.Revision
 	return func() tea.Msg {
-		err := st.SaveDraft(ctx, lease, base, enc, detail)
+		err := st.SaveDraft(ctx, lease, base, enc, why)
 		return savedMsg{rev: enc.Revision, detail: detail, err: err}
 	}
 }

@@ -62,6 +62,22 @@ func NewOverrides(old, cur *encounter.Encounter) []encounter.Override {
 	return out
 }
 
+// OverrideEntries are the audit entries a saved draft adds besides its
+// "draft" entry, one per override accepted ("override", with its reason)
+// and one per override withdrawn ("override withdrawn"): action and
+// detail, logged at the revision the draft creates.
+func OverrideEntries(old, cur *encounter.Encounter) (actions, details []string) {
+	for _, o := range NewOverrides(old, cur) {
+		actions = append(actions, "override")
+		details = append(details, fmt.Sprintf("%s on %s: %s", o.Rule, o.Target, o.Reason))
+	}
+	for _, o := range NewOverrides(cur, old) {
+		actions = append(actions, "override withdrawn")
+		details = append(details, fmt.Sprintf("%s on %s (was: %s)", o.Rule, o.Target, o.Reason))
+	}
+	return actions, details
+}
+
 func hasOverride(list []encounter.Override, o encounter.Override) bool {
 	for _, x := range list {
 		if x.Rule == o.Rule && x.Target == o.Target && x.Reason == o.Reason {

@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"codebench/encounter"
-	"codebench/encounter/store"
 	"codebench/tui/common"
 	"codebench/tui/work"
 )
@@ -106,6 +105,10 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 		if e.Severity == encounter.Info {
 			return common.Fail(common.Refuse("%s is information only; nothing to override", e.Rule))
 		}
+		if r, ok := encounter.Rule(e.Rule); !ok || !r.Overridable {
+			// Said before a reason is typed for nothing.
+			return common.Fail(common.Refuse("%s cannot be overridden: fix the claim (%s)", e.Rule, notOverridableWhy(e)))
+		}
 		p.reasoning = true
 		p.input.Prompt = "reason: "
 		p.input.SetValue("")
@@ -120,8 +123,8 @@ func (p *editsPane) Update(msg tea.Msg) tea.Cmd {
 		if err := p.w.Unoverride(e); err != nil {
 			return common.Fail(err)
 		}
-		return tea.Batch(p.audit("override withdrawn", fmt.Sprintf("%s on %s", e.Rule, e.Target)),
-			common.Say("override of %s on %s withdrawn", e.Rule, common.TargetName(e.Target)))
+		// The draft saved with it logs the withdrawal, at its revision.
+		return common.Say("override of %s on %s withdrawn", e.Rule, common.TargetName(e.Target))
 	case key.Matches(km, k.GoToTarget):
 		e, ok := p.current()
 		if !ok {
@@ -164,32 +167,14 @@ func (p *editsPane) updateReason(msg tea.Msg) tea.Cmd {
 			}
 			p.reasoning = false
 			p.input.Blur()
-			return tea.Batch(p.audit("override", fmt.Sprintf("override %s on %s: %s", o.Rule, o.Target, o.Reason)),
-				common.Say("overridden %s on %s", o.Rule, common.TargetName(o.Target)))
+			// The draft saved with it logs the override once, at its
+			// revision.
+			return common.Say("overridden %s on %s", o.Rule, common.TargetName(o.Target))
 		}
 	}
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)
 	return cmd
-}
-
-// audit logs an override action; the draft saved with it carries it too.
-func (p *editsPane) audit(action, detail string) tea.Cmd {
-	if p.c.Store == nil || p.w.Enc == nil {
-		return nil
-	}
-	st, entry, logger := p.c.Store, store.AuditEntry{
-		EncounterID: p.w.Enc.ID, Coder: p.c.Coder, At: p.c.Now().UTC(),
-		Action: action, Detail: detail, Revision: p.w.Enc.Revision,
-	}, p.c.Logger
-	ctx := p.c.Ctx
-	return func() tea.Msg {
-		if err := st.Log(ctx, entry); err != nil {
-			logger.Error("audit log", "err", err, "detail", detail)
-			return common.StatusMsg{Text: "audit log failed: " + err.Error(), Err: true}
-		}
-		return nil
-	}
 }
 
 func (p *editsPane) counts() (errs, warns, infos, over int) {
@@ -299,4 +284,17 @@ func dropLead(msg string) string {
 		return rest
 	}
 	return msg
+}
+
+// notOverridableWhy says why no reason makes an edit acceptable.
+func notOverridableWhy(e encounter.Edit) string {
+	switch {
+	case strings.HasPrefix(e.Rule, "claim.") || strings.HasPrefix(e.Rule, "line.") || strings.HasPrefix(e.Rule, "payer."):
+		return "no reason makes the claim form or the payer accept it"
+	case strings.HasPrefix(e.Rule, "code."):
+		return "the code is not valid on the date of service"
+	case strings.HasPrefix(e.Rule, "icd."):
+		return "the guidelines allow no exception"
+	}
+	return "it is a fact about the claim, not a judgement"
 }

@@ -75,8 +75,9 @@ func (s *Store) SaveDraft(ctx context.Context, l store.Lease, base int, enc *enc
 		if err := appendAudit(ctx, tx, entry); err != nil {
 			return err
 		}
-		for _, o := range store.NewOverrides(prev, &saved) {
-			entry.Action, entry.Detail = "override", fmt.Sprintf("%s on %s: %s", o.Rule, o.Target, o.Reason)
+		actions, details := store.OverrideEntries(prev, &saved)
+		for i := range actions {
+			entry.Action, entry.Detail = actions[i], details[i]
 			if err := appendAudit(ctx, tx, entry); err != nil {
 				return err
 			}

@@ -143,6 +143,17 @@ func testDraftRoundTrip(t *testing.T, b Backend) {
 	if !reflect.DeepEqual(lines, want) {
 		t.Fatalf("audit:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
+	// Withdrawn: logged once, at the revision that withdraws it.
+	enc.Overrides = nil
+	r.clock.Advance(time.Second)
+	if err := r.s.SaveDraft(ctx, l, 2, enc, ""); err != nil {
+		t.Fatal(err)
+	}
+	audit = r.audit("e")
+	last := audit[len(audit)-1]
+	if got := fmt.Sprintf("r%d %s: %s", last.Revision, last.Action, last.Detail); got != "r3 override withdrawn: icd.excludes1 on dx:2 (was: documented as separate conditions)" {
+		t.Fatalf("withdrawal logged as %q", got)
+	}
 	for i := 1; i < len(audit); i++ {
 		if audit[i].Seq <= audit[i-1].Seq || audit[i].At.Before(audit[i-1].At) {
 			t.Fatalf("audit not in order: %+v", audit)
