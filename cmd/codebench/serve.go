@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,7 @@ type serveConfig struct {
 	leaseTTL      time.Duration
 	node          string
 	proxyFrom     string
+	proxyPrefixes []netip.Prefix
 	dataDir       string
 }
 
@@ -78,6 +80,9 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	}
 	if err := workPaths(data, c.demo, &c.storePath, &c.queueSpec, &c.cacheRoot); err != nil {
 		return c, e.errorf("%v", err)
+	}
+	if c.proxyPrefixes, err = sshserve.ParseProxyFrom(c.proxyFrom); err != nil {
+		return c, e.errorf("--proxy-protocol-from: %v", err)
 	}
 	if c.leaseTTL < time.Second {
 		return c, e.errorf("--lease-ttl %v: at least 1s", c.leaseTTL)
@@ -169,7 +174,8 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}()
 
 	srv, err := sshserve.New(sshserve.Config{
-		Addr: cfg.addr, HostKeyPath: cfg.hostKey, Keys: keys,
+		ProxyFrom: cfg.proxyPrefixes,
+		Addr:      cfg.addr, HostKeyPath: cfg.hostKey, Keys: keys,
 		IdleTimeout: cfg.idle, MaxSessions: cfg.maxSessions, Logger: logger,
 		NewSession: sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL),
 		StopMsg:    tui.Stop,

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,13 @@ type Config struct {
 	// NewSession builds the TUI model for a session, with any program
 	// options of its own (input and output are set by the server).
 	NewSession func(Session) (tea.Model, []tea.ProgramOption, error)
+	// ProxyFrom are the TCP load balancers whose connections start with
+	// a PROXY protocol header (v1 or v2, see proxyproto.go); the client
+	// address in it is the session's remote address. Their connections
+	// without a valid header are refused; nobody else's header is read.
+	ProxyFrom []netip.Prefix
+	// ProxyHeaderTimeout bounds the wait for that header (default 5s).
+	ProxyHeaderTimeout time.Duration
 	// StopMsg is sent to a session's program to end it cleanly (idle
 	// timeout, server shutdown): the model saves its draft, releases its
 	// lease and quits. Nil means tea.Quit.
@@ -295,6 +303,10 @@ func (s *Server) Sessions() int {
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	s.log.Info("serving the workbench over SSH", "addr", ln.Addr().String(), "max_sessions", s.cfg.MaxSessions, "idle_timeout", s.cfg.IdleTimeout.String())
+	if len(s.cfg.ProxyFrom) > 0 {
+		ln = newProxyListener(ln, s.cfg.ProxyFrom, s.cfg.ProxyHeaderTimeout, s.log)
+		s.log.Info("PROXY protocol accepted from the load balancers", "from", fmt.Sprint(s.cfg.ProxyFrom))
+	}
 	err := s.srv.Serve(ln)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil

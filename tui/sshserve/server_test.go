@@ -23,6 +23,7 @@ import (
 // it was stopped.
 type greeter struct {
 	coder   string
+	remote  string
 	stopped chan<- string
 }
 
@@ -43,7 +44,7 @@ func (g greeter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return g, nil
 }
 
-func (g greeter) View() tea.View { return tea.NewView("hello " + g.coder) }
+func (g greeter) View() tea.View { return tea.NewView("hello " + g.coder + " from " + g.remote + ".") }
 
 type testServer struct {
 	*Server
@@ -87,7 +88,7 @@ func startServer(t *testing.T, cfg Config, keys string) *testServer {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Logger = log.New(io.Discard)
 	cfg.NewSession = func(s Session) (tea.Model, []tea.ProgramOption, error) {
-		return greeter{coder: s.Coder, stopped: stopped}, nil, nil
+		return greeter{coder: s.Coder, remote: s.Remote, stopped: stopped}, nil, nil
 	}
 	cfg.StopMsg = func(reason string) tea.Msg { return stopMsg{reason} }
 	srv, err := New(cfg)
