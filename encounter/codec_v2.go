@@ -243,3 +243,8 @@ func joinStrings[T ~string](xs []T) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// ValidReference tells whether s can be a payer id, member id, group,
+// prior authorisation or claim number: 1-50 letters, digits, spaces or
+// '-', starting with a letter or digit (no X12 delimiter).
+func ValidReference(s string) bool { return refPattern.MatchString(s) }

@@ -44,6 +44,8 @@ func commands() []command {
 		{"validate", "[--json] FILE|DIR...", "check encounter files against the claim edits (exit 1: error edits, 2: unreadable)", runValidate},
 		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits)", runExport},
 		{"store", "init|migrate", "PostgreSQL work store: create the schema; copy a SQLite store into it", runStore},
+		{"fees", "import [--version V] FILE | show [CODE...]", "import the practice's fee schedule (CSV: code, modifier, amount, effective dates, payer) that fills line charges", runFees},
+		{"reopen", "(--replace|--void) --claim-number N --reason TEXT ID", "reopen an exported claim as a replacement (frequency 7) or void (8) of it", runReopen},
 		{"queue", "status|drain", "billing queue (--queue SPEC): spooled and delivered counts; drain forwards the spool", runQueue},
 	}
 }

@@ -206,3 +206,22 @@ func TestWriteInboxIsIdempotent(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoFeesChargeEveryLine: the demo fee schedule has a fee for every
+// line of the answer key.
+func TestDemoFeesChargeEveryLine(t *testing.T) {
+	s := FeeSchedule()
+	encs, err := Encounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range encs {
+		coded, _ := Code(e)
+		if _, missing := s.Fill(coded); len(missing) > 0 {
+			t.Errorf("%s: no fee for %v", e.ID, missing)
+		}
+		if coded.TotalCharge() <= 0 {
+			t.Errorf("%s: total %d", e.ID, coded.TotalCharge())
+		}
+	}
+}

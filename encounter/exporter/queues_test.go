@@ -40,6 +40,7 @@ func demoStore(t *testing.T) (*sqlite.Store, []string) {
 		if !ok {
 			t.Fatalf("%s not in the answer key", e.ID)
 		}
+		demo.FeeSchedule().Fill(coded)
 		if err := st.Add(ctx, coded); err != nil {
 			t.Fatal(err)
 		}

@@ -22,10 +22,14 @@ func TestDemoBundlesValidate(t *testing.T) {
 	}
 	for _, e := range encs {
 		coded, _ := demo.Code(e)
+		demo.FeeSchedule().Fill(coded)
 		c, _, err := encounter.Export(coded, set, time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
 		if err != nil {
 			t.Errorf("%s: %v", e.ID, err)
 			continue
+		}
+		if c.TotalCharge <= 0 {
+			t.Errorf("%s: no charges", e.ID)
 		}
 		data, err := JSON(c)
 		if err != nil {

@@ -39,9 +39,7 @@ func demoClaims(t testing.TB) map[string]*encounter.Claim {
 	out := map[string]*encounter.Claim{}
 	for _, e := range encs {
 		coded, _ := demo.Code(e)
-		for i := range coded.Lines {
-			coded.Lines[i].Charge = int64(10000 + 2550*i) // charges as a fee schedule would fill them
-		}
+		demo.FeeSchedule().Fill(coded)
 		c, _, err := encounter.Export(coded, set, created)
 		if err != nil {
 			t.Fatalf("%s: %v", e.ID, err)
@@ -156,7 +154,7 @@ func TestCheckFindsProblems(t *testing.T) {
 		{"ISA date", "*261130*1405*", "*26113A*1405*", "ISA09"},
 		{"no tax id", "REF*EI*365521873~\n", "", "REF"},
 		{"pointer beyond HI", "*UN*1***1~", "*UN*1***4~", "SV107 pointer"},
-		{"total", "CLM*enc-1002-r0*225.5*", "CLM*enc-1002-r0*225.51*", "CLM02"},
+		{"total", "CLM*enc-1002-r0*335*", "CLM*enc-1002-r0*335.01*", "CLM02"},
 		{"replacement without F8", ":B:1*", ":B:7*", "REF*F8"},
 		{"HL parent", "HL*2*1*22", "HL*2*3*22", "HL02"},
 		{"no facility", "NM1*77*", "NM1*7X*", "2310C"},
