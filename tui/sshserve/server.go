@@ -1,6 +1,9 @@
 // Package sshserve serves the workbench over SSH: one TUI per coder session,
-// public-key authentication mapped to coder ids, no shell, no commands, no
-// forwarding; a cap on sessions, an idle timeout and a graceful shutdown
+// public-key authentication mapped to coder ids (OpenSSH authorized_keys
+// with its from= and expiry-time= options), no shell, no commands, no
+// forwarding; pre-authentication limits, a handshake deadline, a modern
+// algorithm policy, clamped terminal sizes, caps on sessions, an idle
+// timeout, revocation that ends running sessions, and a graceful shutdown
 // that lets every session save its draft.
 package sshserve
 
@@ -17,8 +20,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/log/v2"
 	"charm.land/wish/v2"
-	bm "charm.land/wish/v2/bubbletea"
 	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"codebench/termsafe"
 )
 
 // Session describes one coder's SSH session to the TUI factory.
@@ -29,14 +34,17 @@ type Session struct {
 	Width  int
 	Height int
 	Term   string
-	// Environ is the environment the client sent (TERM, NO_COLOR, ...).
+	// Environ is the environment the client sent (TERM, NO_COLOR, ...;
+	// only a few variables are taken).
 	Environ []string
 	Logger  *log.Logger
-	// Context ends when the connection closes.
+	// Context ends when the session's program has ended: after a lost
+	// connection the program is stopped first, so it can still save its
+	// draft and release its lease with this context.
 	Context context.Context
 }
 
-// Config configures a Server.
+// Config configures a Server. Zero values take the defaults given.
 type Config struct {
 	// Addr to listen on; default 127.0.0.1:2222.
 	Addr string
@@ -50,9 +58,41 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxSessions caps concurrent sessions; default 100.
 	MaxSessions int
-	Logger      *log.Logger
+	// MaxSessionsPerCoder caps one coder's sessions; default 3.
+	MaxSessionsPerCoder int
+
+	// HandshakeTimeout is how long a connection has to authenticate;
+	// default 20 s.
+	HandshakeTimeout time.Duration
+	// MaxUnauthenticated caps connections not yet authenticated, in total
+	// (default 256) and per source address (default 32).
+	MaxUnauthenticated          int
+	MaxUnauthenticatedPerSource int
+	// MaxAuthFailures failed authentications from one source within
+	// AuthFailureWindow block the source until the window ends; default
+	// 20 per minute.
+	MaxAuthFailures   int
+	AuthFailureWindow time.Duration
+
+	// MaxWidth and MaxHeight clamp terminal sizes (default 500x200), then
+	// MaxCells their product (default 12,000: 173x69, 240x50), scaling
+	// both sides alike. A session's memory grows with its cells (the
+	// renderer's buffers and the frames drawn: about 500 bytes a cell while
+	// coding), so this keeps a session at its largest within 8 MB of an
+	// idle one at 80x24.
+	MaxWidth, MaxHeight int
+	MaxCells            int
+	// KeyCheckEvery is how often running sessions are checked against the
+	// authorized keys file (a key removed or expired ends its sessions);
+	// default 30 s.
+	KeyCheckEvery time.Duration
+	// StopGrace is how long a stopped session (lost connection, idle,
+	// revoked) gets to save and close before it is killed; default 10 s.
+	StopGrace time.Duration
+
+	Logger *log.Logger
 	// NewSession builds the TUI model for a session, with any program
-	// options of its own (input and output are set by the server).
+	// options of its own (input, output and size are set by the server).
 	NewSession func(Session) (tea.Model, []tea.ProgramOption, error)
 	// ProxyFrom are the TCP load balancers whose connections start with
 	// a PROXY protocol header (v1 or v2, see proxyproto.go); the client
@@ -62,9 +102,44 @@ type Config struct {
 	// ProxyHeaderTimeout bounds the wait for that header (default 5s).
 	ProxyHeaderTimeout time.Duration
 	// StopMsg is sent to a session's program to end it cleanly (idle
-	// timeout, server shutdown): the model saves its draft, releases its
-	// lease and quits. Nil means tea.Quit.
+	// timeout, lost connection, revocation, server shutdown): the model
+	// saves its draft, releases its lease and quits. Nil means tea.Quit.
 	StopMsg func(reason string) tea.Msg
+}
+
+func (c *Config) defaults() {
+	set := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setD := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:2222"
+	}
+	setD(&c.IdleTimeout, 30*time.Minute)
+	set(&c.MaxSessions, 100)
+	set(&c.MaxSessionsPerCoder, 3)
+	setD(&c.HandshakeTimeout, 20*time.Second)
+	set(&c.MaxUnauthenticated, 256)
+	set(&c.MaxUnauthenticatedPerSource, 32)
+	set(&c.MaxAuthFailures, 20)
+	setD(&c.AuthFailureWindow, time.Minute)
+	set(&c.MaxWidth, 500)
+	set(&c.MaxHeight, 200)
+	set(&c.MaxCells, 12000)
+	setD(&c.KeyCheckEvery, 30*time.Second)
+	setD(&c.StopGrace, 10*time.Second)
+	if c.Logger == nil {
+		c.Logger = log.Default()
+	}
+	if c.StopMsg == nil {
+		c.StopMsg = func(string) tea.Msg { return tea.Quit() }
+	}
 }
 
 // Server is a running SSH workbench server.
@@ -72,25 +147,20 @@ type Server struct {
 	cfg    Config
 	srv    *ssh.Server
 	log    *log.Logger
+	guard  *guard
 	nextID atomic.Int64
 
 	mu       sync.Mutex
 	sessions map[string]*running
 	closing  bool
 	done     sync.WaitGroup
-}
-
-type running struct {
-	program   *tea.Program
-	lastInput atomic.Int64 // unix nanoseconds
+	stopKeys chan struct{}
+	keysOnce sync.Once
 }
 
 type ctxKey string
 
-const (
-	coderKey   ctxKey = "codebench.coder"
-	sessionKey ctxKey = "codebench.session"
-)
+const coderKey ctxKey = "codebench.coder"
 
 // New makes a server; it does not listen yet.
 func New(cfg Config) (*Server, error) {
@@ -103,194 +173,70 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HostKeyPath == "" {
 		return nil, errors.New("sshserve: no host key path")
 	}
-	if cfg.Addr == "" {
-		cfg.Addr = "127.0.0.1:2222"
-	}
-	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = 30 * time.Minute
-	}
-	if cfg.MaxSessions <= 0 {
-		cfg.MaxSessions = 100
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = log.Default()
-	}
-	if cfg.StopMsg == nil {
-		cfg.StopMsg = func(string) tea.Msg { return tea.Quit() }
-	}
-	s := &Server{cfg: cfg, log: cfg.Logger, sessions: map[string]*running{}}
+	cfg.defaults()
+	s := &Server{cfg: cfg, log: cfg.Logger, sessions: map[string]*running{}, stopKeys: make(chan struct{})}
+	s.guard = newGuard(&s.cfg, s.log)
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Addr),
 		wish.WithHostKeyPath(cfg.HostKeyPath),
 		wish.WithPublicKeyAuth(s.authorize),
-		// The last middleware runs first: gate, then the TUI, then finish
-		// once the program has ended.
-		wish.WithMiddleware(
-			s.finish,
-			bm.MiddlewareWithProgramHandler(s.program),
-			s.gate,
-		),
+		wish.WithMiddleware(s.serveSession),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("sshserve: %w", err)
 	}
 	// Only interactive sessions: no forwarding (nil callbacks deny it), no
-	// subsystems (sftp, ...), no exec requests (gate refuses commands).
+	// subsystems (sftp, ...), no global requests, no exec (serveSession
+	// refuses commands); session channels pass the request filter.
 	srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
+	srv.RequestHandlers = map[string]ssh.RequestHandler{}
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 	srv.LocalPortForwardingCallback = nil
 	srv.ReversePortForwardingCallback = nil
+	srv.ConnCallback = s.guard.admit
+	srv.ServerConfigCallback = s.sshConfig
 	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
-		s.log.Warn("connection failed", "remote", c.RemoteAddr().String(), "err", err)
+		s.log.Debug("connection failed", "remote", sourceAddr(c.RemoteAddr()).String(), "err", termsafe.Escape(err.Error()))
 	}
 	// A connection with no traffic at all for twice the idle timeout is
 	// dead; the session-level idle timeout ends inactive coders.
 	srv.IdleTimeout = 2 * cfg.IdleTimeout
 	s.srv = srv
+	cfg.Keys.setLogger(s.log)
 	return s, nil
 }
 
-func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
-	coder, ok, err := s.cfg.Keys.Coder(key)
-	if err != nil {
-		s.log.Error("authorized keys file unreadable; keeping the last good keys", "err", err)
+// sshConfig is the algorithm policy, per connection: no SHA-1 anywhere
+// (key exchange, MACs, ssh-rsa signatures), AEAD and CTR ciphers, and the
+// guard's view of every authentication attempt.
+func (s *Server) sshConfig(ctx ssh.Context) *gossh.ServerConfig {
+	supported := gossh.SupportedAlgorithms()
+	return &gossh.ServerConfig{
+		Config: gossh.Config{
+			KeyExchanges: []string{gossh.KeyExchangeMLKEM768X25519, gossh.KeyExchangeCurve25519, gossh.KeyExchangeECDHP256,
+				gossh.KeyExchangeECDHP384, gossh.KeyExchangeECDHP521, gossh.KeyExchangeDH16SHA512, gossh.KeyExchangeDH14SHA256},
+			Ciphers: supported.Ciphers,
+			MACs:    []string{gossh.HMACSHA256ETM, gossh.HMACSHA512ETM, gossh.HMACSHA256, gossh.HMACSHA512},
+		},
+		// rsa-sha2-256/512 only: an ssh-rsa (SHA-1) signature is refused.
+		PublicKeyAuthAlgorithms: supported.PublicKeyAuths,
+		MaxAuthTries:            6,
+		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
+			s.guard.authResult(ctx, conn, method, err)
+		},
 	}
-	if !ok {
-		s.log.Warn("key refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "key", key.Type())
+}
+
+func (s *Server) authorize(ctx ssh.Context, key ssh.PublicKey) bool {
+	coder, err := s.cfg.Keys.Authorize(key, ctx.RemoteAddr(), time.Now())
+	if err != nil {
+		src := sourceAddr(ctx.RemoteAddr()).String()
+		s.guard.logThrottled(src, "key refused", "key refused", "remote", src, "user", termsafe.Escape(ctx.User()),
+			"key", gossh.FingerprintSHA256(key), "reason", termsafe.Escape(err.Error()))
 		return false
 	}
 	ctx.SetValue(coderKey, coder)
 	return true
-}
-
-// gate runs before the TUI: it refuses commands, sessions without a
-// terminal and sessions over the cap.
-func (s *Server) gate(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		coder, _ := sess.Context().Value(coderKey).(string)
-		remote := sess.RemoteAddr().String()
-		switch {
-		case len(sess.Command()) > 0 || sess.RawCommand() != "":
-			s.log.Warn("command refused", "coder", coder, "remote", remote, "command", sess.RawCommand())
-			wish.Fatalln(sess, "codebench: commands are not available; connect without one to open the workbench")
-			return
-		case !hasPty(sess):
-			s.log.Warn("session without terminal refused", "coder", coder, "remote", remote)
-			wish.Fatalln(sess, "codebench: a terminal is required (ssh -t)")
-			return
-		}
-		next(sess)
-	}
-}
-
-func hasPty(sess ssh.Session) bool {
-	_, _, ok := sess.Pty()
-	return ok
-}
-
-// program builds a session's tea.Program; nil ends the session.
-func (s *Server) program(sess ssh.Session) *tea.Program {
-	coder, _ := sess.Context().Value(coderKey).(string)
-	remote := sess.RemoteAddr().String()
-	id := fmt.Sprintf("s%d", s.nextID.Add(1))
-	logger := s.log.With("session", id, "coder", coder)
-
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		wish.Fatalln(sess, "codebench: the server is shutting down")
-		return nil
-	}
-	if len(s.sessions) >= s.cfg.MaxSessions {
-		n := len(s.sessions)
-		s.mu.Unlock()
-		logger.Warn("session refused: at capacity", "sessions", n, "max", s.cfg.MaxSessions)
-		wish.Fatalf(sess, "codebench: all %d sessions are in use; try again shortly\n", s.cfg.MaxSessions)
-		return nil
-	}
-	r := &running{}
-	r.lastInput.Store(time.Now().UnixNano())
-	s.sessions[id] = r
-	s.done.Add(1)
-	s.mu.Unlock()
-	sess.Context().SetValue(sessionKey, id)
-
-	pty, _, _ := sess.Pty()
-	model, extra, err := s.cfg.NewSession(Session{
-		ID: id, Coder: coder, Remote: remote, Width: pty.Window.Width, Height: pty.Window.Height,
-		Term: pty.Term, Environ: sess.Environ(), Logger: logger, Context: sess.Context(),
-	})
-	if err != nil {
-		s.forget(id)
-		logger.Error("session could not start", "err", err)
-		wish.Fatalln(sess, "codebench: could not start your session:", err)
-		return nil
-	}
-	// The server, not each session, handles SIGTERM: a session's program
-	// would otherwise quit on it before saving.
-	opts := append(append(bm.MakeOptions(sess), extra...), tea.WithoutSignalHandler(), tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
-		switch msg.(type) {
-		case tea.SuspendMsg:
-			return tea.ResumeMsg{} // no job control over SSH
-		case tea.KeyPressMsg, tea.MouseClickMsg, tea.PasteMsg:
-			r.lastInput.Store(time.Now().UnixNano())
-		}
-		return msg
-	}))
-	r.program = tea.NewProgram(model, opts...)
-	logger.Info("session started", "remote", remote, "term", pty.Term, "width", pty.Window.Width, "height", pty.Window.Height)
-	started := time.Now()
-	go s.watchIdle(sess.Context(), id, r, logger)
-	go func() {
-		// finish forgets the session when its program ends; this catches a
-		// connection that drops first.
-		<-sess.Context().Done()
-		if s.forget(id) {
-			logger.Info("connection closed", "duration", time.Since(started).Round(time.Second).String())
-		}
-	}()
-	return r.program
-}
-
-// finish runs after a session's program has ended.
-func (s *Server) finish(next ssh.Handler) ssh.Handler {
-	return func(sess ssh.Session) {
-		if id, ok := sess.Context().Value(sessionKey).(string); ok && s.forget(id) {
-			coder, _ := sess.Context().Value(coderKey).(string)
-			s.log.Info("session ended", "session", id, "coder", coder)
-		}
-		next(sess)
-	}
-}
-
-// forget drops a session once; it reports whether it was still running.
-func (s *Server) forget(id string) bool {
-	s.mu.Lock()
-	_, ok := s.sessions[id]
-	delete(s.sessions, id)
-	s.mu.Unlock()
-	if ok {
-		s.done.Done()
-	}
-	return ok
-}
-
-func (s *Server) watchIdle(ctx context.Context, id string, r *running, logger *log.Logger) {
-	every := min(s.cfg.IdleTimeout/4, 30*time.Second)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-t.C:
-			idle := now.Sub(time.Unix(0, r.lastInput.Load()))
-			if idle >= s.cfg.IdleTimeout {
-				logger.Info("session idle; saving and closing", "idle", idle.Round(time.Second).String())
-				r.program.Send(s.cfg.StopMsg("idle for " + idle.Round(time.Second).String()))
-				return
-			}
-		}
-	}
 }
 
 // Sessions is the number of sessions running.
@@ -300,13 +246,20 @@ func (s *Server) Sessions() int {
 	return len(s.sessions)
 }
 
+// Connections is the number of TCP connections open, authenticated or
+// not.
+func (s *Server) Connections() int { return int(s.guard.active.Load()) }
+
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	s.log.Info("serving the workbench over SSH", "addr", ln.Addr().String(), "max_sessions", s.cfg.MaxSessions, "idle_timeout", s.cfg.IdleTimeout.String())
+	s.log.Info("serving the workbench over SSH", "addr", ln.Addr().String(), "max_sessions", s.cfg.MaxSessions,
+		"max_sessions_per_coder", s.cfg.MaxSessionsPerCoder, "idle_timeout", s.cfg.IdleTimeout.String(),
+		"handshake_timeout", s.cfg.HandshakeTimeout.String())
 	if len(s.cfg.ProxyFrom) > 0 {
 		ln = newProxyListener(ln, s.cfg.ProxyFrom, s.cfg.ProxyHeaderTimeout, s.log)
 		s.log.Info("PROXY protocol accepted from the load balancers", "from", fmt.Sprint(s.cfg.ProxyFrom))
 	}
+	s.keysOnce.Do(func() { go s.watchKeys() })
 	err := s.srv.Serve(ln)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
@@ -324,20 +277,24 @@ func (s *Server) ListenAndServe() error {
 }
 
 // Shutdown stops accepting sessions, asks every session to save its draft
-// and quit, and waits for them until ctx ends; then it closes what is left.
+// and quit, and waits for them until ctx ends; then it ends what is left.
+// Each client's terminal is restored and told why the session ended.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
-	var programs []*tea.Program
+	var running []*running
 	for _, r := range s.sessions {
-		programs = append(programs, r.program)
+		running = append(running, r)
 	}
 	s.mu.Unlock()
-	s.log.Info("shutting down: saving open sessions", "sessions", len(programs))
-	for _, p := range programs {
-		if p != nil {
-			p.Send(s.cfg.StopMsg("the server is shutting down"))
-		}
+	select {
+	case <-s.stopKeys:
+	default:
+		close(s.stopKeys)
+	}
+	s.log.Info("shutting down: saving open sessions", "sessions", len(running))
+	for _, r := range running {
+		r.stop("the server is shutting down")
 	}
 	finished := make(chan struct{})
 	go func() {
@@ -349,6 +306,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-finished:
 	case <-ctx.Done():
 		err = fmt.Errorf("sshserve: %d sessions still open at shutdown deadline: %w", s.Sessions(), ctx.Err())
+		for _, r := range running {
+			r.kill()
+		}
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

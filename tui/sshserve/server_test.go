@@ -25,6 +25,7 @@ type greeter struct {
 	coder   string
 	remote  string
 	stopped chan<- string
+	sizes   chan<- [2]int
 }
 
 type stopMsg struct{ reason string }
@@ -36,6 +37,13 @@ func (g greeter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case stopMsg:
 		g.stopped <- g.coder + ": " + msg.reason
 		return g, tea.Quit
+	case tea.WindowSizeMsg:
+		if g.sizes != nil {
+			select {
+			case g.sizes <- [2]int{msg.Width, msg.Height}:
+			default:
+			}
+		}
 	case tea.KeyPressMsg:
 		if msg.String() == "q" {
 			return g, tea.Quit
@@ -44,7 +52,11 @@ func (g greeter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return g, nil
 }
 
-func (g greeter) View() tea.View { return tea.NewView("hello " + g.coder + " from " + g.remote + ".") }
+func (g greeter) View() tea.View {
+	v := tea.NewView("hello " + g.coder + " from " + g.remote + ".")
+	v.AltScreen = true
+	return v
+}
 
 type testServer struct {
 	*Server
@@ -52,6 +64,8 @@ type testServer struct {
 	stopped chan string
 	keys    string
 	hostKey string
+	logs    *screen
+	sizes   chan [2]int // sizes the session programs were given or sent
 }
 
 func newKey(t *testing.T) gossh.Signer {
@@ -78,17 +92,22 @@ func startServer(t *testing.T, cfg Config, keys string) *testServer {
 	if err := os.WriteFile(keysPath, []byte(keys), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ak, err := LoadAuthorizedKeys(keysPath)
+	ak, err := LoadAuthorizedKeys(keysPath, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stopped := make(chan string, 16)
+	stopped := make(chan string, 64)
+	sizes := make(chan [2]int, 64)
+	logs := &screen{}
 	cfg.Keys = ak
 	cfg.HostKeyPath = filepath.Join(dir, "host_ed25519")
 	cfg.Addr = "127.0.0.1:0"
-	cfg.Logger = log.New(io.Discard)
-	cfg.NewSession = func(s Session) (tea.Model, []tea.ProgramOption, error) {
-		return greeter{coder: s.Coder, remote: s.Remote, stopped: stopped}, nil, nil
+	cfg.Logger = log.New(logs)
+	if cfg.NewSession == nil {
+		cfg.NewSession = func(s Session) (tea.Model, []tea.ProgramOption, error) {
+			sizes <- [2]int{s.Width, s.Height}
+			return greeter{coder: s.Coder, remote: s.Remote, stopped: stopped, sizes: sizes}, nil, nil
+		}
 	}
 	cfg.StopMsg = func(reason string) tea.Msg { return stopMsg{reason} }
 	srv, err := New(cfg)
@@ -105,7 +124,7 @@ func startServer(t *testing.T, cfg Config, keys string) *testServer {
 		defer cancel()
 		srv.Shutdown(ctx)
 	})
-	return &testServer{Server: srv, addr: ln.Addr().String(), stopped: stopped, keys: keysPath, hostKey: cfg.HostKeyPath}
+	return &testServer{Server: srv, addr: ln.Addr().String(), stopped: stopped, keys: keysPath, hostKey: cfg.HostKeyPath, logs: logs, sizes: sizes}
 }
 
 func dial(addr string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
@@ -231,8 +250,8 @@ func TestCommandsAndMissingTerminalRefused(t *testing.T) {
 		t.Errorf("command: err %v, output %q", err, out)
 	}
 	sess, _ = c.NewSession()
-	var buf bytes.Buffer
-	sess.Stdout, sess.Stderr = &buf, &buf
+	buf := &screen{} // one writer for both streams, safe for their two goroutines
+	sess.Stdout, sess.Stderr = buf, buf
 	sess.Shell()
 	if err := sess.Wait(); err == nil || !strings.Contains(buf.String(), "terminal is required") {
 		t.Errorf("no pty: err %v, output %q", err, buf.String())
@@ -319,8 +338,8 @@ func TestHostKeyPersists(t *testing.T) {
 	if err != nil {
 		t.Fatalf("host key not written: %v", err)
 	}
-	ak, _ := LoadAuthorizedKeys(ts.keys)
-	if _, err := New(Config{Keys: ak, HostKeyPath: ts.hostKey, NewSession: func(Session) (tea.Model, []tea.ProgramOption, error) { return nil, nil, nil }}); err != nil {
+	ak, _ := LoadAuthorizedKeys(ts.keys, nil)
+	if _, err := New(Config{Keys: ak, HostKeyPath: ts.hostKey, Logger: log.New(io.Discard), NewSession: func(Session) (tea.Model, []tea.ProgramOption, error) { return nil, nil, nil }}); err != nil {
 		t.Fatal(err)
 	}
 	again, _ := os.ReadFile(ts.hostKey)
@@ -329,20 +348,23 @@ func TestHostKeyPersists(t *testing.T) {
 	}
 }
 
-func TestAuthorizedKeysErrorsNameFileAndLine(t *testing.T) {
-	k := newKey(t)
-	for name, tc := range map[string]struct{ data, want string }{
-		"garbage":    {"# coders\nnot a key\n", "keys line 2"},
-		"no coder":   {strings.TrimSuffix(authorizedLine(k, ""), " \n") + "\n", "keys line 1: key has no coder id"},
-		"two coders": {authorizedLine(k, "a") + authorizedLine(k, "b"), "keys line 2: key already belongs to coder a"},
-	} {
-		_, err := ParseAuthorizedKeys([]byte(tc.data), "keys")
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want %q", name, err, tc.want)
-		}
+func TestAuthorizedKeysLinesSkippedWithReasons(t *testing.T) {
+	k, other := newKey(t), newKey(t)
+	data := "# coders\nnot a key\n" + // 2
+		strings.TrimSuffix(authorizedLine(k, ""), " \n") + "\n" + // 3: no coder
+		authorizedLine(other, "a") + authorizedLine(other, "b") + // 4, 5: one key, two coders
+		authorizedLine(k, "carol") // 6
+	entries, skipped := ParseAuthorizedKeys([]byte(data), time.UTC)
+	if len(entries) != 1 || entries[0].Coder != "carol" || entries[0].Line != 6 || entries[0].Fingerprint != gossh.FingerprintSHA256(k.PublicKey()) {
+		t.Fatalf("entries: %+v", entries)
 	}
-	coders, err := ParseAuthorizedKeys([]byte(authorizedLine(k, "carol")), "keys")
-	if err != nil || coders[gossh.FingerprintSHA256(k.PublicKey())] != "carol" {
-		t.Errorf("%v %v", coders, err)
+	want := map[int]string{2: "not a public key line", 3: "no coder id", 4: "same key is listed for coders", 5: "same key is listed for coders"}
+	if len(skipped) != len(want) {
+		t.Fatalf("skipped: %+v", skipped)
+	}
+	for _, sk := range skipped {
+		if !strings.Contains(sk.Reason, want[sk.Line]) {
+			t.Errorf("line %d: %q, want %q", sk.Line, sk.Reason, want[sk.Line])
+		}
 	}
 }
