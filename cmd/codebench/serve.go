@@ -41,6 +41,7 @@ type serveConfig struct {
 	proxyFrom     string
 	proxyPrefixes []netip.Prefix
 	dataDir       string
+	limits        sshserve.Config // the connection limits only
 }
 
 func serveFlags(e *env, args []string) (serveConfig, int) {
@@ -66,6 +67,17 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long sessions get to save and close")
 	fs.BoolVar(&c.demo, "demo", false, "serve the demo store, seeded with the demo inbox")
 	c.format.register(fs)
+	l := &c.limits
+	fs.IntVar(&l.MaxSessionsPerCoder, "max-sessions-per-coder", 3, "most sessions one coder may have open")
+	fs.DurationVar(&l.HandshakeTimeout, "handshake-timeout", 20*time.Second, "close a connection that has not authenticated within this time")
+	fs.IntVar(&l.MaxUnauthenticated, "max-preauth", 256, "most connections not yet authenticated, in total")
+	fs.IntVar(&l.MaxUnauthenticatedPerSource, "max-preauth-per-source", 32, "most connections not yet authenticated from one address")
+	fs.IntVar(&l.MaxAuthFailures, "max-auth-failures", 20, "failed authentications from one address within --auth-failure-window that block it until the window ends")
+	fs.DurationVar(&l.AuthFailureWindow, "auth-failure-window", time.Minute, "window for --max-auth-failures")
+	fs.IntVar(&l.MaxWidth, "max-width", 500, "terminal columns a session may have (larger sizes are clamped)")
+	fs.IntVar(&l.MaxHeight, "max-height", 200, "terminal rows a session may have (larger sizes are clamped)")
+	fs.IntVar(&l.MaxCells, "max-cells", 12000, "terminal cells (columns x rows) a session may have; past it both sides shrink alike (bounds memory per session: about 500 bytes a cell)")
+	fs.DurationVar(&l.KeyCheckEvery, "key-check", 30*time.Second, "how often open sessions are checked against the authorized keys file (a removed or expired key ends its sessions)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: codebench serve [flags]\n\nServes the workbench over SSH: ssh -p 2222 HOST. Each coder's key is listed in the\nauthorized keys file with the coder id after it.\n\nFlags:")
 		fs.PrintDefaults()
@@ -112,7 +124,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	logger := log.NewWithOptions(logOut, log.Options{ReportTimestamp: true, Prefix: "codebench serve"})
 
-	keys, err := sshserve.LoadAuthorizedKeys(cfg.authorizedKeys)
+	keys, err := sshserve.LoadAuthorizedKeys(cfg.authorizedKeys, logger)
 	if err != nil {
 		return e.errorf("%v\n(list each coder's public key with the coder id after it, as in ~/.ssh/authorized_keys)", err)
 	}
@@ -173,13 +185,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 	}()
 
-	srv, err := sshserve.New(sshserve.Config{
-		ProxyFrom: cfg.proxyPrefixes,
-		Addr:      cfg.addr, HostKeyPath: cfg.hostKey, Keys: keys,
-		IdleTimeout: cfg.idle, MaxSessions: cfg.maxSessions, Logger: logger,
-		NewSession: sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL),
-		StopMsg:    tui.Stop,
-	})
+	sc := cfg.limits
+	sc.Addr, sc.HostKeyPath, sc.Keys = cfg.addr, cfg.hostKey, keys
+	sc.IdleTimeout, sc.MaxSessions, sc.Logger = cfg.idle, cfg.maxSessions, logger
+	sc.NewSession = sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL)
+	sc.StopMsg = tui.Stop
+	sc.ProxyFrom = cfg.proxyPrefixes
+	srv, err := sshserve.New(sc)
 	if err != nil {
 		return e.errorf("%v", err)
 	}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // waitStore polls the store until cond holds (the server saves on its own
@@ -90,5 +93,44 @@ func TestSSHOneCoderTwoSessionsLosesNothing(t *testing.T) {
 	}
 	if !refused {
 		t.Fatalf("the first session's refused change is not in the audit log: %+v", audit)
+	}
+}
+
+// TestSSHKilledClientReleasesItsLease: the ssh client is killed (its TCP
+// connection reset without an SSH goodbye) while an encounter is open
+// with a change on screen. The server stops the session the clean way:
+// the change is saved and the lease released at once, not when it
+// expires minutes later.
+func TestSSHKilledClientReleasesItsLease(t *testing.T) {
+	r := newSSHRig(t, "alice")
+	raw, err := net.Dial("tcp", r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, chans, reqs, err := gossh.NewClientConn(raw, r.addr, r.clientConfig("alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := attach(t, gossh.NewClient(sc, chans, reqs), 80, 24)
+	a.waitFor("Worklist", "enc-1015")
+	a.send(keyEnter)
+	a.waitFor("enc-1015 · Chloe Anderson")
+	a.search("ankle sprain", "S93")
+	a.send(keyEnter)
+	a.waitFor("A S93")
+	if _, sum, _ := r.st.Get(context.Background(), "enc-1015"); sum.LeasedBy != "alice" {
+		t.Fatalf("lease before the kill: %+v", sum)
+	}
+	raw.(*net.TCPConn).SetLinger(0)
+	raw.Close() // RST: what the server sees when the client is kill -9ed
+	r.waitStore(t, "lease released after the client died", func() bool {
+		_, sum, _ := r.st.Get(context.Background(), "enc-1015")
+		return sum.LeasedBy == ""
+	})
+	if got, _ := r.diagnoses(t, "enc-1015"); !strings.HasPrefix(got, "S93") {
+		t.Fatalf("the change on screen was not saved: %q", got)
+	}
+	if n := r.srv.Sessions(); n != 0 {
+		t.Fatalf("sessions after the kill: %d", n)
 	}
 }

@@ -100,7 +100,7 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	r := &sshRig{st: st, queueDir: queueDir}
 	var keysPath string
 	r.keys, keysPath = writeKeys(t, dir, coders...)
-	keys, err := sshserve.LoadAuthorizedKeys(keysPath)
+	keys, err := sshserve.LoadAuthorizedKeys(keysPath, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +109,8 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 		Logger:     log.New(io.Discard),
 		NewSession: sessionFactory(set, ix, st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0),
 		StopMsg:    tui.Stop,
+		// The tests' coders all come from 127.0.0.1, all at once.
+		MaxUnauthenticatedPerSource: 128,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +164,9 @@ func startServe(t *testing.T, dir, storePath, keysPath string) (cmd *exec.Cmd, a
 func startServeWith(t *testing.T, dir string, env []string, args ...string) (cmd *exec.Cmd, addr string, exited <-chan error, stderr *strings.Builder) {
 	t.Helper()
 	addr = freePort(t)
-	cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", addr, "--cache", testCache()}, args...)...)
+	cmd = exec.Command(os.Args[0], append([]string{"serve", "--addr", addr, "--cache", testCache(),
+		// The tests' coders all come from 127.0.0.1, all at once.
+		"--max-preauth-per-source", "128"}, args...)...)
 	cmd.Env = append(append(os.Environ(), "CODEBENCH_TEST_MAIN=1", "CODEBENCH_DATA="+dir), env...)
 	stderr = &strings.Builder{}
 	cmd.Stderr = &syncWriter{b: stderr}
@@ -216,13 +220,24 @@ type term struct {
 
 func (r *sshRig) connect(t testing.TB, coder string, cols, rows int) *term {
 	t.Helper()
-	client, err := gossh.Dial("tcp", r.addr, &gossh.ClientConfig{
-		User: coder, Auth: []gossh.AuthMethod{gossh.PublicKeys(r.keys[coder])},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
-	})
+	client, err := gossh.Dial("tcp", r.addr, r.clientConfig(coder))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return attach(t, client, cols, rows)
+}
+
+func (r *sshRig) clientConfig(coder string) *gossh.ClientConfig {
+	return &gossh.ClientConfig{
+		User: coder, Auth: []gossh.AuthMethod{gossh.PublicKeys(r.keys[coder])},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+	}
+}
+
+// attach opens an interactive session with an emulated terminal on a
+// connected client.
+func attach(t testing.TB, client *gossh.Client, cols, rows int) *term {
+	t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -494,51 +509,8 @@ func TestSSHLoad50Sessions(t *testing.T) {
 		t.Skip("load test")
 	}
 	const sessions = 50
-	testIndex(t)
-	dir := t.TempDir()
-	storePath := filepath.Join(dir, "work.db")
-	st, err := sqlite.Open(storePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	encs, err := demo.Encounters()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// One encounter per coder, ordered by date of service so coder i finds
-	// theirs i rows down the worklist.
-	for i := range sessions {
-		var enc encounter.Encounter
-		data, _ := json.Marshal(encs[i%len(encs)])
-		json.Unmarshal(data, &enc)
-		enc.ID = fmt.Sprintf("load-%02d", i)
-		enc.Service.From = encounter.NewDate(2026, 1, 1+i)
-		enc.Service.To = enc.Service.From
-		if err := st.Add(context.Background(), &enc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st.Close()
-
-	coders := make([]string, sessions)
-	for i := range coders {
-		coders[i] = fmt.Sprintf("coder%02d", i)
-	}
-	keys, keysPath := writeKeys(t, dir, coders...)
-	cmd, addr, _, _ := startServe(t, dir, storePath, keysPath)
+	cmd, r, _ := startLoadServer(t, sessions)
 	defer cmd.Process.Signal(syscall.SIGTERM)
-	r := &sshRig{addr: addr, keys: keys}
-	// Memory is measured once the index is warmed (serve does it in the
-	// background), so it counts the sessions only.
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		logData, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
-		if strings.Contains(string(logData), "search index warmed") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("index not warmed:\n%s", logData)
-		}
-	}
 	// Warm the server (first session pays one-off costs), then measure.
 	warm := r.connect(t, "coder00", 80, 24)
 	warm.waitFor("Worklist")
@@ -611,6 +583,65 @@ func TestSSHLoad50Sessions(t *testing.T) {
 	// bench hold the budgets.
 }
 
+// seedLoad adds one encounter per coder (load-NN), dated before the demo
+// inbox and in order, so coder i finds theirs i rows down the worklist.
+func seedLoad(t *testing.T, st store.Store, n int) {
+	t.Helper()
+	encs, err := demo.Encounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		var enc encounter.Encounter
+		data, _ := json.Marshal(encs[i%len(encs)])
+		json.Unmarshal(data, &enc)
+		enc.ID = fmt.Sprintf("load-%02d", i)
+		enc.Service.From = encounter.NewDate(2025, 1, 1+i)
+		enc.Service.To = enc.Service.From
+		if err := st.Add(context.Background(), &enc); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// loadCoders names coder00, coder01, ...
+func loadCoders(n int) []string {
+	coders := make([]string, n)
+	for i := range coders {
+		coders[i] = fmt.Sprintf("coder%02d", i)
+	}
+	return coders
+}
+
+// startLoadServer runs `codebench serve` as a child process with one
+// encounter (load-NN) and one coder (coderNN) per session, and waits until
+// its search index is warmed, so memory measured after counts sessions
+// only.
+func startLoadServer(t *testing.T, sessions int) (*exec.Cmd, *sshRig, string) {
+	t.Helper()
+	testIndex(t)
+	dir := t.TempDir()
+	storePath := filepath.Join(dir, "work.db")
+	st, err := sqlite.Open(storePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedLoad(t, st, sessions)
+	st.Close()
+	keys, keysPath := writeKeys(t, dir, loadCoders(sessions)...)
+	cmd, addr, _, _ := startServe(t, dir, storePath, keysPath)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		logData, _ := os.ReadFile(filepath.Join(dir, "serve.log"))
+		if strings.Contains(string(logData), "search index warmed") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("index not warmed:\n%s", logData)
+		}
+	}
+	return cmd, &sshRig{addr: addr, keys: keys}, dir
+}
+
 // keyToFrame sends one key and waits for the next screen update.
 func (tm *term) keyToFrame(key string) time.Duration {
 	select { // drop an update that arrived before the key
@@ -629,19 +660,23 @@ func (tm *term) keyToFrame(key string) time.Duration {
 }
 
 // rssKB reads a process's resident set size from /proc.
-func rssKB(t *testing.T, pid int) int {
+func rssKB(t *testing.T, pid int) int { return procStatusKB(t, pid, "VmRSS") }
+
+// procStatusKB reads one kB field of /proc/PID/status (VmRSS, VmHWM: the
+// peak resident set).
+func procStatusKB(t *testing.T, pid int, field string) int {
 	t.Helper()
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Skipf("no /proc: %v", err)
+		t.Fatalf("no /proc: %v", err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			var kb int
 			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
 			return kb
 		}
 	}
-	t.Skip("no VmRSS")
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
