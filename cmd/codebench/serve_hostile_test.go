@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -102,7 +103,11 @@ func TestSSHHostileTerminalSizes(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tm.send(strings.Repeat("j", i), keyEnter)
+			// The screen is drawn wider than this 80x24 emulator: no
+			// reading it, only waiting for each step to be drawn.
+			tm.send("/", fmt.Sprintf("load-%02d", i))
+			tm.quiet(300 * time.Millisecond)
+			tm.send(keyEnter)
 			tm.quiet(500 * time.Millisecond)
 			tm.send("/", "diabetes")
 			tm.quiet(500 * time.Millisecond)
@@ -110,6 +115,12 @@ func TestSSHHostileTerminalSizes(t *testing.T) {
 	}
 	wg.Wait()
 	coding := live()
+	for i := range sessions {
+		id := fmt.Sprintf("load-%02d", i)
+		if _, sum, err := r.st.Get(context.Background(), id); err != nil || sum.LeasedBy != fmt.Sprintf("coder%02d", i) {
+			t.Fatalf("%s not open in its coder's session at the large size: %+v %v", id, sum, err)
+		}
+	}
 	// And one whose very first pty-req is hostile.
 	c, err := gossh.Dial("tcp", r.addr, r.clientConfig(fmt.Sprintf("coder%02d", sessions)))
 	if err != nil {
