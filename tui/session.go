@@ -91,10 +91,11 @@ func (m *Model) openCmd(id string, takeOver bool) tea.Cmd {
 		if sum.Status == store.Exported {
 			return openedMsg{id: id, enc: enc, sum: sum, readOnly: fmt.Sprintf("exported as %s; billing has it", common.OrDash(sum.ExportKey))}
 		}
-		lease, err := st.Lease(ctx, id, coder, ttl)
+		acquire := st.Lease
 		if takeOver {
-			lease, err = st.TakeOver(ctx, id, coder, ttl)
+			acquire = st.TakeOver // the coder asked: from their other session
 		}
+		lease, err := acquire(ctx, id, coder, ttl)
 		var held *store.LeasedError
 		if errors.As(err, &held) {
 			until := held.Until.In(now().Location())

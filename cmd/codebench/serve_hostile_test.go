@@ -104,23 +104,30 @@ func TestSSHHostileTerminalSizes(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// The screen is drawn wider than this 80x24 emulator: no
-			// reading it, only waiting for each step to be drawn.
-			tm.send("/", fmt.Sprintf("load-%02d", i))
+			// reading it; the store says when the encounter is open.
+			id, coder := fmt.Sprintf("load-%02d", i), fmt.Sprintf("coder%02d", i)
+			tm.send("/", id)
 			tm.quiet(300 * time.Millisecond)
 			tm.send(keyEnter)
+			for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				if _, sum, err := r.st.Get(context.Background(), id); err == nil && sum.LeasedBy == coder {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Errorf("%s never opened %s at the large size", coder, id)
+					return
+				}
+			}
 			tm.quiet(500 * time.Millisecond)
 			tm.send("/", "diabetes")
 			tm.quiet(500 * time.Millisecond)
 		}()
 	}
 	wg.Wait()
-	coding := live()
-	for i := range sessions {
-		id := fmt.Sprintf("load-%02d", i)
-		if _, sum, err := r.st.Get(context.Background(), id); err != nil || sum.LeasedBy != fmt.Sprintf("coder%02d", i) {
-			t.Fatalf("%s not open in its coder's session at the large size: %+v %v", id, sum, err)
-		}
+	if t.Failed() {
+		t.FailNow()
 	}
+	coding := live()
 	// And one whose very first pty-req is hostile.
 	c, err := gossh.Dial("tcp", r.addr, r.clientConfig(fmt.Sprintf("coder%02d", sessions)))
 	if err != nil {
