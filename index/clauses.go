@@ -1,0 +1,114 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// conceptQuery matches any alternative of a concept in any text field;
+// typing says whether the word being typed may match as a prefix. It is
+// nil when the concept has no alternative left.
+func conceptQuery(c *concept, typing bool) query.Query {
+	return conceptQueryFields(c, typing, false)
+}
+
+// conceptQueryFields is conceptQuery; scored adds the title field, whose
+// boost only matters when Bleve scores.
+func conceptQueryFields(c *concept, typing, scored bool) query.Query {
+	var any []query.Query
+	for _, a := range c.alts {
+		if !typing && (a.kind == altCompletion || a.prefix != "" && a.kind == altTyped) {
+			continue
+		}
+		var q query.Query
+		switch {
+		case a.prefix != "":
+			t := query.NewTermQuery(a.prefix)
+			t.SetField(fieldWords)
+			t.SetBoost(a.boost)
+			q = t
+		case len(a.stems) == 1:
+			q = stemQueryFields(a.stems[0], a.boost, scored)
+		default:
+			parts := make([]query.Query, len(a.stems))
+			for i, s := range a.stems {
+				parts[i] = stemQueryFields(s, a.boost, scored)
+			}
+			q = query.NewConjunctionQuery(parts)
+		}
+		any = append(any, q)
+	}
+	switch len(any) {
+	case 0:
+		return nil
+	case 1:
+		return any[0]
+	}
+	return query.NewDisjunctionQuery(any)
+}
+
+// stemQuery finds an analysed word in any text field.
+func stemQuery(stem string, weight float64) query.Query {
+	return stemQueryFields(stem, weight, false)
+}
+
+// stemQueryFields finds an analysed word; unscored, the text field alone
+// does (it holds the title too).
+func stemQueryFields(stem string, weight float64, scored bool) query.Query {
+	if !scored {
+		t := query.NewTermQuery(stem)
+		t.SetField(fieldText)
+		return t
+	}
+	fields := make([]query.Query, len(fieldBoosts))
+	for i, fb := range fieldBoosts {
+		t := query.NewTermQuery(stem)
+		t.SetField(fb.field)
+		t.SetBoost(fb.boost * weight)
+		fields[i] = t
+	}
+	return query.NewDisjunctionQuery(fields)
+}
+
+// filters turns the options into Bleve clauses: ones a code must match and
+// ones it must not.
+func (ix *Index) filters(opt Options) (must, mustNot []query.Query) {
+	if len(opt.Systems) > 0 {
+		var sys []query.Query
+		for _, s := range opt.Systems {
+			t := query.NewTermQuery(string(s))
+			t.SetField(fieldSystem)
+			t.SetBoost(0)
+			sys = append(sys, t)
+		}
+		must = append(must, query.NewDisjunctionQuery(sys))
+	}
+	if opt.BillableOnly {
+		// Billable in the release of the search's date (ICD-10-CM), or
+		// billable at all (other systems).
+		must = append(must, ix.releaseTerms(fieldBillableIn, opt))
+	}
+	if !opt.Modifiers {
+		m := query.NewBoolFieldQuery(true)
+		m.SetField(fieldModifier)
+		mustNot = append(mustNot, m)
+	}
+	if !opt.ShowInvalid {
+		// In the release of the search's date, or a code of another
+		// system (whose dates are checked below and in Go).
+		must = append(must, ix.releaseTerms(fieldReleases, opt))
+	}
+	if !opt.ValidOn.IsZero() && !opt.ShowInvalid {
+		d := yyyymmdd(opt.ValidOn)
+		f := false
+		before := query.NewNumericRangeInclusiveQuery(&d, nil, &f, nil)
+		before.SetField(fieldEff) // effective after the date
+		after := query.NewNumericRangeInclusiveQuery(nil, &d, nil, &f)
+		after.SetField(fieldEnd) // terminated before the date
+		dated := query.NewBoolFieldQuery(true)
+		dated.SetField(fieldDated)
+		mustNot = append(mustNot, query.NewConjunctionQuery([]query.Query{
+			dated, query.NewDisjunctionQuery([]query.Query{before, after}),
+		}))
+	}
+	return must, mustNot
+}

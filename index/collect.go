@@ -1,0 +1,241 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"codebench/codesets"
+)
+
+// run asks Bleve for the first size codes matching q. Unscored, they come
+// in index order (shortest title first), filtered in Go, and counting stops
+// at countCap; scored, by how many of the query's words they have, all
+// counted.
+func (ix *Index) run(ctx context.Context, q query.Query, pl *plan, size int, scored bool) ([]candidate, uint64, error) {
+	if !scored {
+		if pl.family != nil {
+			q = query.NewConjunctionQuery([]query.Query{q, pl.family})
+		}
+		return ix.collect(ctx, q, size, pl.opt, pl.rv)
+	}
+	must := append([]query.Query{q}, pl.filters...)
+	if pl.family != nil {
+		must = append(must, pl.family)
+	}
+	var full query.Query = query.NewConjunctionQuery(must)
+	if len(pl.exclude) > 0 {
+		full = query.NewBooleanQuery(must, nil, pl.exclude)
+	}
+	req := bleve.NewSearchRequestOptions(full, size, 0, false)
+	sr, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	out := make([]candidate, 0, len(sr.Hits))
+	for _, h := range sr.Hits {
+		if c, ok := ix.codeOf(h.ID); ok {
+			if c, ok := ix.keep(c, pl.opt, pl.rv); ok {
+				out = append(out, candidate{code: c})
+			}
+		}
+	}
+	return out, sr.Total, nil
+}
+
+// countCap is where counting the codes of an unscored search stops: a
+// word such as "encounter" is in forty thousand titles, and walking them
+// all would cost milliseconds for a number nobody reads exactly.
+const countCap = 2000
+
+// collect walks an unscored search in index order: the first size codes
+// that pass the options are the candidates, the rest are only counted, up
+// to countCap. The options are checked in Go, from a table of every
+// document: a filter clause in Bleve would cost more than the words.
+func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Options, rv *resolver) ([]candidate, uint64, error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, 0, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, 0, err
+	}
+	defer r.Close()
+	docs, err := ix.docTable(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	f := newDocFilter(opt, rv)
+	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	defer s.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	out := make([]candidate, 0, min(size, 256))
+	var n uint64
+	for walked := 0; ; walked++ {
+		if walked%512 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		if dm == nil {
+			break
+		}
+		d, ok := docs.get(dm.IndexInternalID)
+		sctx.DocumentMatchPool.Put(dm)
+		if !ok {
+			continue
+		}
+		c, ok := f.keep(d)
+		if !ok {
+			continue
+		}
+		n++
+		if len(out) < size {
+			out = append(out, candidate{code: c})
+		}
+		if n >= countCap && len(out) >= size {
+			break
+		}
+	}
+	return out, n, nil
+}
+
+// docInfo is what the options filter on, per document.
+type docInfo struct {
+	code     *codesets.Code
+	eff, end float64 // validity, as numbers YYYYMMDD
+}
+
+// docTable maps every document's internal ID to its code, once per
+// opened index (the index is read-only and has one segment, so internal
+// IDs do not change). Scorch's IDs are 8-byte document numbers: those
+// index a slice; anything else would go through a map.
+type docTable struct {
+	byNum []docInfo
+	byID  map[string]docInfo
+}
+
+func (t *docTable) get(id []byte) (docInfo, bool) {
+	if len(id) == 8 {
+		if n := binary.BigEndian.Uint64(id); n < uint64(len(t.byNum)) {
+			d := t.byNum[n]
+			return d, d.code != nil
+		}
+	}
+	d, ok := t.byID[string(id)]
+	return d, ok
+}
+
+func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
+	ix.docsOnce.Do(func() {
+		ids, err := r.DocIDReaderAll()
+		if err != nil {
+			ix.docsErr = err
+			return
+		}
+		defer ids.Close()
+		t := &docTable{byID: map[string]docInfo{}}
+		for {
+			id, err := ids.Next()
+			if err != nil {
+				ix.docsErr = err
+				return
+			}
+			if id == nil {
+				break
+			}
+			ext, err := r.ExternalID(id)
+			if err != nil {
+				ix.docsErr = err
+				return
+			}
+			c, ok := ix.codeOf(ext)
+			if !ok {
+				continue
+			}
+			eff, end := validity(c)
+			if c.System == codesets.ICD10CM {
+				eff, end = ix.releases().span(c)
+			}
+			d := docInfo{code: c, eff: eff, end: end}
+			if len(id) == 8 && binary.BigEndian.Uint64(id) < 1<<24 {
+				n := binary.BigEndian.Uint64(id)
+				for uint64(len(t.byNum)) <= n {
+					t.byNum = append(t.byNum, docInfo{})
+				}
+				t.byNum[n] = d
+			} else {
+				t.byID[string(id)] = d
+			}
+		}
+		ix.docs = t
+	})
+	return ix.docs, ix.docsErr
+}
+
+// docFilter applies the options to documents: the cheap checks on the
+// indexed code first, then its resolution for the search's date.
+type docFilter struct {
+	opt     Options
+	rv      *resolver
+	systems map[codesets.System]bool
+	date    float64
+}
+
+func newDocFilter(opt Options, rv *resolver) docFilter {
+	f := docFilter{opt: opt, rv: rv}
+	if len(opt.Systems) > 0 {
+		f.systems = map[codesets.System]bool{}
+		for _, s := range opt.Systems {
+			f.systems[s] = true
+		}
+	}
+	if !opt.ValidOn.IsZero() && !opt.ShowInvalid {
+		f.date = yyyymmdd(opt.ValidOn)
+	}
+	return f
+}
+
+func (f docFilter) keep(d docInfo) (*codesets.Code, bool) {
+	c := d.code
+	switch {
+	case c.Modifier && !f.opt.Modifiers,
+		f.systems != nil && !f.systems[c.System],
+		f.date > 0 && (f.date < d.eff || f.date > d.end):
+		return nil, false
+	}
+	c, _, ok := f.rv.resolve(c)
+	if !ok || f.opt.BillableOnly && !c.Billable {
+		return nil, false
+	}
+	return c, true
+}
+
+func mergeHits(a, b []candidate) []candidate {
+	seen := make(map[*codesets.Code]bool, len(a))
+	for _, c := range a {
+		seen[c.code] = true
+	}
+	for _, c := range b {
+		if !seen[c.code] {
+			a = append(a, c)
+		}
+	}
+	return a
+}
