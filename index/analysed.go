@@ -22,35 +22,6 @@ const (
 	kindIndex
 )
 
-// kindWeight discounts matches outside the title a little.
-var kindWeight = [...]float64{kindTitle: 1, kindInclusion: 0.97, kindIndex: 0.93}
-
-// Score weights; see the list above.
-const (
-	wCoverage       = 8.0
-	wOneText        = 4.0
-	wBillable       = 2.0
-	wExact          = 1.5
-	wExactHeader    = 0.75
-	wFewExtras      = 1.5
-	maxExtras       = 6.0 // extra words beyond which a text earns nothing for brevity
-	wDefault        = 0.4
-	wHead           = 0.3
-	inheritedWeight = 0.9  // a header's inclusion term, matched for a code under it that is not the default
-	partialExtras   = 3.0  // what a drug or neoplasm table entry leaves unsaid
-	wFamilyExact    = 0.5  // a category or subcategory above the code is exactly what was asked
-	wLater          = 0.2  // a 7th character other than A (initial encounter) not asked for
-	groupGap        = 0.25 // siblings within this score of the family's first hit join it
-	extraPenalty    = 0.05 // per extra word, when choosing the text to show as Why
-)
-
-// What a word of a code's text costs when the query did not ask for it.
-const (
-	costCore    = 1.0 // a word that says something the query did not
-	costNegated = 0.3 // in a negative qualifier: "without macular edema"
-	costFree    = 0.0 // in parentheses, a 7th character's meaning, "unspecified"
-)
-
 // analysedText is one text of a code, analysed as the index analyses it.
 type analysedText struct {
 	kind  textKind
@@ -187,6 +158,7 @@ type codeWords struct {
 	fullInherited  []bool
 	ancestors      []*codeWords // parent first, up to the category
 	isDefault      bool         // see isDefault
+	isOther        bool         // see isOther
 	laterEncounter bool         // a 7th character other than A
 }
 
@@ -263,6 +235,7 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 		}
 	}
 	cw.isDefault = isDefault(c.Title())
+	cw.isOther = isOther(c.Title())
 	cw.laterEncounter = seventhSuffix(c) > 0 && c.Code[6] != 'A'
 	onDefaultPath := cw.isDefault
 	seventh := seventhSuffix(c) > 0

@@ -50,6 +50,9 @@ type Index struct {
 	markerOnce sync.Once
 	markerSet  map[string]bool
 	negStems   map[string]bool
+
+	bodyIndex
+	sideStems [4][]string // analysed side words, by side
 }
 
 // Open opens the index built into dir for set, read-only. Many processes
@@ -116,6 +119,7 @@ func (ix *Index) prime() {
 	}
 	ix.sortedCodes()
 	ix.markers()
+	ix.bodyWords()
 }
 
 func newIndex(set *codesets.Set, bi bleve.Index) (*Index, error) {
@@ -132,6 +136,9 @@ func newIndex(set *codesets.Set, bi bleve.Index) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{set: set, bi: bi, text: text, abbr: abbr, stems: map[string][]string{}}
+	for s := sideRight; s <= sideBoth; s++ {
+		ix.sideStems[s] = ix.analyse(sideStem[s])
+	}
 	for _, list := range abbr {
 		for _, a := range list {
 			for _, e := range a.expansions {

@@ -45,8 +45,11 @@ type concept struct {
 	weight float64
 	// optional marks a word of one or two letters still being typed after
 	// other words ("cellulitis of left lower le"): too short to search
-	// for, it only helps ranking.
+	// for, it only helps ranking. Words the query implies ("personal" in
+	// "hx of mi") are optional too.
 	optional bool
+	// side is set for a side of the body ("r", "lt", "b/l").
+	side side
 }
 
 // codePrefix is a code or code prefix named in a query. A dotted one
@@ -66,6 +69,9 @@ type parsedQuery struct {
 	negates bool
 	// weight is the sum of the concepts' weights.
 	weight float64
+	// nos and nec are set when the query says NOS or NEC: it asks for the
+	// family's unspecified or "other" code (see qualifiers.go).
+	nos, nec bool
 }
 
 // maxConcepts bounds the words of one query; a pasted paragraph is cut.
@@ -152,6 +158,17 @@ func (ix *Index) parse(q string) parsedQuery {
 	for i := 0; i < len(fields); {
 		raw := fields[i]
 		last := i == len(fields)-1
+		if q, n := qualifierAt(norms, i); q != qualNone {
+			p.nos = p.nos || q == qualNOS
+			p.nec = p.nec || q == qualNEC
+			i += n
+			continue
+		}
+		if s := ix.sideOf(norms, i); s != noSide {
+			add(concept{typed: raw, side: s, alts: []alt{{stems: ix.sideStems[s], kind: altTyped, weight: weightTyped, boost: 1}}})
+			i++
+			continue
+		}
 		if code, ok := ix.typedCode(raw, len(fields) == 1); ok {
 			p.codes = append(p.codes, codePrefix{code: code, icdOnly: strings.Contains(raw, ".")})
 			i++
@@ -182,8 +199,9 @@ func (ix *Index) parse(q string) parsedQuery {
 			}
 			i += len(a.words)
 			if i == len(fields) && typing && len(a.words) == 1 {
+				// A known shorthand is complete even as it is typed
+				// ("r knee oa"); it may still be the start of a word.
 				c.addTyping(raw)
-				c.optional = len(fields) > 1 && len(raw) < minGram
 			}
 			if len(c.alts) > 0 {
 				add(c)
@@ -203,6 +221,15 @@ func (ix *Index) parse(q string) parsedQuery {
 			add(c)
 		}
 		i++
+	}
+	// "hx of mi" is the patient's own history: "personal history" titles
+	// rank before "family history" ones.
+	if p.nec && len(p.concepts) > 0 {
+		// NEC: the family's "other" code; the word costs nothing there.
+		add(concept{typed: "other", optional: true, alts: []alt{{stems: ix.analyse("other"), kind: altExpansion, weight: weightTyped, boost: 1}}})
+	}
+	if personalHistory(norms) && len(p.concepts) > 0 {
+		add(concept{typed: "personal", optional: true, alts: []alt{{stems: ix.analyse("personal"), kind: altExpansion, weight: weightTyped, boost: 1}}})
 	}
 	return p
 }

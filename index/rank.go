@@ -27,6 +27,36 @@ import (
 // Hits of one ICD-10-CM family that rank close together are then kept
 // together, so the list reads family by family.
 
+// kindWeight discounts matches outside the title a little.
+var kindWeight = [...]float64{kindTitle: 1, kindInclusion: 0.97, kindIndex: 0.93}
+
+// Score weights; see the list above.
+const (
+	wCoverage       = 8.0
+	wOneText        = 4.0
+	wBillable       = 2.0
+	wExact          = 1.5
+	wExactHeader    = 0.75
+	wFewExtras      = 1.5
+	maxExtras       = 6.0 // extra words beyond which a text earns nothing for brevity
+	wDefault        = 0.4
+	wAsked          = 0.8 // the query says NOS (a default) or NEC (an "other" code)
+	wHead           = 0.3
+	inheritedWeight = 0.9  // a header's inclusion term, matched for a code under it that is not the default
+	partialExtras   = 3.0  // what a drug or neoplasm table entry leaves unsaid
+	wFamilyExact    = 0.5  // a category or subcategory above the code is exactly what was asked
+	wLater          = 0.2  // a 7th character other than A (initial encounter) not asked for
+	groupGap        = 0.25 // siblings within this score of the family's first hit join it
+	extraPenalty    = 0.05 // per extra word, when choosing the text to show as Why
+)
+
+// What a word of a code's text costs when the query did not ask for it.
+const (
+	costCore    = 1.0 // a word that says something the query did not
+	costNegated = 0.3 // in a negative qualifier: "without macular edema"
+	costFree    = 0.0 // in parentheses, a 7th character's meaning, "unspecified"
+)
+
 // textMatch is how well one text answers the query.
 type textMatch struct {
 	coverage float64 // matched concepts' weights over all concepts' weights
@@ -167,6 +197,16 @@ func isDefault(title string) bool {
 		}
 	}
 	return false
+}
+
+// isOther tells whether a title is the "other" code of its family, the
+// one NEC (not elsewhere classified) asks for: "Other specified
+// hypothyroidism", "Other hyperlipidemia", "..., not elsewhere
+// classified".
+func isOther(title string) bool {
+	t := strings.ToLower(title)
+	return strings.HasPrefix(t, "other ") || strings.Contains(t, ", other") ||
+		strings.Contains(t, "other specified") || strings.Contains(t, "not elsewhere classified")
 }
 
 // preferredFamilies break ties between families that answer a query
@@ -347,6 +387,12 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			}
 			if cw.isDefault {
 				s += wDefault
+				if p.nos {
+					s += wAsked
+				}
+			}
+			if p.nec && cw.isOther {
+				s += wAsked
 			}
 			if cw.laterEncounter {
 				s -= wLater

@@ -1,0 +1,84 @@
+package index
+
+// Some words of a query say which code of a family is wanted rather than
+// what the code is about. They are read here and never searched for as
+// words:
+//
+//   - NOS ("not otherwise specified") asks for the family's unspecified
+//     code, NEC ("not elsewhere classified") for its "other" code: both
+//     older spellings coders still write. Neither word is in the titles
+//     as a word worth matching ("nos" would even stem to the negation
+//     "no").
+//   - "w", "w/" and "&" are "with" and "and", which the titles' stop list
+//     drops too.
+//   - "r/o" (rule out), "?" and "c/w" (consistent with) qualify a finding
+//     that outpatient coding does not report as confirmed: the finding's
+//     words are searched, the qualifier is not.
+//   - "history" or "hx" without "family" is the patient's own history
+//     (ICD-10-CM's "personal history"), as coders read it.
+
+type qualifier uint8
+
+const (
+	qualNone qualifier = iota
+	qualNOS
+	qualNEC
+	qualDrop
+)
+
+// qualifierWords are matched on normalised words (normalWords), one or
+// several in a row.
+var qualifierWords = []struct {
+	words []string
+	q     qualifier
+}{
+	{[]string{"not", "otherwise", "specified"}, qualNOS},
+	{[]string{"not", "elsewhere", "classified"}, qualNEC},
+	{[]string{"nos"}, qualNOS},
+	{[]string{"nec"}, qualNEC},
+	{[]string{"rule", "out"}, qualDrop},
+	{[]string{"r/o"}, qualDrop},
+	{[]string{"c/w"}, qualDrop},
+	{[]string{"w"}, qualDrop},
+	{[]string{"w/"}, qualDrop},
+	{[]string{"&"}, qualDrop},
+	{[]string{"?"}, qualDrop},
+}
+
+// qualifierAt tells whether a qualifier starts at norms[i], and how many
+// words it takes.
+func qualifierAt(norms []string, i int) (qualifier, int) {
+	for _, qw := range qualifierWords {
+		if i+len(qw.words) > len(norms) {
+			continue
+		}
+		ok := true
+		for j, w := range qw.words {
+			ok = ok && norms[i+j] == w
+		}
+		if ok {
+			return qw.q, len(qw.words)
+		}
+	}
+	return qualNone, 0
+}
+
+// historyWords say the query is about a history; familyWords that it is
+// the family's.
+var (
+	historyWords = map[string]bool{"hx": true, "history": true, "h/o": true, "hist": true, "pmh": true, "phx": true}
+	familyWords  = map[string]bool{"family": true, "fh": true, "fhx": true, "fam": true, "familial": true}
+)
+
+// personalHistory tells whether a query speaks of a history that is not
+// the family's.
+func personalHistory(norms []string) bool {
+	hist := false
+	for _, w := range norms {
+		if familyWords[w] {
+			return false
+		}
+		hist = hist || historyWords[w]
+	}
+	return hist
+}
