@@ -12,6 +12,18 @@ import (
 //go:embed abbreviations.tsv
 var abbreviationsTSV string
 
+// olderTSV is the list of older terms clinicians still write, in the same
+// format; see the file.
+//
+//go:embed older.tsv
+var olderTSV string
+
+// listFile is one file of terms.
+type listFile struct{ name, text string }
+
+// termLists are the embedded lists, read into one table.
+var termLists = []listFile{{"abbreviations.tsv", abbreviationsTSV}, {"older.tsv", olderTSV}}
+
 // abbreviation is one entry of the list: the words a coder types and the
 // phrases the code sets use for them.
 type abbreviation struct {
@@ -24,10 +36,26 @@ type abbreviation struct {
 // that start with it, longest term first.
 type abbreviations map[string][]abbreviation
 
-// parseAbbreviations reads the list. name is used in error messages.
+// parseAbbreviations reads one list. name is used in error messages.
 func parseAbbreviations(text, name string) (abbreviations, error) {
+	return parseTermLists([]listFile{{name, text}})
+}
+
+// parseTermLists reads several lists into one table; a term given twice,
+// in one file or two, is an error.
+func parseTermLists(files []listFile) (abbreviations, error) {
 	out := abbreviations{}
-	seen := map[string]int{}
+	seen := map[string]string{}
+	for _, f := range files {
+		if err := out.read(f.text, f.name, seen); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// read adds one list's entries; seen maps each term to where it was given.
+func (out abbreviations) read(text, name string, seen map[string]string) error {
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimRight(line, "\r")
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
@@ -35,22 +63,22 @@ func parseAbbreviations(text, name string) (abbreviations, error) {
 		}
 		cols := strings.Split(line, "\t")
 		if len(cols) < 2 || len(cols) > 3 || len(cols) == 3 && cols[2] != "cpt" {
-			return nil, fmt.Errorf("%s line %d: want TERM<TAB>EXPANSION[|EXPANSION...][<TAB>cpt]", name, i+1)
+			return fmt.Errorf("%s line %d: want TERM<TAB>EXPANSION[|EXPANSION...][<TAB>cpt]", name, i+1)
 		}
 		term, exp := cols[0], cols[1]
 		words := normalWords(term)
 		if len(words) == 0 {
-			return nil, fmt.Errorf("%s line %d: empty term", name, i+1)
+			return fmt.Errorf("%s line %d: empty term", name, i+1)
 		}
 		key := strings.Join(words, " ")
 		if prev, dup := seen[key]; dup {
-			return nil, fmt.Errorf("%s line %d: %q already given on line %d", name, i+1, key, prev)
+			return fmt.Errorf("%s line %d: %q already given on %s", name, i+1, key, prev)
 		}
-		seen[key] = i + 1
+		seen[key] = fmt.Sprintf("%s line %d", name, i+1)
 		a := abbreviation{words: words, cpt: len(cols) == 3}
 		for _, e := range strings.Split(exp, "|") {
 			if e = strings.TrimSpace(e); e == "" {
-				return nil, fmt.Errorf("%s line %d: empty expansion", name, i+1)
+				return fmt.Errorf("%s line %d: empty expansion", name, i+1)
 			}
 			a.expansions = append(a.expansions, e)
 		}
@@ -61,7 +89,7 @@ func parseAbbreviations(text, name string) (abbreviations, error) {
 		}
 		out[words[0]] = list
 	}
-	return out, nil
+	return nil
 }
 
 // match finds the longest term starting at words[i].

@@ -87,3 +87,40 @@ func TestAbbreviationListErrors(t *testing.T) {
 		}
 	}
 }
+
+// Older terms clinicians still write find the codes in today's wording
+// (older.tsv, written from coding knowledge).
+func TestOlderTerms(t *testing.T) {
+	ab, err := parseAbbreviations(olderTSV, "older.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, list := range ab {
+		n += len(list)
+	}
+	if n < 150 {
+		t.Errorf("older.tsv: %d entries, want at least 150", n)
+	}
+	for _, tc := range []struct{ q, want string }{
+		{"maturity onset diabetes mellitus", "E11.9"},
+		{"dropsy", "R60.9"},
+		{"lockjaw", "A35"},
+		{"german measles", "B06.9"},
+		{"fallen arches", "M21.40"},
+		{"hypertensive cardiovascular disease with heart failure", "I11.0"},
+		{"septicemia", "A41.9"},
+	} {
+		if r := rankOf(find(t, tc.q, Options{}).Hits, tc.want); r == 0 || r > 3 {
+			t.Errorf("%q: %s at rank %d", tc.q, tc.want, r)
+		}
+	}
+}
+
+// A term given in both lists is an error naming both places.
+func TestTermListsRefuseDuplicates(t *testing.T) {
+	_, err := parseTermLists([]listFile{{"a.tsv", "chf\tx\n"}, {"b.tsv", "# c\nCHF\ty\n"}})
+	if err == nil || !strings.Contains(err.Error(), "b.tsv line 2") || !strings.Contains(err.Error(), "a.tsv line 1") {
+		t.Errorf("duplicate across lists: %v", err)
+	}
+}

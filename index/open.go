@@ -131,7 +131,7 @@ func newIndex(set *codesets.Set, bi bleve.Index) (*Index, error) {
 	if text == nil {
 		return nil, fmt.Errorf("mapping has no analyzer %s", analyzerText)
 	}
-	abbr, err := parseAbbreviations(abbreviationsTSV, "abbreviations.tsv")
+	abbr, err := parseTermLists(termLists)
 	if err != nil {
 		return nil, err
 	}

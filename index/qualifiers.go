@@ -14,6 +14,8 @@ package index
 //   - "r/o" (rule out), "?" and "c/w" (consistent with) qualify a finding
 //     that outpatient coding does not report as confirmed: the finding's
 //     words are searched, the qualifier is not.
+//   - Chart words around a finding: "c/o" (complains of), "dx", "tx",
+//     "rx", "sx", "pt", "yo".
 //   - "history" or "hx" without "family" is the patient's own history
 //     (ICD-10-CM's "personal history"), as coders read it.
 
@@ -43,6 +45,14 @@ var qualifierWords = []struct {
 	{[]string{"w/"}, qualDrop},
 	{[]string{"&"}, qualDrop},
 	{[]string{"?"}, qualDrop},
+	{[]string{"c/o"}, qualDrop},
+	{[]string{"dx"}, qualDrop},
+	{[]string{"tx"}, qualDrop},
+	{[]string{"rx"}, qualDrop},
+	{[]string{"sx"}, qualDrop},
+	{[]string{"pt"}, qualDrop},
+	{[]string{"yo"}, qualDrop},
+	{[]string{"y/o"}, qualDrop},
 }
 
 // qualifierAt tells whether a qualifier starts at norms[i], and how many
