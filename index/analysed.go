@@ -1,6 +1,7 @@
 package index
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,56 +42,85 @@ type analysedText struct {
 	ranges []numberRange
 }
 
-// numberRange is "lo through hi" in a text, with the indexes of the stems
-// of its two numbers.
+// numberRange is a span of numbers a text covers ("1 through 4",
+// "32.0-32.9", "70 or greater"), with the indexes of the stems of its
+// numbers.
 type numberRange struct {
-	lo, hi         int
+	lo, hi         float64
 	loStem, hiStem int
 }
 
-// rangePattern finds "1 through 4" and "stage 1 through stage 4".
-var rangePattern = regexp.MustCompile(`\b(\d+) through (?:[a-z]+ )?(\d+)\b`)
+// rangePatterns find the spans: "stage 1 through stage 4", "20.0-20.9",
+// "40 or greater", "19.9 or less". The first group is the low end and the
+// second the high end; an open end has no group.
+var rangePatterns = []struct {
+	re       *regexp.Regexp
+	openHigh bool // "or greater": up to any number
+	openLow  bool // "or less": from zero
+}{
+	{re: regexp.MustCompile(`\b(\d+(?:\.\d+)?) through (?:[a-z]+ )?(\d+(?:\.\d+)?)\b`)},
+	{re: regexp.MustCompile(`\b(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)\b`)},
+	{re: regexp.MustCompile(`\b(\d+(?:\.\d+)?) or (?:greater|more|over)\b`), openHigh: true},
+	{re: regexp.MustCompile(`\b(\d+(?:\.\d+)?) or (?:less|under)\b`), openLow: true},
+}
 
 // numberRanges finds the ranges of a text; toks are its analysed tokens.
 func numberRanges(text string, toks []*analysis.Token) []numberRange {
-	lower := strings.ToLower(text)
-	if !strings.Contains(lower, " through ") {
-		return nil // most texts: no need for the pattern
+	if strings.IndexFunc(text, isDigitRune) < 0 {
+		return nil // most texts: no number, no need for the patterns
 	}
+	lower := strings.ToLower(text)
 	var out []numberRange
-	for _, m := range rangePattern.FindAllStringSubmatchIndex(lower, -1) {
-		lo, err1 := strconv.Atoi(text[m[2]:m[3]])
-		hi, err2 := strconv.Atoi(text[m[4]:m[5]])
-		if err1 != nil || err2 != nil || lo > hi {
-			continue
-		}
-		r := numberRange{lo: lo, hi: hi, loStem: -1, hiStem: -1}
+	stemAt := func(start int) int {
 		for i, tok := range toks {
-			switch tok.Start {
-			case m[2]:
-				r.loStem = i
-			case m[4]:
-				r.hiStem = i
+			if tok.Start == start {
+				return i
 			}
 		}
-		if r.loStem >= 0 && r.hiStem >= 0 {
-			out = append(out, r)
+		return -1
+	}
+	for _, rp := range rangePatterns {
+		for _, m := range rp.re.FindAllStringSubmatchIndex(lower, -1) {
+			a, err := strconv.ParseFloat(text[m[2]:m[3]], 64)
+			if err != nil {
+				continue
+			}
+			r := numberRange{lo: a, hi: a, loStem: stemAt(m[2])}
+			r.hiStem = r.loStem
+			switch {
+			case rp.openHigh:
+				r.hi = math.Inf(1)
+			case rp.openLow:
+				r.lo = 0
+			default:
+				b, err := strconv.ParseFloat(text[m[4]:m[5]], 64)
+				if err != nil || b < a {
+					continue
+				}
+				r.hi, r.hiStem = b, stemAt(m[4])
+			}
+			if r.loStem >= 0 && r.hiStem >= 0 {
+				out = append(out, r)
+			}
 		}
 	}
 	return out
 }
 
-// inRange tells whether a number typed ("3", "3a") falls in one of the
-// text's ranges, and flags the range's numbers as matched.
+// inRange tells whether a number typed ("3", "3a", "32.5") falls in one of
+// the text's ranges, and flags the range's numbers as matched.
 func (t *analysedText) inRange(typed string, matched []bool) bool {
 	if len(t.ranges) == 0 {
 		return false
 	}
-	digits := len(typed) - len(strings.TrimLeft(typed, "0123456789"))
-	if digits == 0 || digits > 3 || len(typed)-digits > 1 {
+	num := strings.TrimRight(typed, "abcdefghijklmnopqrstuvwxyz")
+	if num == "" || len(typed)-len(num) > 1 || len(num) > 6 || strings.Trim(num, "0123456789.") != "" {
 		return false // a number, or a number and a letter ("3a")
 	}
-	v, _ := strconv.Atoi(typed[:digits])
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return false
+	}
 	for _, r := range t.ranges {
 		if v >= r.lo && v <= r.hi {
 			matched[r.loStem], matched[r.hiStem] = true, true

@@ -46,6 +46,36 @@ func conceptQueryFields(c *concept, typing, scored bool) query.Query {
 	return query.NewDisjunctionQuery(any)
 }
 
+// conceptStemsQuery is the loosest form of a concept, for a starved
+// search: any stem of any alternative ("postpartum" or "hemorrhage" for
+// "pph"), scored.
+func conceptStemsQuery(c *concept) query.Query {
+	var any []query.Query
+	seen := map[string]bool{}
+	for _, a := range c.alts {
+		if a.prefix != "" {
+			t := query.NewTermQuery(a.prefix)
+			t.SetField(fieldWords)
+			t.SetBoost(a.boost)
+			any = append(any, t)
+			continue
+		}
+		for _, s := range a.stems {
+			if !seen[s] {
+				seen[s] = true
+				any = append(any, stemQueryFields(s, a.boost/float64(len(a.stems)), true))
+			}
+		}
+	}
+	switch len(any) {
+	case 0:
+		return nil
+	case 1:
+		return any[0]
+	}
+	return query.NewDisjunctionQuery(any)
+}
+
 // stemQuery finds an analysed word in any text field.
 func stemQuery(stem string, weight float64) query.Query {
 	return stemQueryFields(stem, weight, false)

@@ -52,6 +52,7 @@ type Index struct {
 	negStems   map[string]bool
 
 	bodyIndex
+	vocabHolder
 	sideStems [4][]string // analysed side words, by side
 }
 
@@ -120,6 +121,7 @@ func (ix *Index) prime() {
 	ix.sortedCodes()
 	ix.markers()
 	ix.bodyWords()
+	ix.vocab()
 }
 
 func newIndex(set *codesets.Set, bi bleve.Index) (*Index, error) {

@@ -92,3 +92,20 @@ func personalHistory(norms []string) bool {
 	}
 	return hist
 }
+
+// Older wording writes stages and types in Roman numerals ("stage III",
+// "type II diabetes"); the titles mostly use digits. A Roman numeral after
+// such a word matches both ways.
+var (
+	romanNumerals = map[string]string{"i": "1", "ii": "2", "iii": "3", "iiii": "4", "iv": "4", "v": "5", "vi": "6"}
+	romanContext  = map[string]bool{"stage": true, "st": true, "type": true, "grade": true, "gr": true, "class": true, "degree": true, "phase": true}
+)
+
+// romanAt tells the digit a Roman numeral at norms[i] stands for, empty
+// when it is not one in a place that counts.
+func romanAt(norms []string, i int) string {
+	if i == 0 || !romanContext[norms[i-1]] {
+		return ""
+	}
+	return romanNumerals[norms[i]]
+}

@@ -19,6 +19,7 @@ const (
 	altExpansion                 // an expansion of an abbreviation or lay term
 	altCorrection                // a spelling correction from the index's words
 	altCompletion                // a common word the word being typed starts
+	altTruncation                // a word a shortened word stands for (words.go)
 )
 
 // alt is one way to satisfy a concept: every stem must occur, or, for a
@@ -166,6 +167,15 @@ func (ix *Index) parse(q string) parsedQuery {
 		}
 		if s := ix.sideOf(norms, i); s != noSide {
 			add(concept{typed: raw, side: s, alts: []alt{{stems: ix.sideStems[s], kind: altTyped, weight: weightTyped, boost: 1}}})
+			i++
+			continue
+		}
+		if d := romanAt(norms, i); d != "" {
+			c := concept{typed: raw, alts: []alt{{stems: []string{d}, kind: altTyped, weight: weightTyped, boost: 1}}}
+			if stems := ix.analyse(raw); len(stems) == 1 {
+				c.alts = append(c.alts, alt{stems: stems, kind: altTyped, weight: weightTyped, boost: 1})
+			}
+			add(c)
 			i++
 			continue
 		}

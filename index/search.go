@@ -208,13 +208,23 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options, rv
 			break
 		}
 	}
-	if n := p.required(); n > 1 && int(total) < opt.Offset+opt.Limit {
-		more, looseTotal, err := ix.searchLoose(ctx, p, &pl, want)
+	// Never a starved list: when the codes with every word do not fill a
+	// screen, relax in stages, each adding codes that rank below.
+	page := max(minScreen, opt.Offset+opt.Limit)
+	if n := p.required(); n > 0 && len(hits) < page {
+		more, looseTotal, err := ix.searchLoose(ctx, p, &pl, want, page-len(hits))
 		if err != nil {
 			return Result{}, err
 		}
 		hits = mergeHits(hits, more)
 		total = max(total, looseTotal)
+	}
+	if len(hits) < page && len(p.codes) == 0 {
+		more, err := ix.searchCorrected(ctx, p, &pl, want)
+		if err != nil {
+			return Result{}, err
+		}
+		hits = mergeHits(hits, more)
 	}
 	// Words mixed with a code prefix that is not their family: search
 	// without the family rather than find nothing.
@@ -235,17 +245,20 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options, rv
 	return res, nil
 }
 
+// minScreen is the list a search always tries to fill: a screen of codes.
+const minScreen = 10
+
 // maxDropSearches bounds the searches with one word left out; longer
 // queries (a pasted sentence) go straight to a search for any word.
 const maxDropSearches = 5
 
-// searchLoose finds codes that have most of the query's words. It leaves
-// out one word at a time, the least telling first ("unit" in "tens unit"),
-// never the most telling; these searches are cheap conjunctions. Only when
-// they find nothing does it search for codes with any word, scored by
-// how many and how rare.
-func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want int) ([]candidate, uint64, error) {
-	var all, scored, numbers []query.Query
+// searchLoose finds codes that have most of the query's words, in two
+// stages. It leaves out one word at a time, the least telling first ("unit"
+// in "tens unit"), never the most telling; these searches are cheap
+// conjunctions. When they still leave the screen short of need codes, it
+// searches for codes with any word, scored by how many and how rare.
+func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want, need int) ([]candidate, uint64, error) {
+	var all []query.Query
 	var weights []float64
 	var numeric []bool
 	for i := range p.concepts {
@@ -256,11 +269,6 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want
 		all = append(all, conceptQuery(c, true))
 		weights = append(weights, c.weight)
 		numeric = append(numeric, c.numeric())
-		if c.numeric() {
-			numbers = append(numbers, conceptQueryFields(c, true, true))
-		} else {
-			scored = append(scored, conceptQueryFields(c, true, true))
-		}
 	}
 	n := len(all)
 	var hits []candidate
@@ -293,8 +301,47 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want
 				return hits, total, nil
 			}
 		}
-		if len(hits) > 0 {
+		if len(hits) >= need {
 			return hits, total, nil
+		}
+	}
+	more, m, err := ix.searchAnyWord(ctx, p, pl, want, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	hits, total = mergeHits(hits, more), max(total, m)
+	if len(hits) < need {
+		// Still short: any stem of any alternative.
+		more, m, err := ix.searchAnyWord(ctx, p, pl, want, true)
+		if err != nil {
+			return nil, 0, err
+		}
+		hits, total = mergeHits(hits, more), max(total, m)
+	}
+	return hits, total, nil
+}
+
+// searchAnyWord finds the codes with any of the query's words, scored by
+// how many and how rare; numbers count only with a word. stems loosens
+// each word to any stem of any of its alternatives.
+func (ix *Index) searchAnyWord(ctx context.Context, p *parsedQuery, pl *plan, want int, stems bool) ([]candidate, uint64, error) {
+	var scored, numbers []query.Query
+	for i := range p.concepts {
+		c := &p.concepts[i]
+		if c.optional {
+			continue
+		}
+		q := conceptQueryFields(c, true, true)
+		if stems {
+			q = conceptStemsQuery(c)
+		}
+		if q == nil {
+			continue
+		}
+		if c.numeric() {
+			numbers = append(numbers, q)
+		} else {
+			scored = append(scored, q)
 		}
 	}
 	if len(scored) == 0 {
@@ -306,6 +353,19 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want
 		anyWord = query.NewBooleanQuery([]query.Query{anyWord}, numbers, nil)
 	}
 	return ix.run(ctx, anyWord, pl, want, true)
+}
+
+// searchCorrected is the last stage of a starved search: every word gets
+// its spelling corrections, even one the index holds ("gravel" for
+// "gravis" is unlikely, but a list of one code is worse), and codes with
+// any word are searched again.
+func (ix *Index) searchCorrected(ctx context.Context, p *parsedQuery, pl *plan, want int) ([]candidate, error) {
+	added, err := ix.correctAll(ctx, p)
+	if err != nil || !added {
+		return nil, err
+	}
+	hits, _, err := ix.searchAnyWord(ctx, p, pl, want, true)
+	return hits, err
 }
 
 // A header may carry the words a query has ("Hyperthyroidism NOS" is an

@@ -53,8 +53,14 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 				return err
 			}
 		}
-		if len(c.word) >= minFuzzy && !strings.ContainsAny(c.word, "0123456789") {
+		if len(c.word) >= minTruncation && !strings.ContainsAny(c.word, "0123456789") {
 			n, err := df(fieldText, c.alts[0].stems[0])
+			if err != nil {
+				return err
+			}
+			// A word typed short stands for its completions ("chr"), or for
+			// the word its letters abbreviate ("crnry").
+			shortened, err := ix.addTruncations(r, c, n, df)
 			if err != nil {
 				return err
 			}
@@ -63,7 +69,7 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 					return err
 				}
 			}
-			if n == 0 {
+			if n == 0 && !shortened && len(c.word) >= minFuzzy {
 				if err := ix.addCorrections(r, c, df); err != nil {
 					return err
 				}
@@ -102,6 +108,54 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 		}
 	}
 	return nil
+}
+
+// correctAll adds spelling corrections to every word that has none yet,
+// even words the index holds; it tells whether it added any.
+func (ix *Index) correctAll(ctx context.Context, p *parsedQuery) (bool, error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return false, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return false, err
+	}
+	defer r.Close()
+	var df dfFunc = func(field, term string) (uint64, error) {
+		key := field + "\x00" + term
+		if n, ok := ix.dfs.Load(key); ok {
+			return n.(uint64), nil
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		n := tfr.Count()
+		tfr.Close()
+		ix.dfs.Store(key, n)
+		return n, nil
+	}
+	added := false
+	for i := range p.concepts {
+		c := &p.concepts[i]
+		if c.optional || len(c.word) < minFuzzy || strings.ContainsAny(c.word, "0123456789") {
+			continue
+		}
+		corrected := false
+		for _, a := range c.alts {
+			corrected = corrected || a.kind == altCorrection
+		}
+		if corrected {
+			continue
+		}
+		before := len(c.alts)
+		if err := ix.addCorrections(r, c, df); err != nil {
+			return false, err
+		}
+		added = added || len(c.alts) > before
+	}
+	return added, nil
 }
 
 // optionalShare is how much a word still too short to search for counts.
@@ -182,8 +236,9 @@ func corrections(r bindex.IndexReader, field, word string, df dfFunc) ([]string,
 		if e == nil {
 			break
 		}
-		// A correction much shorter than the word would match too much.
-		if len(e.Term) >= len(word)-fuzz && len(list) < correctionScan {
+		// A correction much shorter than the word would match too much;
+		// the word itself is no correction.
+		if len(e.Term) >= len(word)-fuzz && e.Term != word && len(list) < correctionScan {
 			list = append(list, cand{e.Term, editDistance(word, e.Term), 0})
 		}
 	}
