@@ -236,6 +236,7 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options, rv
 	if more := ix.underExactHeaders(ranked, exact, hits, opt, rv); len(more) > 0 {
 		ranked = ix.rankMore(p, scored, exact, more)
 	}
+	ranked = ix.headersLead(p, ranked, opt, rv, opt.Offset+opt.Limit)
 	// The codes brought in under exact headers were not counted by Bleve.
 	total = max(total, uint64(len(ranked)))
 	res := Result{Total: total, TotalCapped: total >= countCap}
@@ -366,66 +367,6 @@ func (ix *Index) searchCorrected(ctx context.Context, p *parsedQuery, pl *plan, 
 	}
 	hits, _, err := ix.searchAnyWord(ctx, p, pl, want, true)
 	return hits, err
-}
-
-// A header may carry the words a query has ("Hyperthyroidism NOS" is an
-// inclusion term of E05.9) while its billable codes do not: Bleve cannot
-// find E05.90 by the word. The billable codes under the best exact headers
-// join the candidates (defaults first), and rank puts them in place.
-const (
-	exactHeadersLooked = 20 // hits looked at for exact headers
-	maxHeadersExpanded = 3
-	maxUnderHeader     = 25
-)
-
-func (ix *Index) underExactHeaders(ranked []Hit, exact map[*codesets.Code]bool, have []candidate, opt Options, rv *resolver) []candidate {
-	present := make(map[*codesets.Code]bool, len(have))
-	for _, c := range have {
-		present[c.code] = true
-	}
-	var out []candidate
-	headers := 0
-	for i := 0; i < len(ranked) && i < exactHeadersLooked && headers < maxHeadersExpanded; i++ {
-		h := ranked[i].Code
-		// A code the Alphabetic Index gives without its 7th character
-		// ("T39.1X1") brings its 7th-character codes too.
-		if !exact[h] && !(i < 10 && !h.Billable && h.NeedsSeventh() && len(h.Code) == 6) {
-			continue
-		}
-		headers++
-		under := ix.set.Descendants(h)
-		if !exact[h] {
-			// Only the initial encounters: the others follow in the list
-			// the coder opens.
-			initial := under[:0:0]
-			for _, c := range under {
-				if len(c.Code) == 7 && c.Code[6] == 'A' {
-					initial = append(initial, c)
-				}
-			}
-			under = initial
-		}
-		dflt := make(map[*codesets.Code]bool, len(under))
-		for _, c := range under {
-			dflt[c] = isDefault(c.Title())
-		}
-		sort.SliceStable(under, func(a, b int) bool {
-			if dflt[under[a]] != dflt[under[b]] {
-				return dflt[under[a]]
-			}
-			return len(under[a].Code) < len(under[b].Code)
-		})
-		for j, c := range under {
-			if j == maxUnderHeader {
-				break
-			}
-			if c, ok := ix.keep(c, opt, rv); ok && !present[c] {
-				present[c] = true
-				out = append(out, candidate{code: c})
-			}
-		}
-	}
-	return out
 }
 
 // candidate is a Bleve hit resolved to its code.
