@@ -107,3 +107,26 @@ func BenchmarkBuild(b *testing.B) {
 		os.RemoveAll(dir)
 	}
 }
+
+// BenchmarkSearchPhrases reports the latency of phrases selected in a
+// note (the development set's demo-note and CodiEsp sentences): p50, p99
+// and the slowest.
+func BenchmarkSearchPhrases(b *testing.B) {
+	cases, err := DevSet()
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := Phrases(cases, nil)
+	ctx := context.Background()
+	testIndex.MeasureLatency(ctx, qs, Options{})
+	b.ResetTimer()
+	var l Latency
+	for i := 0; i < b.N; i++ {
+		if l, err = testIndex.MeasureLatency(ctx, qs, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(l.P50.Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(l.P99.Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(l.Max.Microseconds())/1000, "max-ms")
+}

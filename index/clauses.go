@@ -14,9 +14,28 @@ func conceptQuery(c *concept, typing bool) query.Query {
 // conceptQueryFields is conceptQuery; scored adds the title field, whose
 // boost only matters when Bleve scores.
 func conceptQueryFields(c *concept, typing, scored bool) query.Query {
+	return conceptQueryLimited(c, typing, scored, 0)
+}
+
+// conceptQueryLimited is conceptQueryFields without the alternatives
+// whose words are in more than maxDF codes ("encounter" for "visit"),
+// unless that leaves none; 0 keeps all.
+func conceptQueryLimited(c *concept, typing, scored bool, maxDF uint64) query.Query {
+	if maxDF > 0 {
+		rare := false
+		for _, a := range c.alts {
+			rare = rare || a.df <= maxDF
+		}
+		if !rare {
+			maxDF = 0
+		}
+	}
 	var any []query.Query
 	for _, a := range c.alts {
 		if !typing && (a.kind == altCompletion || a.prefix != "" && a.kind == altTyped) {
+			continue
+		}
+		if maxDF > 0 && a.df > maxDF {
 			continue
 		}
 		var q query.Query
@@ -49,10 +68,17 @@ func conceptQueryFields(c *concept, typing, scored bool) query.Query {
 // conceptStemsQuery is the loosest form of a concept, for a starved
 // search: any stem of any alternative ("postpartum" or "hemorrhage" for
 // "pph"), scored.
-func conceptStemsQuery(c *concept) query.Query {
+func conceptStemsQuery(c *concept, maxDF uint64) query.Query {
+	rare := false
+	for _, a := range c.alts {
+		rare = rare || a.df <= maxDF
+	}
 	var any []query.Query
 	seen := map[string]bool{}
 	for _, a := range c.alts {
+		if rare && a.df > maxDF {
+			continue
+		}
 		if a.prefix != "" {
 			t := query.NewTermQuery(a.prefix)
 			t.SetField(fieldWords)

@@ -34,19 +34,6 @@ const (
 var clauseBreaks = []string{",", " and ", " with ", " due to ", " secondary to ", " after ", " showing ",
 	" revealed ", " which ", " who ", " that ", " but ", " because ", " associated ", " followed by ", "(", ")"}
 
-// narrativeWords tell the story of the case rather than name a finding.
-var narrativeWords = map[string]bool{
-	"patient": true, "patients": true, "he": true, "she": true, "his": true, "her": true, "man": true, "woman": true,
-	"male": true, "female": true, "boy": true, "girl": true, "year": true, "years": true, "old": true, "year-old": true,
-	"presented": true, "presenting": true, "presents": true, "diagnosed": true, "diagnosis": true, "admitted": true,
-	"showed": true, "shows": true, "revealed": true, "reported": true, "treated": true, "treatment": true,
-	"performed": true, "underwent": true, "was": true, "were": true, "had": true, "has": true, "have": true,
-	"case": true, "we": true, "our": true, "also": true, "then": true, "later": true, "days": true, "months": true,
-	"weeks": true, "hours": true, "time": true, "examination": true, "study": true, "observed": true, "found": true,
-	"evidence": true, "compatible": true, "suggestive": true, "consistent": true, "referred": true, "consulted": true,
-	"hospital": true, "clinic": true, "department": true, "service": true, "admission": true, "discharged": true,
-}
-
 // CaseQueries cuts a clinical text into the queries searched for it.
 func CaseQueries(text string) []string {
 	var out []string

@@ -30,6 +30,9 @@ type alt struct {
 	kind   altKind
 	weight float64 // how much a match counts, 1 for what was typed
 	boost  float64 // weight in Bleve's first ranking
+	// df is how many codes hold the alternative's commonest word (set by
+	// Index.prepare): a search for any word leaves out the commonest.
+	df uint64
 }
 
 type concept struct {
@@ -51,6 +54,9 @@ type concept struct {
 	optional bool
 	// side is set for a side of the body ("r", "lt", "b/l").
 	side side
+	// found is set when some alternative is in the index (set by
+	// Index.prepare).
+	found bool
 }
 
 // codePrefix is a code or code prefix named in a query. A dotted one
@@ -70,6 +76,11 @@ type parsedQuery struct {
 	negates bool
 	// weight is the sum of the concepts' weights.
 	weight float64
+	// phrase is set for a long phrase selected in a note (phrase.go).
+	phrase bool
+	// commonWeight is the weight of a word in anyWordMaxDF codes: commoner
+	// words are not searched for alone (set by Index.prepare).
+	commonWeight float64
 	// nos and nec are set when the query says NOS or NEC: it asks for the
 	// family's unspecified or "other" code (see qualifiers.go).
 	nos, nec bool
@@ -156,9 +167,15 @@ func (ix *Index) parse(q string) parsedQuery {
 			p.concepts = append(p.concepts, c)
 		}
 	}
+	long := len(fields) > longPhraseFields
+	p.phrase = long
 	for i := 0; i < len(fields); {
 		raw := fields[i]
 		last := i == len(fields)-1
+		if long && phraseNoise(norms, i) {
+			i++
+			continue
+		}
 		if q, n := qualifierAt(norms, i); q != qualNone {
 			p.nos = p.nos || q == qualNOS
 			p.nec = p.nec || q == qualNEC

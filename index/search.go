@@ -14,8 +14,10 @@ import (
 const (
 	defaultLimit = 20
 	maxLimit     = 1000
-	// candidates is how many of Bleve's best hits are ranked again in Go.
-	candidates = 150
+	// candidates is how many of Bleve's best hits are ranked again in Go;
+	// phraseCandidates for a phrase selected in a note.
+	candidates       = 150
+	phraseCandidates = 110
 )
 
 // Field boosts for Bleve's first ranking: a word counts once wherever it
@@ -155,6 +157,7 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options, rv
 	if err := ix.prepare(ctx, p); err != nil {
 		return Result{}, err
 	}
+	pruneConcepts(p)
 	pl := plan{opt: opt, rv: rv}
 	pl.filters, pl.exclude = ix.filters(opt)
 	if len(p.codes) > 0 {
@@ -175,6 +178,10 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options, rv
 		pl.family = query.NewDisjunctionQuery(fam)
 	}
 	want := max(candidates, opt.Offset+opt.Limit)
+	if p.phrase {
+		// A phrase's words find many codes: fewer are ranked again.
+		want = max(phraseCandidates, opt.Offset+opt.Limit)
+	}
 
 	// First the codes that have every word as typed (or expanded, or
 	// corrected); then, when they are few, those where the word being typed
@@ -221,6 +228,15 @@ func (ix *Index) searchText(ctx context.Context, p *parsedQuery, opt Options, rv
 	}
 	if len(hits) < page && len(p.codes) == 0 {
 		more, err := ix.searchCorrected(ctx, p, &pl, want)
+		if err != nil {
+			return Result{}, err
+		}
+		hits = mergeHits(hits, more)
+	}
+	if len(hits) < page && p.required() > 1 {
+		// Last: the common words too ("right" in "r hydronephrosis").
+		p.commonWeight = 0
+		more, _, err := ix.searchAnyWord(ctx, p, &pl, want, false)
 		if err != nil {
 			return Result{}, err
 		}
@@ -327,14 +343,27 @@ func (ix *Index) searchLoose(ctx context.Context, p *parsedQuery, pl *plan, want
 // each word to any stem of any of its alternatives.
 func (ix *Index) searchAnyWord(ctx context.Context, p *parsedQuery, pl *plan, want int, stems bool) ([]candidate, uint64, error) {
 	var scored, numbers []query.Query
+	// A word in thousands of titles ("encounter", "right", "initial")
+	// would make Bleve score thousands of codes and tells little: it is
+	// left to the ranking, unless every word is that common.
+	rarest := 0.0
+	for _, c := range p.concepts {
+		if !c.optional && !c.numeric() {
+			rarest = max(rarest, c.weight)
+		}
+	}
 	for i := range p.concepts {
 		c := &p.concepts[i]
-		if c.optional {
+		if c.optional || c.weight < p.commonWeight && c.weight < rarest {
 			continue
 		}
-		q := conceptQueryFields(c, true, true)
+		maxDF := uint64(anyWordMaxDF)
+		if p.commonWeight == 0 {
+			maxDF = 0
+		}
+		q := conceptQueryLimited(c, true, true, maxDF)
 		if stems {
-			q = conceptStemsQuery(c)
+			q = conceptStemsQuery(c, anyWordMaxDF)
 		}
 		if q == nil {
 			continue

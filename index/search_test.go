@@ -74,8 +74,8 @@ func TestDevSetRecall(t *testing.T) {
 
 // Floors of the development set, a little under its figures.
 const (
-	devRecallAt10 = 0.77
-	devRecallAt1  = 0.62
+	devRecallAt10 = 0.87
+	devRecallAt1  = 0.73
 )
 
 // The held-out set was written after the ranking was tuned and is not
@@ -102,7 +102,7 @@ func TestHeldOutRecall(t *testing.T) {
 
 // The round-two hold-out (testdata/holdout-r2.tsv) was written before the
 // round-two tuning and is never tuned on; its figures per kind are logged,
-// and its recall@10 must not fall below what it was before that tuning.
+// and a floor guards against losing what round two gained.
 func TestHoldOutR2Recall(t *testing.T) {
 	sets, err := EvalSets()
 	if err != nil {
@@ -130,8 +130,9 @@ func TestHoldOutR2Recall(t *testing.T) {
 	}
 }
 
-// holdoutR2Floor is the hold-out's recall@10 before round two (0.753).
-const holdoutR2Floor = 0.75
+// holdoutR2Floor is a little under the hold-out's recall@10 after round
+// two (0.912; 0.753 before).
+const holdoutR2Floor = 0.88
 
 func TestCodePrefixListsFamilyBillableFirst(t *testing.T) {
 	for _, q := range []string{"E11", "e116", "E11.6", "S52.5", "s52.5-", "T38.3X", " j18 ", "992"} {

@@ -46,6 +46,7 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 		return n, nil
 	}
 	idf := func(n uint64) float64 { return math.Log(1 + float64(docs)/float64(n+1)) }
+	p.commonWeight = idf(anyWordMaxDF)
 	for i := range p.concepts {
 		c := &p.concepts[i]
 		if c.typing != "" {
@@ -78,8 +79,10 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 		// A concept weighs as much as its rarest alternative's rarest word:
 		// in "tens unit", "tens" says more than "unit".
 		c.weight = 0
-		for _, a := range c.alts {
+		for ai := range c.alts {
+			a := &c.alts[ai]
 			w := 0.0
+			a.df = 0
 			if a.prefix != "" {
 				n, err := df(fieldWords, a.prefix)
 				if err != nil {
@@ -87,7 +90,9 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 				}
 				if n > 0 {
 					w = idf(n)
+					c.found = true
 				}
+				a.df = n
 			}
 			for _, s := range a.stems {
 				n, err := df(fieldText, s)
@@ -96,7 +101,9 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 				}
 				if n > 0 {
 					w = max(w, idf(n))
+					c.found = true
 				}
+				a.df = max(a.df, n)
 			}
 			c.weight = max(c.weight, w)
 		}
@@ -157,6 +164,10 @@ func (ix *Index) correctAll(ctx context.Context, p *parsedQuery) (bool, error) {
 	}
 	return added, nil
 }
+
+// anyWordMaxDF: a word in more codes than this is too common to search
+// for on its own (see searchAnyWord).
+const anyWordMaxDF = 2500
 
 // optionalShare is how much a word still too short to search for counts.
 const optionalShare = 0.25

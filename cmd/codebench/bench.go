@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"codebench/encounter/demo"
 	"codebench/index"
 )
 
@@ -40,11 +41,14 @@ type benchJSON struct {
 	Cold           latencyJSON `json:"cold"`
 	Warm           latencyJSON `json:"warm"`
 	Parallel       latencyJSON `json:"parallel"`
-	Goroutines     int         `json:"goroutines"`
-	HeapMB         float64     `json:"heap_mb"`
-	GoSysMB        float64     `json:"go_sys_mb"`
-	RSSMB          float64     `json:"rss_mb"`
-	PeakRSSMB      float64     `json:"peak_rss_mb"`
+	// Phrases is the pass over phrases selected in notes (demo notes,
+	// CodiEsp sentences of the development set), after a warm-up pass.
+	Phrases    latencyJSON `json:"phrases"`
+	Goroutines int         `json:"goroutines"`
+	HeapMB     float64     `json:"heap_mb"`
+	GoSysMB    float64     `json:"go_sys_mb"`
+	RSSMB      float64     `json:"rss_mb"`
+	PeakRSSMB  float64     `json:"peak_rss_mb"`
 }
 
 // codesetsLoadBudget is what loading the embedded code sets may cost at
@@ -154,6 +158,18 @@ func runBench(ctx context.Context, e *env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	out.Cold, out.Warm = latencyOf(cold), latencyOf(warm)
+	phrases, err := benchPhrases(cases)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	if _, err := ix.MeasureLatency(ctx, phrases, index.Options{}); err != nil {
+		return e.errorf("%v", err)
+	}
+	long, err := ix.MeasureLatencyMedian(ctx, phrases, index.Options{}, phraseRuns)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	out.Phrases = latencyOf(long)
 	par, err := parallelLatency(ctx, ix, queries, *workers)
 	if err != nil {
 		return e.errorf("%v", err)
@@ -199,6 +215,9 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	row("  second pass", out.Warm)
 	fmt.Fprintf(w, "%-20s (steady state of a running process)\n", "")
 	row(fmt.Sprintf("  %d goroutines", *workers), out.Parallel)
+	fmt.Fprintf(w, "phrases              %d selected in notes (demo notes, CodiEsp sentences), 4-40 words, after a warm-up pass;\n", out.Phrases.Queries)
+	fmt.Fprintf(w, "%-20s each phrase's median of %d runs\n", "", phraseRuns)
+	row("  phrases", out.Phrases)
 	fmt.Fprintf(w, "memory               Go heap %.0f MB, Go total %.0f MB, RSS %.0f MB (peak %.0f MB, index files mapped)\n",
 		out.HeapMB, out.GoSysMB, out.RSSMB, out.PeakRSSMB)
 	fmt.Fprintf(w, "(%d cores; see also go test -bench . ./index)\n", runtime.NumCPU())
@@ -271,4 +290,23 @@ func procMemory() (rss, peak float64) {
 		}
 	}
 	return rss, peak
+}
+
+// phraseRuns is how many times the long-phrase pass runs each phrase.
+const phraseRuns = 3
+
+// benchPhrases are the phrases of the long-phrase pass: the development
+// set's selected phrases and the sentences of the demo notes.
+func benchPhrases(cases []index.EvalCase) ([]string, error) {
+	encs, err := demo.Encounters()
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	for _, enc := range encs {
+		for _, n := range enc.Notes {
+			notes = append(notes, n.Text)
+		}
+	}
+	return index.Phrases(cases, notes), nil
 }
