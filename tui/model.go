@@ -359,32 +359,82 @@ func (m *Model) header(W int) string {
 	if !e.Patient.DateOfBirth.IsZero() && !e.Service.From.IsZero() {
 		age = fmt.Sprintf(" %dy", e.Patient.AgeOn(e.Service.From))
 	}
-	left := fmt.Sprintf(" %s · %s %s%s · DOS %s · %s", common.OneLine(e.ID), common.OneLine(e.Patient.Name), common.OneLine(e.Patient.Sex), age, e.Service.From, common.OneLine(e.Provider.Name))
-	var right string
+	h := headerParts{
+		id: common.OneLine(e.ID), patient: common.OneLine(e.Patient.Name), sexAge: common.OneLine(e.Patient.Sex) + age,
+		dos: e.Service.From.String(), provider: common.OneLine(e.Provider.Name), status: common.StatusLabel(m.w.Sum.Status),
+	}
 	switch {
 	case m.w.ReadOnly != "":
-		right = "read-only"
+		h.saved = "read-only"
 	case m.saveErr != nil:
-		right = "NOT SAVED"
+		h.saved = "NOT SAVED"
 	case m.saving || len(m.w.Changes) > 0:
-		right = fmt.Sprintf("r%d saving…", e.Revision)
+		h.saved = fmt.Sprintf("r%d saving…", e.Revision)
 	default:
-		right = fmt.Sprintf("r%d saved", e.Revision)
+		h.saved, h.savedShort = fmt.Sprintf("r%d saved", e.Revision), fmt.Sprintf("r%d", e.Revision)
 	}
 	// The release in use for the encounter's date of service stays in
-	// sight: the right side is never cut.
-	rel := ""
+	// sight.
 	if m.c.Codes != nil {
-		rel = " no ICD-10-CM release ·"
+		h.release = "no ICD-10-CM release"
 		if r := m.c.Codes.Release(); r != nil {
-			rel = " " + r.Name + " ·"
+			h.release = r.Name
 		}
 	}
-	right = rel + " " + common.StatusLabel(m.w.Sum.Status) + " · " + right + " "
-	room := W - len([]rune(right))
+	left, right := h.fit(W)
+	room := W - common.TextWidth(right)
 	return st.Header.Render(common.Fit(left, max(room, 0))) + st.HeaderDim.Render(common.Fit(right, W-max(room, 0)))
 }
 
+// headerParts are the coding screen's header: who, when, by whom on the
+// left; release, status and save state on the right.
+type headerParts struct {
+	id, patient, sexAge, dos, provider string
+	release, status, saved, savedShort string
+}
+
+// fit lays the header out in W cells. A narrow terminal drops the labels
+// and the words the eye supplies first ("DOS", "saved", the separators
+// on the right, the status the worklist shows), then shortens the
+// patient's name, the provider's last: the coder checks the provider
+// against the note's signature.
+func (h headerParts) fit(W int) (left, right string) {
+	dos, saved, sep, status := "DOS "+h.dos, h.saved, " · ", h.status+" · "
+	minPatient := min(common.TextWidth(h.patient), 12)
+	build := func(patient, provider string) (string, string) {
+		l := fmt.Sprintf(" %s · %s %s · %s · %s", h.id, patient, h.sexAge, dos, provider)
+		r := " " + status + saved + " "
+		if h.release != "" {
+			r = " " + h.release + sep + r[1:]
+		}
+		return l, r
+	}
+	width := func(l, r string) int { return common.TextWidth(l) + common.TextWidth(r) }
+	left, right = build(h.patient, h.provider)
+	for step := 0; width(left, right) > W && step < 4; step++ {
+		switch step {
+		case 0:
+			dos = h.dos
+		case 1:
+			if h.savedShort != "" {
+				saved = h.savedShort
+			}
+		case 2:
+			sep, status = " ", h.status+" "
+		case 3:
+			status = "" // the worklist shows it
+		}
+		left, right = build(h.patient, h.provider)
+	}
+	if over := width(left, right) - W; over > 0 {
+		pw := max(common.TextWidth(h.patient)-over, minPatient)
+		left, right = build(common.Clip(h.patient, pw), h.provider)
+	}
+	if over := width(left, right) - W; over > 0 {
+		left, right = build(common.Clip(h.patient, minPatient), common.Clip(h.provider, max(common.TextWidth(h.provider)-over, 4)))
+	}
+	return left, right
+}
 func (m *Model) footer(W int) string {
 	st := m.c.Styles
 	if m.status != "" {

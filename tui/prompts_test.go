@@ -6,7 +6,11 @@ import (
 	"testing"
 
 	"codebench/encounter"
+	"codebench/encounter/demo"
+	"codebench/encounter/store"
 	"codebench/tui/coding"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // The claim prompts open on the line's value shown selected: typing
@@ -126,4 +130,52 @@ func TestOverrideOfAFixOnlyEditRefusesAtOnce(t *testing.T) {
 		t.Fatalf("a reason was asked for:\n%s", d.screen())
 	}
 	d.must("icd.seventh-character cannot be overridden", "fix the claim")
+}
+
+// At 80 columns the header names the provider in full on every demo
+// chart; the patient's name gives way first.
+func TestHeaderShowsTheProviderAt80Columns(t *testing.T) {
+	r := newRig(t, typedCodes())
+	encs, err := demo.Encounters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, New(r.opts))
+	for _, e := range encs {
+		d.send(openedMsg{id: e.ID, enc: e, sum: store.Summary{ID: e.ID, Status: store.InProgress}})
+		d.settle()
+		head := strings.SplitN(d.screen(), "\n", 2)[0]
+		if !strings.Contains(head, e.Provider.Name) || !strings.Contains(head, e.Service.From.String()) || !strings.Contains(head, "FY2026 r0") {
+			t.Errorf("%s header: %q", e.ID, head)
+		}
+	}
+	// With room, everything and its labels.
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+	head := strings.SplitN(d.screen(), "\n", 2)[0]
+	if !strings.Contains(head, "DOS 2025-10-15 · Amir Haddad, MD") || !strings.Contains(head, "FY2026 · in progress · r0 saved") {
+		t.Errorf("wide header: %q", head)
+	}
+}
+
+// A line added from the search points at A and says so with keys that
+// work from there (4 would be typed into the query).
+func TestNewLineHintNamesKeysThatWorkInTheSearch(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1012")
+	d.search("99213")
+	d.press("enter")
+	d.must("99213 added as line 1 pointing at no diagnosis yet")
+	d.typeText("j020")
+	d.press("enter")
+	d.typeText("87880")
+	d.press("enter")
+	d.must("87880 added as line 2 → A; esc 4 p changes it")
+	if got := d.m.w.Enc.Lines; !slices.Equal(got[0].Pointers, []int{1}) || !slices.Equal(got[1].Pointers, []int{1}) {
+		t.Fatalf("lines %+v", got)
+	}
+	d.press("esc", "4", "p")
+	if st := d.st(); st.Line != 1 || st.Prompt != "A" {
+		t.Fatalf("esc 4 p: line %d prompt %q", st.Line, st.Prompt)
+	}
 }

@@ -12,6 +12,7 @@ import (
 // one opened and left untouched, stay to do.
 func TestAChartIsInProgressOnlyAfterTheFirstChange(t *testing.T) {
 	r := newRig(t, typedCodes())
+	r.opts.Width = 120 // room for the status in the header
 	d := newDriver(t, New(r.opts))
 	status := func(id string) store.Summary {
 		t.Helper()
@@ -25,13 +26,13 @@ func TestAChartIsInProgressOnlyAfterTheFirstChange(t *testing.T) {
 	if s := status("enc-1015"); s.Status != store.New || s.LeasedBy != "alice" {
 		t.Fatalf("opened: %s leased by %q", s.Status, s.LeasedBy)
 	}
-	d.must("enc-1015 ·", " new · r0 saved")
+	d.must("enc-1015 ·", "· new · r0 saved")
 	d.search("s93491a")
 	d.press("enter")
 	if s := status("enc-1015"); s.Status != store.InProgress {
 		t.Fatalf("after a change: %s", s.Status)
 	}
-	d.must(" in progress · r1 saved")
+	d.must("· in progress · r1 saved")
 	d.search("99203")
 	d.press("enter", "esc", "4", "G", "p")
 	d.typeText("a")

@@ -9,6 +9,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/tui/common"
+	"codebench/tui/work"
 )
 
 // Claim operations the panes ask for by message: a pick adds or recodes,
@@ -62,7 +63,7 @@ func (s *Screen) pick(c *codesets.Code) tea.Cmd {
 		s.claim.selectLine(n - 1)
 		s.touch(c)
 		s.search.selectQuery()
-		return tea.Batch(savePrefs(s.c, *s.prefs), common.Say("%s added as line %d: link its pointers (4, p)", c.Display(), n))
+		return tea.Batch(savePrefs(s.c, *s.prefs), common.Say("%s added as line %d %s", c.Display(), n, s.pointerHint(n-1)))
 	}
 	return common.Fail(err)
 }
@@ -133,4 +134,23 @@ func (s *Screen) gotoTarget(t string) tea.Cmd {
 		}
 	}
 	return common.Fail(errors.New(common.TargetName(t) + " is no longer on the claim"))
+}
+
+// pointerHint says what a new line points at and the keys that change it
+// from where the coder is: in the search pane letters and digits are
+// typed into the query, so the way to the claim starts with esc.
+func (s *Screen) pointerHint(line int) string {
+	keys := "p changes it"
+	switch s.focus {
+	case PaneSearch:
+		keys = "esc 4 p changes it"
+	case PaneClaim:
+	default:
+		keys = "4 p changes it"
+	}
+	ps := s.w.Enc.Lines[line].Pointers
+	if len(ps) == 0 {
+		return "pointing at no diagnosis yet: the first one added links it"
+	}
+	return "→ " + work.PointerLetters(ps, " ") + "; " + keys
 }

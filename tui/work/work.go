@@ -161,6 +161,19 @@ func (w *Work) AddDiagnosis(c *codesets.Code) error {
 		detail += fmt.Sprintf(" (evidence %s %d-%d)", ev.NoteID, ev.Start, ev.End)
 	}
 	w.Enc.Diagnoses = append(w.Enc.Diagnoses, d)
+	if len(w.Enc.Diagnoses) == 1 {
+		// The only diagnosis: the lines coded before it point at it.
+		var linked []string
+		for i := range w.Enc.Lines {
+			if len(w.Enc.Lines[i].Pointers) == 0 {
+				w.Enc.Lines[i].Pointers = []int{1}
+				linked = append(linked, strconv.Itoa(i+1))
+			}
+		}
+		if len(linked) > 0 {
+			detail += "; line " + strings.Join(linked, ", ") + " now point at it"
+		}
+	}
 	w.changed(dxRow(len(w.Enc.Diagnoses)-1), detail)
 	return nil
 }
@@ -188,7 +201,7 @@ func (w *Work) ReplaceDiagnosis(i int, c *codesets.Code) error {
 	return nil
 }
 
-// AddLine appends a procedure line (one unit, no pointers yet).
+// AddLine appends a procedure line: one unit, pointing at diagnosis A.
 func (w *Work) AddLine(c *codesets.Code) error {
 	if err := w.Editable(); err != nil {
 		return err
@@ -199,7 +212,13 @@ func (w *Work) AddLine(c *codesets.Code) error {
 	if c.Modifier {
 		return common.Refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
 	}
-	w.Enc.Lines = append(w.Enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: []int{}})
+	// A new line points at the first-listed diagnosis, the line's usual
+	// primary reason; the coder adds or changes pointers from there.
+	ptrs := []int{}
+	if len(w.Enc.Diagnoses) > 0 {
+		ptrs = []int{1}
+	}
+	w.Enc.Lines = append(w.Enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: ptrs})
 	w.changed(lineRow(len(w.Enc.Lines)-1), fmt.Sprintf("line %d: added %s", len(w.Enc.Lines), c.Display()))
 	return nil
 }

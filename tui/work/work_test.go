@@ -67,7 +67,7 @@ func TestClaimLimitsAreEnforcedWithAMessage(t *testing.T) {
 		t.Fatal("units 'two' accepted")
 	}
 	l := w.Enc.Lines[0]
-	if len(l.Pointers) != 0 || len(l.Modifiers) != 0 || l.Units != 1 {
+	if !slices.Equal(l.Pointers, []int{1}) || len(l.Modifiers) != 0 || l.Units != 1 {
 		t.Fatalf("a refused value changed the line: %+v", l)
 	}
 	if err := w.SetPointers(0, "a, c d"); err != nil {
@@ -161,5 +161,79 @@ func TestCloneIsDeep(t *testing.T) {
 	c.Overrides[0].Codes[0] = "B"
 	if e.Diagnoses[0].Evidence.Start != 1 || e.Lines[0].Modifiers[0] != "25" || e.Lines[0].Pointers[0] != 1 || e.Overrides[0].Codes[0] != "A" {
 		t.Fatal("clone shares memory with the working copy")
+	}
+}
+
+// A new line points at diagnosis A; lines coded before any diagnosis
+// point at the first one when it comes, and keep pointing at nothing
+// else.
+func TestNewLinesPointAtDiagnosisA(t *testing.T) {
+	w, codes := testWork(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.AddLine(code(t, codes, "99213")))
+	if ps := w.Enc.Lines[0].Pointers; len(ps) != 0 {
+		t.Fatalf("a line before any diagnosis points at %v", ps)
+	}
+	must(w.AddDiagnosis(code(t, codes, "J02.0")))
+	if ps := w.Enc.Lines[0].Pointers; !slices.Equal(ps, []int{1}) {
+		t.Fatalf("after the only diagnosis: %v", ps)
+	}
+	must(w.AddDiagnosis(code(t, codes, "R50.9")))
+	must(w.AddLine(code(t, codes, "87880")))
+	if ps := w.Enc.Lines[1].Pointers; !slices.Equal(ps, []int{1}) {
+		t.Fatalf("new line points at %v, want A", ps)
+	}
+	must(w.SetPointers(0, ""))
+	must(w.AddDiagnosis(code(t, codes, "R51.9")))
+	if ps := w.Enc.Lines[0].Pointers; len(ps) != 0 {
+		t.Fatalf("a third diagnosis linked a line the coder emptied: %v", ps)
+	}
+}
+
+// Re-sequencing moves each pointer with its diagnosis and keeps its place
+// on the line: the first pointer stays the line's primary diagnosis.
+func TestPointersFollowTheirDiagnosisAndKeepTheirPlace(t *testing.T) {
+	w, codes := testWork(t)
+	for _, c := range []string{"E11.22", "I12.9", "N18.31", "Z79.4"} {
+		if err := w.AddDiagnosis(code(t, codes, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.AddLine(code(t, codes, "36415")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SetPointers(0, "c a"); err != nil { // N18.31 first, E11.22 second
+		t.Fatal(err)
+	}
+	pointed := func() []string {
+		var out []string
+		for _, p := range w.Enc.Lines[0].Pointers {
+			out = append(out, w.Enc.Diagnoses[p-1].Code)
+		}
+		return out
+	}
+	for _, mv := range []struct{ i, d int }{{2, -1}, {1, -1}, {0, 1}, {3, -1}, {2, -1}} {
+		if _, err := w.MoveDiagnosis(mv.i, mv.d); err != nil {
+			t.Fatal(err)
+		}
+		if got := pointed(); !slices.Equal(got, []string{"N1831", "E1122"}) {
+			t.Fatalf("after moving %d by %d the line points at %v", mv.i, mv.d, got)
+		}
+	}
+	// A diagnosis removed takes its pointer; the others keep their order.
+	if err := w.SetPointers(0, "a b c"); err != nil {
+		t.Fatal(err)
+	}
+	before := pointed()
+	if _, err := w.RemoveDiagnosis(1); err != nil {
+		t.Fatal(err)
+	}
+	if got := pointed(); !slices.Equal(got, []string{before[0], before[2]}) {
+		t.Fatalf("after removing B: %v, was %v", got, before)
 	}
 }
