@@ -266,7 +266,12 @@ func (s *Store) Add(ctx context.Context, enc *encounter.Encounter) error {
 	return nil
 }
 
-var summaryColumns = `id, status, revision, patient, provider, dos_from, dos_to, lease_coder, lease_until_ns, updated_ns, revised_ns, export_key, pending_export, ` + nowExpr(1)
+// summaryColumns are read FROM summaryFrom: the reader's clock is
+// evaluated once per query, not per row.
+var (
+	summaryColumns = `id, status, revision, patient, provider, dos_from, dos_to, lease_coder, lease_until_ns, updated_ns, revised_ns, export_key, pending_export, n.ns`
+	summaryFrom    = ` FROM encounters, (SELECT ` + nowExpr(1) + `) AS n(ns)`
+)
 
 func scanSummary(row pgx.Row, extra ...any) (store.Summary, error) {
 	var sum store.Summary
@@ -311,7 +316,7 @@ func parseDate(s string) (encounter.Date, error) {
 
 // List returns the worklist, oldest date of service first.
 func (s *Store) List(ctx context.Context) ([]store.Summary, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+summaryColumns+` FROM encounters ORDER BY dos_from, id`, s.nowParam())
+	rows, err := s.pool.Query(ctx, `SELECT `+summaryColumns+summaryFrom+` ORDER BY dos_from, id`, s.nowParam())
 	if err != nil {
 		return nil, fmt.Errorf("worklist: %w", err)
 	}
@@ -335,7 +340,7 @@ func (s *Store) List(ctx context.Context) ([]store.Summary, error) {
 func (s *Store) Get(ctx context.Context, id string) (*encounter.Encounter, store.Summary, error) {
 	var imported, draft []byte
 	sum, err := scanSummary(s.pool.QueryRow(ctx,
-		`SELECT `+summaryColumns+`, imported, draft FROM encounters WHERE id = $2`, s.nowParam(), id), &imported, &draft)
+		`SELECT `+summaryColumns+`, imported, draft`+summaryFrom+` WHERE id = $2`, s.nowParam(), id), &imported, &draft)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, store.Summary{}, fmt.Errorf("encounter %q: %w", id, store.ErrNotFound)
 	}

@@ -36,14 +36,54 @@ func open(t testing.TB, dsn string, opts ...Option) *Store {
 	return s
 }
 
+// backend is this store for the shared contract suite and benchmarks:
+// each handle a pool of its own, as two nodes have.
+var backend = storetest.Backend{
+	NewDB: func(t testing.TB, now func() time.Time) func() store.Store {
+		db := newDB(t)
+		return func() store.Store { return open(t, db.AppDSN(), WithClock(now)) }
+	},
+	Exec: func(s store.Store, query string) error { return s.(*Store).Exec(ctx, query) },
+}
+
 // TestContract runs the store contract every backend meets, against a
-// real PostgreSQL server, each handle a pool of its own (as two nodes).
-func TestContract(t *testing.T) {
-	storetest.Run(t, storetest.Backend{
-		NewDB: func(t *testing.T, now func() time.Time) func() store.Store {
-			db := newDB(t)
-			return func() store.Store { return open(t, db.AppDSN(), WithClock(now)) }
-		},
-		Exec: func(s store.Store, query string) error { return s.(*Store).Exec(ctx, query) },
-	})
+// real PostgreSQL server.
+func TestContract(t *testing.T) { storetest.Run(t, backend) }
+
+// BenchmarkStore runs the benchmarks every backend shares (storetest).
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, backend) }
+
+// BenchmarkNotifyDelay is how long a change made on one node takes to
+// reach another node's watcher (LISTEN/NOTIFY): from the start of the
+// lease or release call to the announcement's arrival.
+func BenchmarkNotifyDelay(b *testing.B) {
+	db := newDB(b)
+	a, other := open(b, db.AppDSN()), open(b, db.AppDSN())
+	if err := a.Add(ctx, storetest.Sample("e", dos)); err != nil {
+		b.Fatal(err)
+	}
+	changes, err := other.Watch(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		l, err := a.Lease(ctx, "e", "alice", time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c := <-changes; c.EncounterID != "e" {
+			b.Fatalf("change of %q", c.EncounterID)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		if err := a.Release(ctx, l); err != nil {
+			b.Fatal(err)
+		}
+		<-changes
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(b.N)/1000, "ms/notice")
 }

@@ -41,19 +41,20 @@ var sample = storetest.Sample
 
 var ctx = context.Background()
 
-// TestContract runs the store contract every backend meets.
-func TestContract(t *testing.T) {
-	storetest.Run(t, storetest.Backend{
-		NewDB: func(t *testing.T, now func() time.Time) func() store.Store {
-			path := filepath.Join(t.TempDir(), "w.db")
-			return func() store.Store { return openTest(t, path, &clock{now: now}) }
-		},
-		Exec: func(s store.Store, query string) error {
-			_, err := s.(*Store).db.Exec(query)
-			return err
-		},
-	})
+// backend is this store for the shared contract suite and benchmarks.
+var backend = storetest.Backend{
+	NewDB: func(t testing.TB, now func() time.Time) func() store.Store {
+		path := filepath.Join(t.TempDir(), "w.db")
+		return func() store.Store { return openTest(t, path, &clock{now: now}) }
+	},
+	Exec: func(s store.Store, query string) error {
+		_, err := s.(*Store).db.Exec(query)
+		return err
+	},
 }
+
+// TestContract runs the store contract every backend meets.
+func TestContract(t *testing.T) { storetest.Run(t, backend) }
 
 func TestReopenKeepsEverything(t *testing.T) {
 	_, c := newClock()

@@ -34,7 +34,7 @@ type Backend struct {
 	// the same database (as another process would), closed when the test
 	// ends. now is the clock every handle must use for leases and
 	// timestamps, so expiry is tested without waiting.
-	NewDB func(t *testing.T, now func() time.Time) (open func() store.Store)
+	NewDB func(t testing.TB, now func() time.Time) (open func() store.Store)
 	// Exec, if set, runs one SQL statement directly on a handle's
 	// database; the suite uses it to check that the audit log refuses
 	// UPDATE and DELETE even from outside the store's API.

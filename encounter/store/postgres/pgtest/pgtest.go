@@ -160,11 +160,15 @@ func (c *Cluster) start() error {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-	// Durability is not what these tests are about: no fsync.
-	c.cmd = exec.Command(filepath.Join(c.Bin, "postgres"), "-D", data,
-		"-k", c.Socket, "-c", "listen_addresses=",
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=300", "-c", "shared_buffers=32MB", "-c", "log_min_messages=fatal")
+	args := []string{"-D", data, "-k", c.Socket, "-c", "listen_addresses=",
+		"-c", "max_connections=300", "-c", "shared_buffers=32MB", "-c", "log_min_messages=fatal"}
+	if os.Getenv("CODEBENCH_PG_DURABLE") == "" {
+		// Durability is not what the tests are about: no fsync. Benchmarks
+		// comparing with SQLite (which fsyncs every commit) set
+		// CODEBENCH_PG_DURABLE=1.
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	c.cmd = exec.Command(filepath.Join(c.Bin, "postgres"), args...)
 	c.cmd.Dir = c.Dir
 	logf, err := os.Create(filepath.Join(c.Dir, "server.log"))
 	if err != nil {
