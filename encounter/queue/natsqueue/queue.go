@@ -135,6 +135,12 @@ func Open(o Options) (*Queue, error) {
 	if o.Creds != "" {
 		opts = append(opts, nats.UserCredentials(o.Creds))
 	}
+	tlsOpts, err := o.tlsOptions()
+	if err != nil {
+		sp.close()
+		return nil, fmt.Errorf("nats queue: %w", err)
+	}
+	opts = append(opts, tlsOpts...)
 	q.nc, err = nats.Connect(strings.Join(o.Servers, ","), opts...)
 	if err != nil {
 		sp.close()

@@ -101,6 +101,11 @@ func Inspect(ctx context.Context, o Options) (Status, error) {
 	if o.Creds != "" {
 		opts = append(opts, nats.UserCredentials(o.Creds))
 	}
+	tlsOpts, err := o.tlsOptions()
+	if err != nil {
+		return st, fmt.Errorf("nats queue: %w", err)
+	}
+	opts = append(opts, tlsOpts...)
 	nc, err := nats.Connect(strings.Join(o.Servers, ","), opts...)
 	if err != nil {
 		st.ServerError = err.Error()

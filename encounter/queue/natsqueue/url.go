@@ -45,11 +45,13 @@ type Options struct {
 	DuplicateWindow time.Duration
 	// Creds is an optional NATS credentials file (user JWT and seed).
 	Creds string
+	// TLS requires and configures TLS (tls.go).
+	TLS TLS
 }
 
 // ParseURL parses a queue spec of the form
 //
-//	nats://[user[:pass]@]host[:port][,host2[:port]...][?stream=S&subject=S&spool=DIR&timeout=D&duplicate_window=D&creds=FILE]
+//	nats://[user[:pass]@]host[:port][,host2[:port]...][?stream=S&subject=S&spool=DIR&timeout=D&duplicate_window=D&creds=FILE&tls_ca=FILE&tls_cert=FILE&tls_key=FILE]
 //
 // and reports a bad scheme, host, port or parameter as a clear error.
 func ParseURL(spec string) (Options, error) {
@@ -109,6 +111,18 @@ func ParseURL(spec string) (Options, error) {
 				return bad("creds file is empty")
 			}
 			o.Creds = v
+		case "tls_ca", "tls_cert", "tls_key":
+			if v == "" {
+				return bad("%s file is empty", name)
+			}
+			switch name {
+			case "tls_ca":
+				o.TLS.CA = v
+			case "tls_cert":
+				o.TLS.Cert = v
+			default:
+				o.TLS.Key = v
+			}
 		case "timeout", "duplicate_window":
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
@@ -123,7 +137,7 @@ func ParseURL(spec string) (Options, error) {
 				o.DuplicateWindow = d
 			}
 		default:
-			return bad("unknown parameter %q (known: stream, subject, spool, timeout, duplicate_window, creds)", name)
+			return bad("unknown parameter %q (known: stream, subject, spool, timeout, duplicate_window, creds, tls_ca, tls_cert, tls_key)", name)
 		}
 	}
 	return o, nil
@@ -254,7 +268,7 @@ func (o Options) validate() error {
 	if o.SpoolDir == "" {
 		return fmt.Errorf("no spool directory given")
 	}
-	return nil
+	return o.TLS.validate()
 }
 
 // DefaultSpoolDir is the spool directory under base (the data directory)

@@ -10,6 +10,7 @@ import (
 	"codebench/encounter/store"
 	"codebench/encounter/store/postgres/pgtest"
 	"codebench/encounter/store/storetest"
+	"codebench/internal/tlstest"
 )
 
 // TestAuditAppendOnlyForEveryRole: the application role cannot change,
@@ -143,5 +144,30 @@ func TestOpenRedactsPassword(t *testing.T) {
 	}
 	if got := Redact("postgres://app:s3cret@db.example/codebench?sslmode=verify-full&password=hunter2"); strings.Contains(got, "s3cret") || strings.Contains(got, "hunter2") {
 		t.Fatalf("redacted: %s", got)
+	}
+}
+
+// TestTLSVerified: a node connects over TLS, verifying the server's
+// certificate against the authority it is given (PGSSLROOTCERT, as a
+// deployment sets it); against another authority it refuses to connect.
+func TestTLSVerified(t *testing.T) {
+	c := pgtest.Require(t)
+	db := newDB(t)
+	t.Setenv("PGSSLROOTCERT", c.CA)
+	s := open(t, db.AppTLSDSN("verify-full"))
+	var ssl bool
+	if err := s.pool.QueryRow(ctx, `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).Scan(&ssl); err != nil || !ssl {
+		t.Fatalf("connection not encrypted: %v %v", ssl, err)
+	}
+	if err := s.Add(ctx, storetest.Sample("e", dos)); err != nil {
+		t.Fatal(err)
+	}
+	other, err := tlstest.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PGSSLROOTCERT", other.CA)
+	if _, err := Open(ctx, db.AppTLSDSN("verify-full")); err == nil {
+		t.Fatal("connected to a server whose certificate the given authority did not sign")
 	}
 }

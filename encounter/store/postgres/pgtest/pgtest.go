@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -28,6 +29,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"codebench/internal/tlstest"
 )
 
 // Roles every database is set up for: the owner runs migrations and owns
@@ -43,6 +46,11 @@ type Cluster struct {
 	Dir    string // data directory and socket directory live under it
 	Socket string // directory of the unix socket
 	Bin    string // directory of initdb and postgres
+	// Port serves TCP on 127.0.0.1 with TLS (and names the socket file).
+	Port int
+	// CA is the PEM file of the authority that signed the server's
+	// certificate (for 127.0.0.1 and localhost).
+	CA string
 	cmd    *exec.Cmd
 	exited chan struct{}
 	next   atomic.Int64
@@ -160,7 +168,25 @@ func (c *Cluster) start() error {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-	args := []string{"-D", data, "-k", c.Socket, "-c", "listen_addresses=",
+	// TLS on 127.0.0.1, to test verified connections; the tests' own
+	// connections use the socket.
+	certs, err := tlstest.Write(c.Dir)
+	if err != nil {
+		return err
+	}
+	c.CA = certs.CA
+	if cred != nil {
+		for _, f := range []string{certs.ServerCert, certs.ServerKey} {
+			if err := os.Chown(f, int(cred.Uid), int(cred.Gid)); err != nil {
+				return err
+			}
+		}
+	}
+	if c.Port, err = freePort(); err != nil {
+		return err
+	}
+	args := []string{"-D", data, "-k", c.Socket, "-p", strconv.Itoa(c.Port), "-c", "listen_addresses=127.0.0.1",
+		"-c", "ssl=on", "-c", "ssl_cert_file=" + certs.ServerCert, "-c", "ssl_key_file=" + certs.ServerKey,
 		"-c", "max_connections=300", "-c", "shared_buffers=32MB", "-c", "log_min_messages=fatal"}
 	if os.Getenv("CODEBENCH_PG_DURABLE") == "" {
 		// Durability is not what the tests are about: no fsync. Benchmarks
@@ -232,7 +258,22 @@ func (c *Cluster) readVersion() error {
 
 // DSN is a connection string for role on database db over the socket.
 func (c *Cluster) DSN(role, db string) string {
-	return fmt.Sprintf("postgres://%s@/%s?host=%s&sslmode=disable", role, db, c.Socket)
+	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", role, db, c.Socket, c.Port)
+}
+
+// TLSDSN connects over TCP to 127.0.0.1 with the given sslmode and no
+// root certificate: add sslrootcert (or PGSSLROOTCERT) to verify.
+func (c *Cluster) TLSDSN(role, db, sslmode string) string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=%s", role, c.Port, db, sslmode)
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 func (c *Cluster) exec(ctx context.Context, db string, stmts ...string) error {
@@ -289,6 +330,9 @@ func (d *Database) OwnerDSN() string { return d.c.DSN(OwnerRole, d.Name) }
 
 // AppDSN connects as the application's role.
 func (d *Database) AppDSN() string { return d.c.DSN(AppRole, d.Name) }
+
+// AppTLSDSN connects as the application's role over TCP and TLS.
+func (d *Database) AppTLSDSN(sslmode string) string { return d.c.TLSDSN(AppRole, d.Name, sslmode) }
 
 // SuperDSN connects as the superuser.
 func (d *Database) SuperDSN() string { return d.c.DSN(Superuser, d.Name) }
