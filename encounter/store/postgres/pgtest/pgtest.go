@@ -50,7 +50,7 @@ type Cluster struct {
 	Port int
 	// CA is the PEM file of the authority that signed the server's
 	// certificate (for 127.0.0.1 and localhost).
-	CA string
+	CA     string
 	cmd    *exec.Cmd
 	exited chan struct{}
 	next   atomic.Int64
