@@ -71,3 +71,38 @@ func addClaims(b *testing.B, r *rig, n int) []string {
 	}
 	return ids
 }
+
+// BenchmarkDocumentFHIR measures what an export adds before the queue:
+// validate, build the claim, render the Bundle and validate it with
+// Google's FHIR library, for one typical claim.
+func BenchmarkDocumentFHIR(b *testing.B) {
+	r := newRig(b, "D1")
+	enc, sum, err := r.store.Get(ctx, "D1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := RenderFHIR(enc, r.x.Codes, sum.RevisedAt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDocument837P is the same for the 837P: build, render with the
+// stored control number, and the structure check.
+func BenchmarkDocument837P(b *testing.B) {
+	r := newRig(b, "D1")
+	env := testEnvelope
+	r.x.Format, r.x.Envelope = Format837P, &env
+	enc, sum, err := r.store.Get(ctx, "D1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := r.x.render837P(ctx, enc, sum); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
