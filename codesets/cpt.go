@@ -237,6 +237,7 @@ func LoadCPT(dataDir string) (codes []*Code, source string, err error) {
 // codes; s itself is unchanged.
 func (s *Set) WithCPT(codes []*Code, source string) *Set {
 	out := *s
+	out.views = &views{m: map[*Release]*Set{}} // views of the new set carry the CPT codes
 	out.cpt = make(map[string]*Code, len(codes))
 	out.cptList = codes
 	out.CPTSource = source
@@ -246,10 +247,19 @@ func (s *Set) WithCPT(codes []*Code, source string) *Set {
 	return &out
 }
 
-// Open returns the embedded code sets plus the CPT import in dataDir, if any.
+// Open returns the embedded code sets with what was imported into
+// dataDir: the releases and tables of `codebench data import` (see
+// WithImports) and the CPT file, seen from today.
 func Open(dataDir string) (*Set, error) {
 	s, err := Embedded()
 	if err != nil {
+		return nil, err
+	}
+	m, err := ReadManifest(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if s, err = s.WithImports(dataDir, m); err != nil {
 		return nil, err
 	}
 	codes, src, err := LoadCPT(dataDir)

@@ -110,7 +110,7 @@ func (ld *loader) finish() (*Set, error) {
 	}
 	for _, r := range s.releases {
 		if d := ld.derived[r]; d != nil {
-			if err := derive(r, d, s.blocks, chapters); err != nil {
+			if err := derive(r, d, s.blocks, chapters, true); err != nil {
 				return nil, fmt.Errorf("embedded code sets: %s: %w", r.Title(), err)
 			}
 		}

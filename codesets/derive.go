@@ -2,6 +2,7 @@ package codesets
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -35,8 +36,10 @@ type entry struct {
 	same              bool // as in the base release (short, long and billable unset)
 }
 
-// derive builds release r from its base and the changes d.
-func derive(r *Release, d *delta, blocks, chapters []*Block) error {
+// derive builds release r from its base and the changes d. ownBase says
+// the base was loaded with r (the embedded data), so its codes may be
+// given their termination dates; an import leaves a shared base as it is.
+func derive(r *Release, d *delta, blocks, chapters []*Block, ownBase bool) error {
 	base := r.base
 	// The base's codes by category, as runs of its list.
 	runs := map[string][]*Code{}
@@ -126,7 +129,7 @@ func derive(r *Release, d *delta, blocks, chapters []*Block) error {
 		r.list = append(r.list, list...)
 		prev = list[0]
 	}
-	r.dates(runs)
+	r.dates(runs, ownBase)
 	return nil
 }
 
@@ -150,9 +153,12 @@ func linkCategory(list []*Code, codes map[string]*Code, blocks, chapters []*Bloc
 // dates sets the validity of the codes a derived release changes: a code
 // billable in the base and not here ends the day before the release; a
 // code billable here and not in the base starts with it.
-func (r *Release) dates(baseRuns map[string][]*Code) {
+func (r *Release) dates(baseRuns map[string][]*Code, ownBase bool) {
 	end := r.From.AddDate(0, 0, -1)
 	for cat := range r.dirty {
+		if !ownBase {
+			break
+		}
 		for _, old := range baseRuns[cat] {
 			if !old.Billable {
 				continue
@@ -188,4 +194,89 @@ func (c *Code) detached() *Code {
 // payer tables, keyed by code: codesets/payer.)
 func (c *Code) attachFrom(old *Code) {
 	c.notes, c.seventh, c.terms, c.notesPredate = old.notes, old.seventh, old.terms, old.notesPredate
+}
+
+// deltaFrom compares a full order file with a loaded release and returns
+// the categories it changes, in the file's order, for derive. ok is false
+// when unchanged categories are in another order than the base's, which
+// derive cannot express.
+func deltaFrom(base *Release, list []OrderEntry) (d *delta, ok bool) {
+	runs := map[string][]*Code{}
+	var baseOrder []string
+	for i := 0; i < len(base.list); {
+		cat := category(base.list[i].Code)
+		j := i + 1
+		for j < len(base.list) && category(base.list[j].Code) == cat {
+			j++
+		}
+		runs[cat] = base.list[i:j]
+		baseOrder = append(baseOrder, cat)
+		i = j
+	}
+	d = &delta{}
+	var newOrder []string
+	newCats := map[string]bool{}
+	dirty := map[string]bool{}
+	prev := ""
+	for i := 0; i < len(list); {
+		cat := category(list[i].Code)
+		j := i + 1
+		for j < len(list) && category(list[j].Code) == cat {
+			j++
+		}
+		entries := list[i:j]
+		newCats[cat] = true
+		newOrder = append(newOrder, cat)
+		if !sameRun(runs[cat], entries) {
+			dirty[cat] = true
+			ch := catChange{cat: cat, after: prev}
+			for _, e := range entries {
+				ch.codes = append(ch.codes, entry{code: e.Code, billable: e.Billable, short: e.Short, long: e.Long})
+			}
+			d.cats = append(d.cats, ch)
+		}
+		prev = cat
+		i = j
+	}
+	for _, cat := range baseOrder {
+		if !newCats[cat] {
+			dirty[cat] = true
+			d.cats = append(d.cats, catChange{cat: cat})
+		}
+	}
+	var a, b []string
+	for _, c := range baseOrder {
+		if !dirty[c] {
+			a = append(a, c)
+		}
+	}
+	for _, c := range newOrder {
+		if !dirty[c] {
+			b = append(b, c)
+		}
+	}
+	return d, strings.Join(a, " ") == strings.Join(b, " ")
+}
+
+func sameRun(codes []*Code, entries []OrderEntry) bool {
+	if len(codes) != len(entries) {
+		return false
+	}
+	for i, c := range codes {
+		e := entries[i]
+		if c.Code != e.Code || c.Billable != e.Billable || c.Long != e.Long || c.Short != e.Short {
+			return false
+		}
+	}
+	return true
+}
+
+// Entries lists the release as order-file lines (to hold an addenda file
+// to it).
+func (r *Release) Entries() []OrderEntry {
+	out := make([]OrderEntry, len(r.list))
+	for i, c := range r.list {
+		out[i] = OrderEntry{Order: i + 1, Code: c.Code, Billable: c.Billable, Short: c.Short, Long: c.Long}
+	}
+	return out
 }

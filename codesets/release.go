@@ -44,6 +44,9 @@ type Release struct {
 	retired map[string]string
 	// added are the billable codes new in this release, from its addenda.
 	added map[string]bool
+
+	// hcpcs holds an imported HCPCS file's records.
+	hcpcs []HCPCSRecord
 }
 
 // Title names the release as a coder knows it: "ICD-10-CM FY2027".

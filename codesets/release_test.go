@@ -282,3 +282,13 @@ func TestReleaseOn(t *testing.T) {
 		t.Error("a date without release has no ICD-10-CM codes")
 	}
 }
+
+// Views of a set with CPT carry the CPT codes.
+func TestViewsKeepCPT(t *testing.T) {
+	s := mustSet(t).WithCPT([]*Code{{System: CPT, Code: "99999", Billable: true, Long: "invented", Short: "invented"}}, "test")
+	for _, v := range []*Set{s, s.On(d(2026, 1, 1)), s.On(d(2026, 11, 1))} {
+		if c, ok := v.LookupIn(CPT, "99999"); !ok || c.DescriptorMissing {
+			t.Errorf("view of %v lacks the CPT code", v.Release())
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package codesets
 
 import (
+	"codebench/codesets/payer"
 	"fmt"
 	"sort"
 	"strings"
@@ -30,6 +31,7 @@ type Set struct {
 	cpt       map[string]*Code
 	cptList   []*Code
 	blocks    []*Block
+	payer     *payer.Tables // nil: the embedded tables (see Payer)
 
 	unmatchedTerms int
 }

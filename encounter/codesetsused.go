@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"codebench/codesets"
-	"codebench/codesets/payer"
 )
 
 // CodeSetsUsed names the code-set releases a claim was checked against,
@@ -29,7 +28,7 @@ func CodeSetsUsed(enc *Encounter, set *codesets.Set) []string {
 	}
 	// The payer tables the edits ran on (their headers only: no table is
 	// decoded for this).
-	if metas, err := payer.Embedded().Metas(); err == nil {
+	if metas, err := set.Payer().Metas(); err == nil {
 		for _, m := range metas {
 			out = append(out, m.Cite()+" (sha256 "+short(m.SHA256)+")")
 		}

@@ -28,8 +28,8 @@ func Validate(enc *Encounter, set *codesets.Set) []Edit {
 // sets, and check the claim alone.
 type Options struct {
 	// Payer holds the NCCI, MUE, add-on, fee-schedule and MCE tables;
-	// nil means payer.Embedded() (an imported quarter replaces them with
-	// payer.Tables.With).
+	// nil means set.Payer(): the embedded tables with those imported into
+	// the data directory (codebench data import) in their place.
 	Payer *payer.Tables
 	// EditSets says which payer edit sets apply to which payer type; nil
 	// means DefaultEditSets.
@@ -43,7 +43,7 @@ type Options struct {
 // ValidateWith is Validate with options.
 func ValidateWith(enc *Encounter, set *codesets.Set, opts Options) []Edit {
 	if opts.Payer == nil {
-		opts.Payer = payer.Embedded()
+		opts.Payer = set.Payer()
 	}
 	if opts.EditSets == nil {
 		opts.EditSets = DefaultEditSets

@@ -194,6 +194,44 @@ func (t *Tables) With(tables ...Table) (*Tables, error) {
 	return &c, nil
 }
 
+// WithData is With for tables in their binary form, as MarshalBinary
+// wrote them (an import kept in the data directory): each header is read
+// now, the rows are decoded on first use, so opening costs nothing. The
+// data must already have been decoded once (the import does).
+func (t *Tables) WithData(data ...[]byte) (*Tables, error) {
+	c := *t
+	for _, d := range data {
+		m, err := readHeader(d)
+		if err != nil {
+			return nil, err
+		}
+		switch m.Kind {
+		case KindPTP:
+			c.ptp = dataLazy(d, LoadPTP)
+		case KindMUE:
+			c.mue = dataLazy(d, LoadMUE)
+		case KindAddOn:
+			c.addon = dataLazy(d, LoadAddOn)
+		case KindPFS:
+			c.pfs = dataLazy(d, LoadPFS)
+		case KindMCE:
+			c.mce = dataLazy(d, LoadMCE)
+		case KindMCEPrincipal:
+			c.principal = dataLazy(d, LoadMCE)
+		default:
+			return nil, fmt.Errorf("payer: unknown table kind %q", m.Kind)
+		}
+	}
+	return &c, nil
+}
+
+func dataLazy[T Table](data []byte, decode func([]byte) (T, error)) *lazy[T] {
+	return &lazy[T]{
+		load: func() (T, error) { return decode(data) },
+		meta: func() (Meta, error) { return readHeader(data) },
+	}
+}
+
 // readHeader reads a binary form's metadata from its first bytes only.
 func readHeader(data []byte) (Meta, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
