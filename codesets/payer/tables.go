@@ -227,7 +227,7 @@ func (t *Tables) WithData(data ...[]byte) (*Tables, error) {
 
 func dataLazy[T Table](data []byte, decode func([]byte) (T, error)) *lazy[T] {
 	return &lazy[T]{
-		load: func() (T, error) { return decode(data) },
+		load:     func() (T, error) { return decode(data) },
 		readMeta: func() (Meta, error) { return readHeader(data) },
 	}
 }
