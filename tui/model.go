@@ -394,10 +394,10 @@ type headerParts struct {
 }
 
 // fit lays the header out in W cells. A narrow terminal drops the labels
-// and the words the eye supplies first ("DOS", "saved", the separators
-// on the right, the status the worklist shows), then shortens the
-// patient's name, the provider's last: the coder checks the provider
-// against the note's signature.
+// and the words the eye supplies first ("DOS", the separators on the
+// right, the status the worklist shows), then shortens the patient's
+// name, then says "r1" for "r1 saved", and shortens the provider's name
+// last: the coder checks the provider against the note's signature.
 func (h headerParts) fit(W int) (left, right string) {
 	dos, saved, sep, status := "DOS "+h.dos, h.saved, " · ", h.status+" · "
 	minPatient := min(common.TextWidth(h.patient), 12)
@@ -411,24 +411,29 @@ func (h headerParts) fit(W int) (left, right string) {
 	}
 	width := func(l, r string) int { return common.TextWidth(l) + common.TextWidth(r) }
 	left, right = build(h.patient, h.provider)
-	for step := 0; width(left, right) > W && step < 4; step++ {
+	patient := h.patient
+	for step := 0; width(left, right) > W && step < 5; step++ {
 		switch step {
 		case 0:
 			dos = h.dos
 		case 1:
+			sep, status = " ", h.status+" "
+		case 2:
+			status = "" // the worklist shows it
+		case 3:
+			over := width(left, right) - W
+			patient = common.Clip(h.patient, max(common.TextWidth(h.patient)-over, minPatient))
+		case 4:
 			if h.savedShort != "" {
 				saved = h.savedShort
 			}
-		case 2:
-			sep, status = " ", h.status+" "
-		case 3:
-			status = "" // the worklist shows it
 		}
-		left, right = build(h.patient, h.provider)
+		left, right = build(patient, h.provider)
 	}
-	if over := width(left, right) - W; over > 0 {
-		pw := max(common.TextWidth(h.patient)-over, minPatient)
-		left, right = build(common.Clip(h.patient, pw), h.provider)
+	if room := W - width(left, right); room > 0 && patient != h.patient {
+		// "saved" shortened after the name: give the name the room back.
+		patient = common.Clip(h.patient, common.TextWidth(patient)+room)
+		left, right = build(patient, h.provider)
 	}
 	if over := width(left, right) - W; over > 0 {
 		left, right = build(common.Clip(h.patient, minPatient), common.Clip(h.provider, max(common.TextWidth(h.provider)-over, 4)))

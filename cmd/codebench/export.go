@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"codebench/encounter"
@@ -31,10 +32,13 @@ type exportReport struct {
 	Revision int    `json:"revision"`
 	Key      string `json:"key,omitempty"`
 	// Result: exported, already-exported, resumed, refused or failed.
-	Result string           `json:"result"`
-	Path   string           `json:"path,omitempty"` // the file, for a directory queue
-	Error  string           `json:"error,omitempty"`
-	Edits  []encounter.Edit `json:"edits"`
+	Result string `json:"result"`
+	Path   string `json:"path,omitempty"` // the file, for a directory queue
+	// Location is where the export went, as recorded when it was made: a
+	// file or a NATS stream; empty when that was not recorded.
+	Location string           `json:"location,omitempty"`
+	Error    string           `json:"error,omitempty"`
+	Edits    []encounter.Edit `json:"edits"`
 }
 
 // runExport exports one coded encounter from the work store to the billing
@@ -95,16 +99,40 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return fail(exportFailed, "failed", err)
 	}
 	defer st.Close()
+	if err := checkQueueSpec(*queueSpec); err != nil {
+		return fail(exportFailed, "failed", err)
+	}
+	x := &exporter.Exporter{Store: st, Codes: set, Coder: *coder, TakeOver: *takeOver}
+	if err := ff.configure(x); err != nil {
+		return fail(exportFailed, "failed", err)
+	}
+	// Exported before: say where it went, as recorded then, without
+	// opening this run's queue (which may not be the one it went to, and
+	// would be created empty).
+	if _, sum, err := st.Get(ctx, id); err == nil && sum.Status == store.Exported && sum.PendingExport == "" {
+		report.Revision, report.Key, report.Result = sum.Revision, sum.ExportKey, "already-exported"
+		report.Location = exporter.RecordedLocation(ctx, st, id, sum.ExportKey)
+		if filepath.IsAbs(report.Location) {
+			report.Path = report.Location
+		}
+		if *asJSON {
+			writeJSON(e.stdout, report)
+			return exportOK
+		}
+		where := "to " + report.Location
+		if report.Location == "" {
+			where = "(where it went was not recorded: it was exported before codebench kept that)"
+		}
+		fmt.Fprintf(e.stdout, "%s revision %d was already exported as %s %s\n", id, sum.Revision, sum.ExportKey, where)
+		return exportOK
+	}
 	q, err := openQueue(*queueSpec)
 	if err != nil {
 		return fail(exportFailed, "failed", err)
 	}
 	defer q.Close()
 
-	x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: *coder, TakeOver: *takeOver}
-	if err := ff.configure(x); err != nil {
-		return fail(exportFailed, "failed", err)
-	}
+	x.Queue = q
 	res, err := x.Export(ctx, id)
 	report.Revision, report.Key = res.Revision, res.Key
 	if res.Edits != nil {
@@ -135,6 +163,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return fail(exportFailed, "failed", err)
 	}
 
+	report.Location = res.Location
 	if dq, ok := q.(*dirqueue.Queue); ok {
 		report.Path = dq.PathOf(res.Key, x.Format.ContentType())
 	}
@@ -151,7 +180,10 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return exportOK
 	}
 	where := res.Key
-	if report.Path != "" {
+	switch {
+	case res.Location != "":
+		where = res.Location
+	case report.Path != "":
 		where = report.Path
 	}
 	switch {

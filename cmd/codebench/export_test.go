@@ -113,6 +113,29 @@ func TestExportCommand(t *testing.T) {
 	}
 }
 
+// An export run later, with another queue in its environment, says where
+// the export went as recorded when it was made, and creates nothing.
+func TestExportSaysWhereTheExportWent(t *testing.T) {
+	data := exportEnv(t, exportClaim("ENC-7"))
+	other := filepath.Join(t.TempDir(), "workbench-queue")
+	if code, out, errOut := runCmd(t, "export", "--queue", "dir:"+other, "ENC-7"); code != 0 || !strings.Contains(out, filepath.Join(other, "ENC-7-r0.json")) {
+		t.Fatalf("%d %q %q", code, out, errOut)
+	}
+	code, out, errOut := runCmd(t, "export", "ENC-7")
+	want := "ENC-7 revision 0 was already exported as ENC-7-r0 to " + filepath.Join(other, "ENC-7-r0.json")
+	if code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("second run: %d %q %q, want %q", code, out, errOut, want)
+	}
+	if _, err := os.Stat(filepath.Join(data, DefaultQueueDir)); !os.IsNotExist(err) {
+		t.Fatalf("the second run created its own queue directory: %v", err)
+	}
+	code, out, _ = runCmd(t, "export", "--json", "ENC-7")
+	var rep exportReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || rep.Location != filepath.Join(other, "ENC-7-r0.json") || rep.Result != "already-exported" {
+		t.Fatalf("--json: %d %v %+v", code, err, rep)
+	}
+}
+
 func TestExportCommandQueueAndLease(t *testing.T) {
 	data := exportEnv(t, exportClaim("ENC-2"), exportClaim("ENC-3"))
 	other := filepath.Join(t.TempDir(), "q")

@@ -9,6 +9,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter/queue"
 	"codebench/encounter/queue/dirqueue"
+	"codebench/encounter/queue/natsqueue"
 )
 
 // DefaultQueueDir is the directory queue under the data directory.
@@ -25,6 +26,22 @@ func defaultQueueSpec() (string, error) {
 		return "", err
 	}
 	return filepath.Join(dir, DefaultQueueDir), nil
+}
+
+// checkQueueSpec refuses a --queue spec that names no queue, without
+// opening anything.
+func checkQueueSpec(spec string) error {
+	if strings.TrimSpace(spec) == "" {
+		return fmt.Errorf("empty --queue")
+	}
+	if isNATSQueue(spec) {
+		_, err := natsqueue.ParseURL(spec)
+		return err
+	}
+	if scheme, _, ok := strings.Cut(spec, "://"); ok && !strings.HasPrefix(spec, "dir:") {
+		return fmt.Errorf("queue %q: unknown scheme %q (want a directory, dir:PATH or nats://host:4222)", spec, scheme)
+	}
+	return nil
 }
 
 // openQueue opens the billing queue a --queue spec names: a directory

@@ -80,6 +80,11 @@ type Result struct {
 	Edits []encounter.Edit
 	// Size is the claim document's length in bytes.
 	Size int
+	// Location is where the export went (a file, a stream), as the queue
+	// said when it took it and the audit log keeps it; "" when the queue
+	// cannot say or, for an export made before locations were recorded,
+	// the log does not.
+	Location string
 }
 
 // Export leases encounter id as x.Coder, exports it and releases the
@@ -121,6 +126,7 @@ func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, err
 	switch {
 	case sum.Status == store.Exported && sum.PendingExport == "":
 		res.Key, res.Already = sum.ExportKey, true
+		res.Location = RecordedLocation(ctx, x.Store, enc.ID, sum.ExportKey)
 		return res, nil
 	case sum.PendingExport != "":
 		if sum.PendingExport != res.Key {
@@ -152,10 +158,20 @@ func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, err
 		return res, err
 	}
 	x.at("begun")
-	if err := x.Queue.Publish(ctx, queue.Message{EncounterID: enc.ID, Revision: sum.Revision, Data: data, ContentType: contentType}); err != nil {
+	msg := queue.Message{EncounterID: enc.ID, Revision: sum.Revision, Data: data, ContentType: contentType}
+	if err := x.Queue.Publish(ctx, msg); err != nil {
 		return res, fmt.Errorf("export %s: publish: %w (the export stays pending; retry it)", res.Key, err)
 	}
 	x.at("published")
+	if loc, ok := x.Queue.(queue.Locator); ok {
+		// Kept with the export's record, so a later run, wherever its
+		// queue points, says where this one went.
+		res.Location = loc.Locate(msg)
+		if err := x.Store.Log(context.WithoutCancel(ctx), store.AuditEntry{EncounterID: enc.ID, Coder: l.Coder, Revision: sum.Revision,
+			Action: "export", Detail: deliveredPrefix + res.Key + " to " + res.Location}); err != nil {
+			return res, fmt.Errorf("export %s: published to %s, not recorded: %w (retry the export to record it)", res.Key, res.Location, err)
+		}
+	}
 	// The claim is with billing now: record it even if ctx was cancelled
 	// meanwhile, or the store would show a pending export until a retry.
 	if err := x.Store.MarkExported(context.WithoutCancel(ctx), l, res.Key); err != nil {
@@ -163,6 +179,29 @@ func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, err
 	}
 	x.at("marked")
 	return res, nil
+}
+
+// deliveredPrefix starts the audit entry that records where an export
+// went: "delivered KEY to LOCATION".
+const deliveredPrefix = "delivered "
+
+// RecordedLocation is where the export key of encounter id went, as its
+// audit entry recorded it; "" when none did.
+func RecordedLocation(ctx context.Context, st store.Store, id, key string) string {
+	entries, err := st.Audit(ctx, id)
+	if err != nil {
+		return ""
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Action != "export" {
+			continue
+		}
+		if loc, ok := strings.CutPrefix(e.Detail, deliveredPrefix+key+" to "); ok {
+			return loc
+		}
+	}
+	return ""
 }
 
 func (x *Exporter) at(stage string) {

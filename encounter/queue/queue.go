@@ -58,3 +58,10 @@ type Queue interface {
 	Publish(ctx context.Context, m Message) error
 	Close() error
 }
+
+// Locator is a queue that can say where an export it took is, for the
+// record and for the coder: a file path, a stream and subject. It names
+// no credentials.
+type Locator interface {
+	Locate(m Message) string
+}

@@ -76,6 +76,9 @@ func (q *Queue) PathOf(key, contentType string) string {
 	return filepath.Join(q.dir, key+queue.Extension(contentType))
 }
 
+// Locate implements queue.Locator: the export's file.
+func (q *Queue) Locate(m queue.Message) string { return q.PathOf(m.Key(), m.Type()) }
+
 func (q *Queue) removeStaleTemps(now time.Time) {
 	entries, err := os.ReadDir(q.dir)
 	if err != nil {

@@ -174,6 +174,16 @@ func Open(o Options) (*Queue, error) {
 // Options returns the options in effect (defaults filled in).
 func (q *Queue) Options() Options { return q.o }
 
+// Locate implements queue.Locator: the stream and subject on the servers,
+// without user info, and the message id.
+func (q *Queue) Locate(m queue.Message) string {
+	servers := make([]string, len(q.o.Servers))
+	for i, s := range q.o.Servers {
+		servers[i] = strings.Replace(redact(s), "xxxxx@", "", 1)
+	}
+	return fmt.Sprintf("NATS stream %s subject %s on %s, message %s", q.o.Stream, q.o.Subject, strings.Join(servers, ","), m.Key())
+}
+
 // Publish implements queue.Queue: it returns nil once JetStream has
 // acknowledged m or m is synced in the spool.
 func (q *Queue) Publish(ctx context.Context, m queue.Message) error {
