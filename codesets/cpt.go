@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"codebench/internal/safefile"
 )
 
 // CPT descriptors are AMA copyright and never ship with codebench. A user
@@ -190,25 +192,7 @@ func ImportCPT(path, dataDir string) (int, error) {
 
 // writeFileAtomic writes through a temporary file, fsync and rename, so a
 // crash leaves either the old file or the new one.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+func writeFileAtomic(path string, data []byte) error { return safefile.WriteAtomic(path, data, 0o600) }
 
 // ErrNoCPT means no CPT file has been imported into the data directory.
 var ErrNoCPT = errors.New("no CPT file imported (codebench cpt import FILE)")

@@ -5,12 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"codebench/internal/safefile"
 )
 
 // The inbox is a directory other systems drop encounter files into:
@@ -116,43 +117,18 @@ func IsEncounterFile(name string) bool {
 // ReadFile reads a file of at most MaxFileSize bytes without following a
 // symbolic link or blocking on a FIFO or device.
 func ReadFile(path string) ([]byte, error) {
-	st, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s); want an encounter file", path, describeMode(st.Mode()))
-	}
-	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("%s: file is %d bytes, larger than the %d MB limit for one encounter", path, st.Size(), MaxFileSize>>20)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: file grew past the %d MB limit while being read", path, MaxFileSize>>20)
-	}
-	return data, nil
-}
-
-func describeMode(m fs.FileMode) string {
+	data, err := safefile.ReadRegular(path, MaxFileSize)
+	var notRegular *safefile.NotRegularError
+	var tooLarge *safefile.TooLargeError
 	switch {
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeDevice != 0:
-		return "a device"
+	case errors.As(err, &notRegular):
+		return nil, fmt.Errorf("%s: not a regular file (%s); want an encounter file", path, safefile.DescribeMode(notRegular.Mode))
+	case errors.As(err, &tooLarge) && tooLarge.Size < 0:
+		return nil, fmt.Errorf("%s: file grew past the %d MB limit while being read", path, MaxFileSize>>20)
+	case errors.As(err, &tooLarge):
+		return nil, fmt.Errorf("%s: file is %d bytes, larger than the %d MB limit for one encounter", path, tooLarge.Size, MaxFileSize>>20)
 	}
-	return m.String()
+	return data, err
 }
 
 // Import handles every encounter file in the inbox, in name order. It

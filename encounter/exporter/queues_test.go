@@ -49,6 +49,33 @@ func demoStore(t *testing.T) (*sqlite.Store, []string) {
 	return st, ids
 }
 
+// natsQueue is a NATS JetStream billing queue on a real in-process
+// server, and a client of the stream for the billing side.
+func natsQueue(t *testing.T, stream, subject string) (*natsqueue.Queue, jetstream.JetStream) {
+	t.Helper()
+	ns := natstest.Start(t, nil)
+	o, err := natsqueue.ParseURL(ns.URL() + "?stream=" + stream + "&subject=" + subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.SpoolDir = t.TempDir()
+	nq, err := natsqueue.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nq.Close() })
+	nc, err := nats.Connect(ns.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nq, js
+}
+
 // TestDemoChartsReachBothQueues exports every demo chart to the directory
 // queue and to NATS JetStream (a real in-process server): each document
 // that arrives is a Bundle Google's FHIR R4 validation accepts, with the
@@ -84,32 +111,13 @@ func TestDemoChartsReachBothQueues(t *testing.T) {
 	}
 
 	// NATS JetStream.
-	ns := natstest.Start(t, nil)
-	o, err := natsqueue.ParseURL(ns.URL() + "?stream=CLAIMS&subject=billing.claims")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.SpoolDir = t.TempDir()
-	nq, err := natsqueue.Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nq.Close()
+	nq, js := natsQueue(t, "CLAIMS", "billing.claims")
 	st2, _ := demoStore(t)
 	x = &Exporter{Store: st2, Queue: nq, Codes: set, Coder: "alice"}
 	for _, id := range ids {
 		if _, err := x.Export(ctx, id); err != nil {
 			t.Fatalf("%s over NATS: %v", id, err)
 		}
-	}
-	nc, err := nats.Connect(ns.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
 	}
 	cons, err := js.CreateOrUpdateConsumer(ctx, "CLAIMS", jetstream.ConsumerConfig{Durable: "billing", AckPolicy: jetstream.AckExplicitPolicy})
 	if err != nil {
@@ -202,28 +210,12 @@ func TestExport837P(t *testing.T) {
 	}
 
 	// NATS carries the interchange with its content type.
-	ns := natstest.Start(t, nil)
-	o, err := natsqueue.ParseURL(ns.URL() + "?stream=X12&subject=billing.x12")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.SpoolDir = t.TempDir()
-	nq, err := natsqueue.Open(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nq.Close()
+	nq, js := natsQueue(t, "X12", "billing.x12")
 	st2, ids2 := demoStore(t)
 	x = &Exporter{Store: st2, Queue: nq, Codes: set, Coder: "alice", Format: Format837P, Envelope: &env}
 	if _, err := x.Export(ctx, ids2[0]); err != nil {
 		t.Fatal(err)
 	}
-	nc, err := nats.Connect(ns.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
 	stream, err := js.Stream(ctx, "X12")
 	if err != nil {
 		t.Fatal(err)

@@ -7,12 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"time"
+
+	"codebench/internal/safefile"
 )
 
 // Dir is the fee schedule's directory in the data directory.
@@ -62,44 +63,13 @@ func Import(dataDir, source string, data []byte, version string, now time.Time) 
 	meta, _ := json.MarshalIndent(m, "", "  ")
 	// The schedule first, its description last: Load checks one against
 	// the other, so a crash between the two is found, not trusted.
-	if err := writeFile(filepath.Join(dir, scheduleFile), data); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(dir, scheduleFile), data, 0o600); err != nil {
 		return Meta{}, err
 	}
-	if err := writeFile(filepath.Join(dir, metaFile), append(meta, '\n')); err != nil {
+	if err := safefile.WriteAtomic(filepath.Join(dir, metaFile), append(meta, '\n'), 0o600); err != nil {
 		return Meta{}, err
 	}
 	return m, nil
-}
-
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
 
 // Load reads the schedule kept in dataDir, refusing one whose bytes do
@@ -133,28 +103,4 @@ func Load(dataDir string) (*Schedule, Meta, error) {
 
 // ReadFile reads a fee schedule file: a regular file (no link, FIFO or
 // device is opened) of at most MaxFileSize bytes.
-func ReadFile(path string) ([]byte, error) {
-	st, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("%s: %d bytes, larger than the %d MiB limit", path, st.Size(), MaxFileSize>>20)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: grew past the %d MiB limit while being read", path, MaxFileSize>>20)
-	}
-	return data, nil
-}
+func ReadFile(path string) ([]byte, error) { return safefile.ReadRegular(path, MaxFileSize) }
