@@ -88,11 +88,11 @@ func (s *Store) Load(ctx context.Context, rows []store.Row, audit []store.AuditE
 			if err := json.Unmarshal(data, &enc); err != nil {
 				return fmt.Errorf("encounter %q: stored JSON: %w", r.ID, err)
 			}
-			h, err := headerOf(&enc)
+			h, err := store.HeaderOf(&enc)
 			if err != nil {
 				return fmt.Errorf("encounter %q: %w", r.ID, err)
 			}
-			copied = append(copied, []any{r.ID, string(r.Status), r.Revision, r.Imported, r.Draft, h.patient, h.provider, h.from, h.to,
+			copied = append(copied, []any{r.ID, string(r.Status), r.Revision, r.Imported, r.Draft, h.Patient, h.Provider, h.From, h.To,
 				r.LeaseCoder, r.LeaseToken, nanos(r.LeaseUntil), r.PendingExport, r.ExportKey,
 				nanos(r.CreatedAt), nanos(r.UpdatedAt), nanos(r.RevisedAt)})
 		}

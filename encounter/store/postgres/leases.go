@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,49 +11,27 @@ import (
 	"codebench/encounter/store"
 )
 
-// leaseRow is the part of a row every leased change checks, read under
-// the row's lock so no other node changes it before the commit.
-type leaseRow struct {
-	status   store.Status
-	revision int
-	coder    string
-	token    string
-	until    time.Time
-	seq      int64
-	pending  string
-	exported string
-}
-
-func readLeaseRow(ctx context.Context, tx pgx.Tx, id string) (leaseRow, error) {
-	var r leaseRow
+// readLeaseRow locks the encounter's row (no other node changes it before
+// the commit) and reads what every leased change checks, with the
+// lease's generation.
+func readLeaseRow(ctx context.Context, tx pgx.Tx, id string) (store.RowState, int64, error) {
+	var r store.RowState
 	var status string
-	var until int64
+	var until, seq int64
 	err := tx.QueryRow(ctx, `SELECT status, revision, lease_coder, lease_token, lease_until_ns, lease_seq, pending_export, export_key
 		FROM encounters WHERE id = $1 FOR UPDATE`, id).
-		Scan(&status, &r.revision, &r.coder, &r.token, &until, &r.seq, &r.pending, &r.exported)
+		Scan(&status, &r.Revision, &r.Coder, &r.Token, &until, &seq, &r.Pending, &r.Exported)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return r, store.ErrNotFound
+		return r, 0, store.ErrNotFound
 	}
-	r.status, r.until = store.Status(status), fromNanos(until)
+	r.Status, r.Until = store.Status(status), fromNanos(until)
+	return r, seq, err
+}
+
+// lockRow locks and reads the row of l's encounter.
+func lockRow(ctx context.Context, tx pgx.Tx, l store.Lease) (store.RowState, error) {
+	r, _, err := readLeaseRow(ctx, tx, l.EncounterID)
 	return r, err
-}
-
-// held tells whether l is the lease currently in force on the row.
-func (r leaseRow) held(l store.Lease, now time.Time) bool {
-	return l.Token != "" && r.token == l.Token && r.until.After(now)
-}
-
-// checkLease locks the row of l's encounter and requires l to be in
-// force: the fencing check every leased change makes.
-func checkLease(ctx context.Context, tx pgx.Tx, l store.Lease, now time.Time) (leaseRow, error) {
-	r, err := readLeaseRow(ctx, tx, l.EncounterID)
-	if err != nil {
-		return r, err
-	}
-	if !r.held(l, now) {
-		return r, store.ErrLeaseLost
-	}
-	return r, nil
 }
 
 // Lease gives one session of coder an exclusive hold for ttl under a new
@@ -70,40 +47,28 @@ func (s *Store) TakeOver(ctx context.Context, id, coder string, ttl time.Duratio
 }
 
 func (s *Store) acquire(ctx context.Context, id, coder string, ttl time.Duration, takeOver bool) (store.Lease, error) {
-	if strings.TrimSpace(coder) == "" {
-		return store.Lease{}, errors.New("lease: empty coder id")
-	}
-	if ttl <= 0 {
-		return store.Lease{}, fmt.Errorf("lease: ttl %v must be positive", ttl)
+	if err := store.CheckLeaseArgs(coder, ttl); err != nil {
+		return store.Lease{}, err
 	}
 	var l store.Lease
 	err := s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		r, err := readLeaseRow(ctx, tx, id)
+		r, seq, err := readLeaseRow(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		live := r.token != "" && r.until.After(now)
-		if live && !(takeOver && r.coder == coder) {
-			return &store.LeasedError{EncounterID: id, Coder: r.coder, Until: r.until}
+		detail, err := store.DecideLease(r, id, coder, takeOver, now)
+		if err != nil {
+			return err
 		}
 		// The token leads with the lease's generation, so tokens of one
 		// encounter are ordered as well as unguessable.
-		seq := r.seq + 1
+		seq++
 		l = store.Lease{EncounterID: id, Coder: coder, Token: fmt.Sprintf("%d.%s", seq, newToken()), Until: now.Add(ttl)}
 		if _, err := tx.Exec(ctx, `UPDATE encounters SET lease_coder = $1, lease_token = $2, lease_until_ns = $3, lease_seq = $4 WHERE id = $5`,
 			coder, l.Token, nanos(l.Until), seq, id); err != nil {
 			return err
 		}
-		detail := "leased"
-		switch {
-		case live:
-			detail = fmt.Sprintf("taken over from another session of %s (its lease ran until %s)", coder, r.until.UTC().Format(time.RFC3339))
-		case r.token != "" && r.coder != coder:
-			detail = fmt.Sprintf("leased (%s's lease expired %s)", r.coder, r.until.UTC().Format(time.RFC3339))
-		case r.token != "":
-			detail = fmt.Sprintf("leased (an earlier session's lease expired %s)", r.until.UTC().Format(time.RFC3339))
-		}
-		return appendAudit(ctx, tx, store.AuditEntry{EncounterID: id, Coder: coder, At: now, Revision: r.revision, Action: "lease", Detail: detail})
+		return appendAudit(ctx, tx, store.AuditEntry{EncounterID: id, Coder: coder, At: now, Revision: r.Revision, Action: "lease", Detail: detail})
 	})
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("lease %q: %w", id, err)
@@ -117,11 +82,15 @@ func (s *Store) Renew(ctx context.Context, l store.Lease, ttl time.Duration) (st
 		return store.Lease{}, fmt.Errorf("renew lease: ttl %v must be positive", ttl)
 	}
 	err := s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		if _, err := checkLease(ctx, tx, l, now); err != nil {
+		r, err := lockRow(ctx, tx, l)
+		if err != nil {
+			return err
+		}
+		if err := r.CheckLease(l, now); err != nil {
 			return err
 		}
 		l.Until = now.Add(ttl)
-		_, err := tx.Exec(ctx, `UPDATE encounters SET lease_until_ns = $1 WHERE id = $2 AND lease_token = $3`, nanos(l.Until), l.EncounterID, l.Token)
+		_, err = tx.Exec(ctx, `UPDATE encounters SET lease_until_ns = $1 WHERE id = $2 AND lease_token = $3`, nanos(l.Until), l.EncounterID, l.Token)
 		return err
 	})
 	if err != nil {
@@ -134,17 +103,17 @@ func (s *Store) Renew(ctx context.Context, l store.Lease, ttl time.Duration) (st
 // that expired or was taken over is a no-op.
 func (s *Store) Release(ctx context.Context, l store.Lease) error {
 	err := s.write(ctx, func(tx pgx.Tx, now time.Time) error {
-		r, err := readLeaseRow(ctx, tx, l.EncounterID)
+		r, err := lockRow(ctx, tx, l)
 		if err != nil {
 			return err
 		}
-		if l.Token == "" || r.token != l.Token {
+		if l.Token == "" || r.Token != l.Token {
 			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE encounters SET lease_coder = '', lease_token = '', lease_until_ns = 0 WHERE id = $1`, l.EncounterID); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, store.AuditEntry{EncounterID: l.EncounterID, Coder: l.Coder, At: now, Revision: r.revision, Action: "release", Detail: "released"})
+		return appendAudit(ctx, tx, store.AuditEntry{EncounterID: l.EncounterID, Coder: l.Coder, At: now, Revision: r.Revision, Action: "release", Detail: "released"})
 	})
 	if err != nil {
 		return fmt.Errorf("release %q: %w", l.EncounterID, err)

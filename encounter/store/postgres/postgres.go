@@ -216,24 +216,6 @@ func appendAudit(ctx context.Context, tx pgx.Tx, e store.AuditEntry) error {
 	return err
 }
 
-// header holds the worklist columns of an encounter.
-type header struct {
-	patient, provider []byte
-	from, to          string
-}
-
-func headerOf(enc *encounter.Encounter) (header, error) {
-	p, err := json.Marshal(enc.Patient)
-	if err != nil {
-		return header{}, err
-	}
-	v, err := json.Marshal(enc.Provider)
-	if err != nil {
-		return header{}, err
-	}
-	return header{patient: p, provider: v, from: enc.Service.From.String(), to: enc.Service.To.String()}, nil
-}
-
 // Add stores a newly imported encounter with status New.
 func (s *Store) Add(ctx context.Context, enc *encounter.Encounter) error {
 	if strings.TrimSpace(enc.ID) == "" {
@@ -243,22 +225,21 @@ func (s *Store) Add(ctx context.Context, enc *encounter.Encounter) error {
 	if err != nil {
 		return fmt.Errorf("add encounter %s: %w", enc.ID, err)
 	}
-	h, err := headerOf(enc)
+	h, err := store.HeaderOf(enc)
 	if err != nil {
 		return fmt.Errorf("add encounter %s: %w", enc.ID, err)
 	}
 	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO encounters(id, status, revision, imported, patient, provider, dos_from, dos_to, created_ns, updated_ns, revised_ns)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$9) ON CONFLICT (id) DO NOTHING`,
-			enc.ID, string(store.New), enc.Revision, data, h.patient, h.provider, h.from, h.to, nanos(now))
+			enc.ID, string(store.New), enc.Revision, data, h.Patient, h.Provider, h.From, h.To, nanos(now))
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return store.ErrExists
 		}
-		return appendAudit(ctx, tx, store.AuditEntry{EncounterID: enc.ID, Coder: SystemCoder, At: now, Revision: enc.Revision,
-			Action: "import", Detail: fmt.Sprintf("imported: %d notes, %d diagnoses, %d service lines", len(enc.Notes), len(enc.Diagnoses), len(enc.Lines))})
+		return appendAudit(ctx, tx, store.ImportEntry(enc, SystemCoder, now))
 	})
 	if err != nil {
 		return fmt.Errorf("add encounter %s: %w", enc.ID, err)
@@ -275,43 +256,14 @@ var (
 
 func scanSummary(row pgx.Row, extra ...any) (store.Summary, error) {
 	var sum store.Summary
-	var status, from, to string
-	var patient, provider []byte
-	var leaseUntil, updated, revised, now int64
-	dest := append([]any{&sum.ID, &status, &sum.Revision, &patient, &provider, &from, &to,
-		&sum.LeasedBy, &leaseUntil, &updated, &revised, &sum.ExportKey, &sum.PendingExport, &now}, extra...)
+	var c store.Columns
+	var now int64
+	dest := append([]any{&sum.ID, &c.Status, &sum.Revision, &c.Patient, &c.Provider, &c.From, &c.To,
+		&sum.LeasedBy, &c.LeaseUntil, &c.Updated, &c.Revised, &sum.ExportKey, &sum.PendingExport, &now}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return sum, err
 	}
-	sum.Status = store.Status(status)
-	if err := json.Unmarshal(patient, &sum.Patient); err != nil {
-		return sum, fmt.Errorf("encounter %s: patient: %w", sum.ID, err)
-	}
-	if err := json.Unmarshal(provider, &sum.Provider); err != nil {
-		return sum, fmt.Errorf("encounter %s: provider: %w", sum.ID, err)
-	}
-	var err error
-	if sum.Service.From, err = parseDate(from); err != nil {
-		return sum, fmt.Errorf("encounter %s: %w", sum.ID, err)
-	}
-	if sum.Service.To, err = parseDate(to); err != nil {
-		return sum, fmt.Errorf("encounter %s: %w", sum.ID, err)
-	}
-	sum.UpdatedAt, sum.RevisedAt = fromNanos(updated), fromNanos(revised)
-	// An expired lease is nobody's.
-	if sum.LeasedBy != "" && leaseUntil > now {
-		sum.LeaseUntil = fromNanos(leaseUntil)
-	} else {
-		sum.LeasedBy = ""
-	}
-	return sum, nil
-}
-
-func parseDate(s string) (encounter.Date, error) {
-	if s == "" {
-		return encounter.Date{}, nil
-	}
-	return encounter.ParseDate(s)
+	return sum, c.Fill(&sum, fromNanos(now))
 }
 
 // List returns the worklist, oldest date of service first.
@@ -347,13 +299,9 @@ func (s *Store) Get(ctx context.Context, id string) (*encounter.Encounter, store
 	if err != nil {
 		return nil, store.Summary{}, fmt.Errorf("encounter %q: %w", id, err)
 	}
-	data := draft
-	if data == nil {
-		data = imported
-	}
-	enc := new(encounter.Encounter)
-	if err := json.Unmarshal(data, enc); err != nil {
-		return nil, sum, fmt.Errorf("encounter %q: stored JSON: %w", id, err)
+	enc, err := store.Latest(imported, draft)
+	if err != nil {
+		return nil, sum, fmt.Errorf("encounter %q: %w", id, err)
 	}
 	enc.Revision = sum.Revision
 	return enc, sum, nil
@@ -368,8 +316,8 @@ func newToken() string {
 // Log appends an audit entry; At defaults to now and Revision to the
 // encounter's current revision.
 func (s *Store) Log(ctx context.Context, e store.AuditEntry) error {
-	if e.EncounterID == "" || e.Action == "" {
-		return errors.New("audit: entry needs an encounter id and an action")
+	if err := store.CheckLogEntry(e); err != nil {
+		return err
 	}
 	err := s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		if e.At.IsZero() {

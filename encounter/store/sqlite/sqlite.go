@@ -191,24 +191,6 @@ func appendAudit(tx *sql.Tx, e store.AuditEntry) error {
 	return err
 }
 
-// header holds the worklist columns of an encounter.
-type header struct {
-	patient, provider []byte
-	from, to          string
-}
-
-func headerOf(enc *encounter.Encounter) (header, error) {
-	p, err := json.Marshal(enc.Patient)
-	if err != nil {
-		return header{}, err
-	}
-	v, err := json.Marshal(enc.Provider)
-	if err != nil {
-		return header{}, err
-	}
-	return header{patient: p, provider: v, from: enc.Service.From.String(), to: enc.Service.To.String()}, nil
-}
-
 // Add stores a newly imported encounter with status New.
 func (s *Store) Add(ctx context.Context, enc *encounter.Encounter) error {
 	if strings.TrimSpace(enc.ID) == "" {
@@ -218,22 +200,21 @@ func (s *Store) Add(ctx context.Context, enc *encounter.Encounter) error {
 	if err != nil {
 		return fmt.Errorf("add encounter %s: %w", enc.ID, err)
 	}
-	h, err := headerOf(enc)
+	h, err := store.HeaderOf(enc)
 	if err != nil {
 		return fmt.Errorf("add encounter %s: %w", enc.ID, err)
 	}
 	err = s.change(ctx, enc.ID, func(tx *sql.Tx, now time.Time) error {
 		res, err := tx.Exec(`INSERT INTO encounters(id, status, revision, imported, patient, provider, dos_from, dos_to, created_at, updated_at, revised_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
-			enc.ID, store.New, enc.Revision, data, h.patient, h.provider, h.from, h.to, nanos(now), nanos(now), nanos(now))
+			enc.ID, store.New, enc.Revision, data, h.Patient, h.Provider, h.From, h.To, nanos(now), nanos(now), nanos(now))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return store.ErrExists
 		}
-		return appendAudit(tx, store.AuditEntry{EncounterID: enc.ID, Coder: SystemCoder, At: now, Revision: enc.Revision,
-			Action: "import", Detail: fmt.Sprintf("imported: %d notes, %d diagnoses, %d service lines", len(enc.Notes), len(enc.Diagnoses), len(enc.Lines))})
+		return appendAudit(tx, store.ImportEntry(enc, SystemCoder, now))
 	})
 	if err != nil {
 		return fmt.Errorf("add encounter %s: %w", enc.ID, err)
@@ -247,43 +228,13 @@ type scanner interface{ Scan(dest ...any) error }
 
 func (s *Store) scanSummary(row scanner, extra ...any) (store.Summary, error) {
 	var sum store.Summary
-	var status, from, to string
-	var patient, provider []byte
-	var leaseUntil, updated, revised int64
-	dest := append([]any{&sum.ID, &status, &sum.Revision, &patient, &provider, &from, &to,
-		&sum.LeasedBy, &leaseUntil, &updated, &revised, &sum.ExportKey, &sum.PendingExport}, extra...)
+	var c store.Columns
+	dest := append([]any{&sum.ID, &c.Status, &sum.Revision, &c.Patient, &c.Provider, &c.From, &c.To,
+		&sum.LeasedBy, &c.LeaseUntil, &c.Updated, &c.Revised, &sum.ExportKey, &sum.PendingExport}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return sum, err
 	}
-	sum.Status = store.Status(status)
-	if err := json.Unmarshal(patient, &sum.Patient); err != nil {
-		return sum, fmt.Errorf("encounter %s: patient: %w", sum.ID, err)
-	}
-	if err := json.Unmarshal(provider, &sum.Provider); err != nil {
-		return sum, fmt.Errorf("encounter %s: provider: %w", sum.ID, err)
-	}
-	var err error
-	if sum.Service.From, err = parseDate(from); err != nil {
-		return sum, fmt.Errorf("encounter %s: %w", sum.ID, err)
-	}
-	if sum.Service.To, err = parseDate(to); err != nil {
-		return sum, fmt.Errorf("encounter %s: %w", sum.ID, err)
-	}
-	sum.UpdatedAt, sum.RevisedAt = fromNanos(updated), fromNanos(revised)
-	// An expired lease is nobody's.
-	if until := fromNanos(leaseUntil); sum.LeasedBy != "" && until.After(s.now()) {
-		sum.LeaseUntil = until
-	} else {
-		sum.LeasedBy = ""
-	}
-	return sum, nil
-}
-
-func parseDate(s string) (encounter.Date, error) {
-	if s == "" {
-		return encounter.Date{}, nil
-	}
-	return encounter.ParseDate(s)
+	return sum, c.Fill(&sum, s.now())
 }
 
 // List returns the worklist, oldest date of service first.
@@ -319,57 +270,36 @@ func (s *Store) Get(ctx context.Context, id string) (*encounter.Encounter, store
 	if err != nil {
 		return nil, store.Summary{}, fmt.Errorf("encounter %q: %w", id, err)
 	}
-	data := draft
-	if data == nil {
-		data = imported
-	}
-	enc := new(encounter.Encounter)
-	if err := json.Unmarshal(data, enc); err != nil {
-		return nil, sum, fmt.Errorf("encounter %q: stored JSON: %w", id, err)
+	enc, err := store.Latest(imported, draft)
+	if err != nil {
+		return nil, sum, fmt.Errorf("encounter %q: %w", id, err)
 	}
 	enc.Revision = sum.Revision
 	return enc, sum, nil
 }
 
-// leaseRow is the part of a row every leased change checks.
-type leaseRow struct {
-	status   store.Status
-	revision int
-	coder    string
-	token    string
-	until    time.Time
-	pending  string
-	exported string
-}
-
-func readLeaseRow(tx *sql.Tx, id string) (leaseRow, error) {
-	var r leaseRow
+// readLeaseRow reads what every leased change checks (store.RowState);
+// the caller holds the write lock.
+func readLeaseRow(tx *sql.Tx, id string) (store.RowState, error) {
+	var r store.RowState
 	var status string
 	var until int64
 	err := tx.QueryRow(`SELECT status, revision, lease_coder, lease_token, lease_until, pending_export, export_key FROM encounters WHERE id = ?`, id).
-		Scan(&status, &r.revision, &r.coder, &r.token, &until, &r.pending, &r.exported)
+		Scan(&status, &r.Revision, &r.Coder, &r.Token, &until, &r.Pending, &r.Exported)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, store.ErrNotFound
 	}
-	r.status, r.until = store.Status(status), fromNanos(until)
+	r.Status, r.Until = store.Status(status), fromNanos(until)
 	return r, err
 }
 
-// held tells whether l is the lease currently in force on the row.
-func (r leaseRow) held(l store.Lease, now time.Time) bool {
-	return l.Token != "" && r.token == l.Token && r.until.After(now)
-}
-
 // checkLease reads the row of l's encounter and requires l to be in force.
-func checkLease(tx *sql.Tx, l store.Lease, now time.Time) (leaseRow, error) {
+func checkLease(tx *sql.Tx, l store.Lease, now time.Time) (store.RowState, error) {
 	r, err := readLeaseRow(tx, l.EncounterID)
 	if err != nil {
 		return r, err
 	}
-	if !r.held(l, now) {
-		return r, store.ErrLeaseLost
-	}
-	return r, nil
+	return r, r.CheckLease(l, now)
 }
 
 func newToken() string {
@@ -391,11 +321,8 @@ func (s *Store) TakeOver(ctx context.Context, id, coder string, ttl time.Duratio
 }
 
 func (s *Store) acquire(ctx context.Context, id, coder string, ttl time.Duration, takeOver bool) (store.Lease, error) {
-	if strings.TrimSpace(coder) == "" {
-		return store.Lease{}, errors.New("lease: empty coder id")
-	}
-	if ttl <= 0 {
-		return store.Lease{}, fmt.Errorf("lease: ttl %v must be positive", ttl)
+	if err := store.CheckLeaseArgs(coder, ttl); err != nil {
+		return store.Lease{}, err
 	}
 	var l store.Lease
 	err := s.change(ctx, id, func(tx *sql.Tx, now time.Time) error {
@@ -403,25 +330,16 @@ func (s *Store) acquire(ctx context.Context, id, coder string, ttl time.Duration
 		if err != nil {
 			return err
 		}
-		live := r.token != "" && r.until.After(now)
-		if live && !(takeOver && r.coder == coder) {
-			return &store.LeasedError{EncounterID: id, Coder: r.coder, Until: r.until}
+		detail, err := store.DecideLease(r, id, coder, takeOver, now)
+		if err != nil {
+			return err
 		}
 		l = store.Lease{EncounterID: id, Coder: coder, Token: newToken(), Until: now.Add(ttl)}
 		if _, err := tx.Exec(`UPDATE encounters SET lease_coder = ?, lease_token = ?, lease_until = ? WHERE id = ?`,
 			coder, l.Token, nanos(l.Until), id); err != nil {
 			return err
 		}
-		detail := "leased"
-		switch {
-		case live:
-			detail = fmt.Sprintf("taken over from another session of %s (its lease ran until %s)", coder, r.until.UTC().Format(time.RFC3339))
-		case r.token != "" && r.coder != coder:
-			detail = fmt.Sprintf("leased (%s's lease expired %s)", r.coder, r.until.UTC().Format(time.RFC3339))
-		case r.token != "":
-			detail = fmt.Sprintf("leased (an earlier session's lease expired %s)", r.until.UTC().Format(time.RFC3339))
-		}
-		return appendAudit(tx, store.AuditEntry{EncounterID: id, Coder: coder, At: now, Revision: r.revision, Action: "lease", Detail: detail})
+		return appendAudit(tx, store.AuditEntry{EncounterID: id, Coder: coder, At: now, Revision: r.Revision, Action: "lease", Detail: detail})
 	})
 	if err != nil {
 		return store.Lease{}, fmt.Errorf("lease %q: %w", id, err)
@@ -456,13 +374,13 @@ func (s *Store) Release(ctx context.Context, l store.Lease) error {
 		if err != nil {
 			return err
 		}
-		if l.Token == "" || r.token != l.Token {
+		if l.Token == "" || r.Token != l.Token {
 			return nil
 		}
 		if _, err := tx.Exec(`UPDATE encounters SET lease_coder = '', lease_token = '', lease_until = 0 WHERE id = ?`, l.EncounterID); err != nil {
 			return err
 		}
-		return appendAudit(tx, store.AuditEntry{EncounterID: l.EncounterID, Coder: l.Coder, At: now, Revision: r.revision, Action: "release", Detail: "released"})
+		return appendAudit(tx, store.AuditEntry{EncounterID: l.EncounterID, Coder: l.Coder, At: now, Revision: r.Revision, Action: "release", Detail: "released"})
 	})
 	if err != nil {
 		return fmt.Errorf("release %q: %w", l.EncounterID, err)
@@ -479,66 +397,37 @@ func (s *Store) SaveDraft(ctx context.Context, l store.Lease, base int, enc *enc
 	if enc.ID != l.EncounterID {
 		return fmt.Errorf("save draft: encounter %q under the lease of %q", enc.ID, l.EncounterID)
 	}
-	h, err := headerOf(enc)
+	h, err := store.HeaderOf(enc)
 	if err != nil {
 		return fmt.Errorf("save draft %q: %w", enc.ID, err)
 	}
 	var rev int
 	err = s.change(ctx, enc.ID, func(tx *sql.Tx, now time.Time) error {
-		r, err := checkLease(tx, l, now)
+		r, err := readLeaseRow(tx, enc.ID)
 		if err != nil {
 			return err
 		}
-		if r.pending != "" {
-			return store.ErrExportPending
-		}
-		if r.status == store.Exported {
-			return fmt.Errorf("%w: %s is exported; mark it rejected to rework it", store.ErrTransition, enc.ID)
-		}
-		if r.revision != base {
-			return staleError(tx, enc.ID, base, r.revision)
+		if err := store.CheckDraft(r, l, base, enc, now); err != nil {
+			return staleBy(tx, enc.ID, err)
 		}
 		prev, err := previous(tx, enc.ID)
 		if err != nil {
 			return err
 		}
-		rev = r.revision + 1
-		saved := *enc
-		saved.Revision = rev
-		data, err := json.Marshal(&saved)
+		plan, err := store.PlanDraft(r, l, prev, enc, detail, now)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`UPDATE encounters SET draft = ?, revision = ?, status = ?, patient = ?, provider = ?, dos_from = ?, dos_to = ?, updated_at = ?, revised_at = ? WHERE id = ?`,
-			data, rev, store.InProgress, h.patient, h.provider, h.from, h.to, nanos(now), nanos(now), enc.ID); err != nil {
+			plan.JSON, plan.Revision, store.InProgress, h.Patient, h.Provider, h.From, h.To, nanos(now), nanos(now), enc.ID); err != nil {
 			return err
 		}
-		entry := store.AuditEntry{EncounterID: enc.ID, Coder: l.Coder, At: now, Revision: rev}
-		if r.status != store.InProgress {
-			entry.Action, entry.Detail = "status", fmt.Sprintf("%s -> %s", r.status, store.InProgress)
-			if err := appendAudit(tx, entry); err != nil {
+		for _, e := range plan.Entries {
+			if err := appendAudit(tx, e); err != nil {
 				return err
 			}
 		}
-		changes := store.Changes(prev, &saved)
-		what := strings.Join(changes, "; ")
-		if what == "" {
-			what = "no change"
-		}
-		if detail != "" {
-			what = detail + ": " + what
-		}
-		entry.Action, entry.Detail = "draft", what
-		if err := appendAudit(tx, entry); err != nil {
-			return err
-		}
-		actions, details := store.OverrideEntries(prev, &saved)
-		for i := range actions {
-			entry.Action, entry.Detail = actions[i], details[i]
-			if err := appendAudit(tx, entry); err != nil {
-				return err
-			}
-		}
+		rev = plan.Revision
 		return nil
 	})
 	if err != nil {
@@ -548,13 +437,17 @@ func (s *Store) SaveDraft(ctx context.Context, l store.Lease, base int, enc *enc
 	return nil
 }
 
-// staleError says who moved the encounter past base, from the audit log.
-func staleError(tx *sql.Tx, id string, base, now int) error {
-	e := &store.StaleError{Base: base, Revision: now}
-	var at int64
-	err := tx.QueryRow(`SELECT coder, at FROM audit WHERE encounter_id = ? AND revision = ? AND action IN ('draft', 'import') ORDER BY seq DESC LIMIT 1`, id, now).Scan(&e.By, &at)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+// staleBy fills in a *store.StaleError who moved the encounter on and
+// when, from the audit log; other errors pass through.
+func staleBy(tx *sql.Tx, id string, err error) error {
+	var e *store.StaleError
+	if !errors.As(err, &e) {
 		return err
+	}
+	var at int64
+	qerr := tx.QueryRow(`SELECT coder, at FROM audit WHERE encounter_id = ? AND revision = ? AND action IN ('draft', 'import') ORDER BY seq DESC LIMIT 1`, id, e.Revision).Scan(&e.By, &at)
+	if qerr != nil && !errors.Is(qerr, sql.ErrNoRows) {
+		return qerr
 	}
 	e.At = fromNanos(at)
 	return e
@@ -566,44 +459,24 @@ func previous(tx *sql.Tx, id string) (*encounter.Encounter, error) {
 	if err := tx.QueryRow(`SELECT imported, draft FROM encounters WHERE id = ?`, id).Scan(&imported, &draft); err != nil {
 		return nil, err
 	}
-	data := draft
-	if data == nil {
-		data = imported
-	}
-	prev := new(encounter.Encounter)
-	if err := json.Unmarshal(data, prev); err != nil {
-		return nil, fmt.Errorf("stored JSON: %w", err)
-	}
-	return prev, nil
+	return store.Latest(imported, draft)
 }
 
 // SetStatus moves the encounter to status under l (see store.CanMove).
 func (s *Store) SetStatus(ctx context.Context, l store.Lease, status store.Status, detail string) error {
 	err := s.change(ctx, l.EncounterID, func(tx *sql.Tx, now time.Time) error {
-		r, err := checkLease(tx, l, now)
+		r, err := readLeaseRow(tx, l.EncounterID)
 		if err != nil {
 			return err
 		}
-		if r.status == status {
-			return nil
-		}
-		if status == store.Exported {
-			return fmt.Errorf("%w: %s -> exported happens by exporting", store.ErrTransition, r.status)
-		}
-		if r.pending != "" {
-			return store.ErrExportPending
-		}
-		if !store.CanMove(r.status, status) {
-			return fmt.Errorf("%w: %s -> %s", store.ErrTransition, r.status, status)
+		entry, err := store.DecideStatus(r, l, status, detail, now)
+		if err != nil || entry == nil {
+			return err
 		}
 		if _, err := tx.Exec(`UPDATE encounters SET status = ?, updated_at = ? WHERE id = ?`, status, nanos(now), l.EncounterID); err != nil {
 			return err
 		}
-		what := fmt.Sprintf("%s -> %s", r.status, status)
-		if detail != "" {
-			what += ": " + detail
-		}
-		return appendAudit(tx, store.AuditEntry{EncounterID: l.EncounterID, Coder: l.Coder, At: now, Revision: r.revision, Action: "status", Detail: what})
+		return appendAudit(tx, *entry)
 	})
 	if err != nil {
 		return fmt.Errorf("set status of %q: %w", l.EncounterID, err)
@@ -613,31 +486,19 @@ func (s *Store) SetStatus(ctx context.Context, l store.Lease, status store.Statu
 
 // BeginExport records that revision is about to be published under key.
 func (s *Store) BeginExport(ctx context.Context, l store.Lease, revision int, key string) error {
-	if key == "" {
-		return errors.New("begin export: empty key")
-	}
 	err := s.change(ctx, l.EncounterID, func(tx *sql.Tx, now time.Time) error {
-		r, err := checkLease(tx, l, now)
+		r, err := readLeaseRow(tx, l.EncounterID)
 		if err != nil {
 			return err
 		}
-		switch {
-		case r.pending == key:
-			return nil // a retry of the same export
-		case r.pending != "":
-			return fmt.Errorf("%w (%s)", store.ErrExportPending, r.pending)
-		case r.revision != revision:
-			return fmt.Errorf("%w: revision %d, now %d", store.ErrStale, revision, r.revision)
-		case r.status == store.Exported && r.exported == key:
-			return nil // already done; MarkExported will say so too
-		case !store.CanMove(r.status, store.Exported):
-			return fmt.Errorf("%w: %s -> exported", store.ErrTransition, r.status)
+		entry, err := store.DecideBeginExport(r, l, revision, key, now)
+		if err != nil || entry == nil {
+			return err
 		}
 		if _, err := tx.Exec(`UPDATE encounters SET pending_export = ?, updated_at = ? WHERE id = ?`, key, nanos(now), l.EncounterID); err != nil {
 			return err
 		}
-		return appendAudit(tx, store.AuditEntry{EncounterID: l.EncounterID, Coder: l.Coder, At: now, Revision: r.revision,
-			Action: "export", Detail: "export started as " + key})
+		return appendAudit(tx, *entry)
 	})
 	if err != nil {
 		return fmt.Errorf("begin export of %q: %w", l.EncounterID, err)
@@ -648,22 +509,19 @@ func (s *Store) BeginExport(ctx context.Context, l store.Lease, revision int, ke
 // MarkExported confirms the export begun under key.
 func (s *Store) MarkExported(ctx context.Context, l store.Lease, key string) error {
 	err := s.change(ctx, l.EncounterID, func(tx *sql.Tx, now time.Time) error {
-		r, err := checkLease(tx, l, now)
+		r, err := readLeaseRow(tx, l.EncounterID)
 		if err != nil {
 			return err
 		}
-		if r.status == store.Exported && r.exported == key && r.pending == "" {
-			return nil
-		}
-		if r.pending != key {
-			return fmt.Errorf("no export started as %s (pending: %q)", key, r.pending)
+		entry, err := store.DecideMarkExported(r, l, key, now)
+		if err != nil || entry == nil {
+			return err
 		}
 		if _, err := tx.Exec(`UPDATE encounters SET status = ?, export_key = ?, pending_export = '', updated_at = ? WHERE id = ?`,
 			store.Exported, key, nanos(now), l.EncounterID); err != nil {
 			return err
 		}
-		return appendAudit(tx, store.AuditEntry{EncounterID: l.EncounterID, Coder: l.Coder, At: now, Revision: r.revision,
-			Action: "export", Detail: fmt.Sprintf("exported to the billing queue as %s (%s -> %s)", key, r.status, store.Exported)})
+		return appendAudit(tx, *entry)
 	})
 	if err != nil {
 		return fmt.Errorf("mark %q exported: %w", l.EncounterID, err)
@@ -674,8 +532,8 @@ func (s *Store) MarkExported(ctx context.Context, l store.Lease, key string) err
 // Log appends an audit entry; At defaults to now and Revision to the
 // encounter's current revision.
 func (s *Store) Log(ctx context.Context, e store.AuditEntry) error {
-	if e.EncounterID == "" || e.Action == "" {
-		return errors.New("audit: entry needs an encounter id and an action")
+	if err := store.CheckLogEntry(e); err != nil {
+		return err
 	}
 	err := s.write(ctx, func(tx *sql.Tx, now time.Time) error {
 		if e.At.IsZero() {
