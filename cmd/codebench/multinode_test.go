@@ -237,7 +237,12 @@ func TestMultiNode(t *testing.T) {
 	rev := c.summary("enc-1015").Revision
 	alice.search("ankle sprain", "S93")
 	alice.send(keyEnter)
-	alice.waitFor("A S93", fmt.Sprintf("r%d saved", rev+1))
+	alice.waitFor("A S93")
+	// The header says the revision once it is saved ("saving…" before).
+	c.waitStore("the header to show the change saved", func() bool {
+		scr := alice.screen()
+		return strings.Contains(scr, fmt.Sprintf("r%d", rev+1)) && !strings.Contains(scr, "saving")
+	}, alice)
 	killed := time.Now()
 	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
