@@ -369,3 +369,26 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 		}
 	}
 }
+
+// TestDetailFeeSchedule: the detail shows a procedure's global days and
+// indicators (codesets/payer), for the coder deciding 24, 25, 57, 58, 78
+// and 79.
+func TestDetailFeeSchedule(t *testing.T) {
+	s := mustSet(t)
+	c, ok := s.LookupIn(CPT, "27447")
+	if !ok {
+		t.Fatal("27447 not accepted by number")
+	}
+	d := s.Detail(c)
+	if d.PFS == nil || d.PFS.GlobalDays != "090" || d.PFS.Bilateral != "1" || d.PFS.CoSurgeon != "1" || !strings.Contains(d.PFS.GlobalMeaning(), "57") || d.PFS.Source != "Medicare PFS indicators RVU24C (July 2024)" {
+		t.Fatalf("27447 fee schedule: %+v", d.PFS)
+	}
+	var b strings.Builder
+	d.WriteText(&b)
+	if !strings.Contains(b.String(), "global 090") {
+		t.Errorf("codebench code output lacks the global days:\n%s", b.String())
+	}
+	if icd, _ := s.Lookup("E11.9"); s.Detail(icd).PFS != nil {
+		t.Error("a diagnosis has no fee-schedule row")
+	}
+}

@@ -46,6 +46,9 @@ type Detail struct {
 	Manifestation    bool         `json:"manifestation,omitempty"`
 	ManifestationWhy string       `json:"manifestation_why,omitempty"`
 	HCPCS            *HCPCSDetail `json:"hcpcs,omitempty"`
+	// PFS holds the code's Medicare fee-schedule indicators (global days
+	// for 24, 25, 57, 58, 78 and 79; the modifiers its policy allows).
+	PFS *PFSDetail `json:"pfs,omitempty"`
 }
 
 // PathStep is one code or block on the way from the chapter to the code.
@@ -59,6 +62,43 @@ type PathStep struct {
 type SeventhJSON struct {
 	Char    string `json:"char"`
 	Meaning string `json:"meaning"`
+}
+
+// PFSDetail is a CPT or HCPCS code's Medicare Physician Fee Schedule
+// payment policy indicators (codesets/payer), each as CMS writes it.
+type PFSDetail struct {
+	Status     string `json:"status"`      // A active, B bundled, I not valid for Medicare, ...
+	GlobalDays string `json:"global_days"` // 000, 010, 090, MMM, XXX, YYY, ZZZ
+	PCTC       string `json:"pc_tc"`       // 26/TC
+	MultProc   string `json:"multiple_procedure"`
+	Bilateral  string `json:"bilateral"`  // 50
+	Assistant  string `json:"assistant"`  // 80, 81, 82
+	CoSurgeon  string `json:"co_surgeon"` // 62
+	Team       string `json:"team"`       // 66
+	FacilityNA bool   `json:"facility_na,omitempty"`
+	Source     string `json:"source"`
+}
+
+// GlobalMeaning says what a global surgery period means for the E/M and
+// postoperative modifiers.
+func (p *PFSDetail) GlobalMeaning() string {
+	switch p.GlobalDays {
+	case "000":
+		return "0-day global: E/M the same day needs 25 if significant and separate"
+	case "010":
+		return "10-day global: E/M the same day needs 25; visits for 10 days after are included (24 for unrelated)"
+	case "090":
+		return "90-day global: the decision visit the day before or of surgery takes 57; 90 days after are included (24, 58, 78, 79)"
+	case "MMM":
+		return "maternity: the usual global period does not apply"
+	case "XXX":
+		return "global concept does not apply"
+	case "YYY":
+		return "the contractor sets the global period"
+	case "ZZZ":
+		return "add-on: within the global period of its primary"
+	}
+	return ""
 }
 
 // HCPCSDetail holds the CMS fields of a HCPCS Level II code.
@@ -108,6 +148,14 @@ func (s *Set) Detail(c *Code) Detail {
 		d.Release = "CPT (user import)"
 		if c.DescriptorMissing {
 			d.Release = "CPT (descriptor not loaded: codebench cpt import FILE)"
+		}
+	}
+	if c.System == HCPCS || c.System == CPT {
+		t := payer.Embedded().PFS()
+		if r, ok := t.Lookup(c.Code, ""); ok {
+			d.PFS = &PFSDetail{Status: string(r.Status), GlobalDays: r.Global, PCTC: string(r.PCTC), MultProc: string(r.MultProc),
+				Bilateral: string(r.Bilateral), Assistant: string(r.Assistant), CoSurgeon: string(r.CoSurgeon), Team: string(r.Team),
+				FacilityNA: r.FacilityNA, Source: t.Meta().Cite()}
 		}
 	}
 	if !c.Effective.IsZero() {
@@ -181,6 +229,14 @@ func (d Detail) WriteText(w io.Writer) {
 	}
 	if d.Effective != "" || d.Terminated != "" {
 		fmt.Fprintf(w, "Valid: from %s to %s\n", orDash(d.Effective), orDash(d.Terminated))
+	}
+	if p := d.PFS; p != nil {
+		fmt.Fprintf(w, "Fee schedule (%s): status %s, global %s (%s); PC/TC %s, multiple procedure %s, bilateral %s, assistant %s, co-surgeon %s, team %s",
+			p.Source, p.Status, p.GlobalDays, p.GlobalMeaning(), p.PCTC, p.MultProc, p.Bilateral, p.Assistant, p.CoSurgeon, p.Team)
+		if p.FacilityNA {
+			fmt.Fprint(w, "; no facility price (not paid to practitioners at POS 21-23)")
+		}
+		fmt.Fprintln(w)
 	}
 	if d.HCPCS != nil {
 		fmt.Fprintf(w, "CMS: action %s, BETOS %s, coverage %s\n", orDash(d.HCPCS.ActionCode), orDash(d.HCPCS.BETOS), orDash(d.HCPCS.Coverage))

@@ -45,7 +45,13 @@ func ExportKey(id string, revision int) string { return fmt.Sprintf("%s-r%d", id
 // creation time: pass the time the revision was saved so that exporting
 // it again gives identical bytes.
 func Export(enc *Encounter, set *codesets.Set, created time.Time) (*Claim, []Edit, error) {
-	edits := Validate(enc, set)
+	return ExportWith(enc, set, created, Options{})
+}
+
+// ExportWith is Export validating with options: the payer tables, edit
+// sets and same-day encounters the coder's edits pane used.
+func ExportWith(enc *Encounter, set *codesets.Set, created time.Time, opts Options) (*Claim, []Edit, error) {
+	edits := ValidateWith(enc, set, opts)
 	var blocking []Edit
 	for _, e := range edits {
 		if e.Severity == Error && e.Overridden == nil {

@@ -24,7 +24,7 @@ const (
 	exportFailed  = 2 // bad usage, unknown id, leased, I/O
 )
 
-const exportUsage = "usage: codebench export [--store PATH] [--queue SPEC] [--format fhir|837p] [--x12-envelope PATH] [--coder ID] [--take-over] [--json] ID"
+const exportUsage = "usage: codebench export [--store PATH] [--queue SPEC] [--format fhir|837p] [--x12-envelope PATH] [--edit-sets SPEC] [--coder ID] [--take-over] [--json] ID"
 
 // exportReport is the --json output.
 type exportReport struct {
@@ -53,6 +53,8 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	asJSON := fs.Bool("json", false, "print the result as JSON on stdout")
 	var ff formatFlags
 	ff.register(fs)
+	var editSets editSetsFlag
+	editSets.register(fs)
 	takeOver := fs.Bool("take-over", false, "take the encounter over from another session of the same --coder (an export that crashed, a workbench left open); another coder's lease still refuses")
 	ids, err := parseFlagsAnywhere(fs, args)
 	if err != nil {
@@ -102,7 +104,8 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	if err := checkQueueSpec(*queueSpec); err != nil {
 		return fail(exportFailed, "failed", err)
 	}
-	x := &exporter.Exporter{Store: st, Codes: set, Coder: *coder, TakeOver: *takeOver}
+	x := &exporter.Exporter{Store: st, Codes: set, Coder: *coder, TakeOver: *takeOver,
+		Checks: newClaimChecks(set, st, editSets.sets, nil).options}
 	if err := ff.configure(x); err != nil {
 		return fail(exportFailed, "failed", err)
 	}

@@ -200,3 +200,20 @@ func TestParseFlagsAnywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestExportCountsSameDayEncounters: the export validates as the edits
+// pane does, with the patient's other encounters in the store that day:
+// 93010 in one and 93000 in the other are an NCCI PTP pair.
+func TestExportCountsSameDayEncounters(t *testing.T) {
+	a, b := exportClaim("ENC-A"), exportClaim("ENC-B")
+	for _, e := range []*encounter.Encounter{a, b} {
+		e.Coverage.PayerType = encounter.PayerMedicare
+		e.Patient = a.Patient
+	}
+	a.Lines[0].Code, b.Lines[0].Code = "93010", "93000"
+	exportEnv(t, a, b)
+	code, out, _ := runCmd(t, "export", "ENC-A")
+	if code != 1 || !strings.Contains(out, "ncci.ptp") || !strings.Contains(out, `"ENC-B"`) {
+		t.Fatalf("export with a same-day pair: exit %d\n%s", code, out)
+	}
+}

@@ -16,7 +16,6 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"codebench/codesets"
-	"codebench/encounter"
 	"codebench/encounter/exporter"
 	"codebench/encounter/queue"
 	"codebench/encounter/store"
@@ -34,6 +33,7 @@ type serveConfig struct {
 	demo                                                                    bool
 	shutdownGrace                                                           time.Duration
 	format                                                                  formatFlags
+	editSets                                                                editSetsFlag
 	// storeFromArgs: the store came from --store, not $CODEBENCH_STORE.
 	storeFromArgs bool
 	leaseTTL      time.Duration
@@ -66,6 +66,7 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.IntVar(&c.maxSessions, "max-sessions", 100, "most sessions at once")
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long sessions get to save and close")
 	fs.BoolVar(&c.demo, "demo", false, "serve the demo store, seeded with the demo inbox")
+	c.editSets.register(fs)
 	c.format.register(fs)
 	l := &c.limits
 	fs.IntVar(&l.MaxSessionsPerCoder, "max-sessions-per-coder", 3, "most sessions one coder may have open")
@@ -166,6 +167,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err := cfg.format.configure(&format); err != nil {
 		return e.errorf("%v", err)
 	}
+	// The payer tables decode in the background; sessions validate with
+	// them and with each claim's same-day encounters in the store.
+	checks := newClaimChecks(set, st, cfg.editSets.sets, func(msg string, kv ...any) { logger.Warn(msg, kv...) })
 
 	// One read-only index for every session, ready before the first coder
 	// connects.
@@ -188,7 +192,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	sc := cfg.limits
 	sc.Addr, sc.HostKeyPath, sc.Keys = cfg.addr, cfg.hostKey, keys
 	sc.IdleTimeout, sc.MaxSessions, sc.Logger = cfg.idle, cfg.maxSessions, logger
-	sc.NewSession = sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL)
+	sc.NewSession = sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL, checks)
 	sc.StopMsg = tui.Stop
 	sc.ProxyFrom = cfg.proxyPrefixes
 	srv, err := sshserve.New(sc)
@@ -229,16 +233,20 @@ func buildProgress(w io.Writer) func(done, total int) {
 
 // sessionFactory builds each SSH session's workbench: its own TUI model and
 // exporter for the session's coder, over the shared code sets, index, store
-// and queue.
-func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
-	validate := func(enc *encounter.Encounter) []encounter.Edit { return encounter.Validate(enc, set) }
+// and queue. checks (nil: the default edit sets) is how every session
+// and its exports validate.
+func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration, checks *claimChecks) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
+	if checks == nil {
+		checks = newClaimChecks(set, st, nil, nil)
+	}
+	validate := checks.validate
 	pr := prefs.NewDir(prefsDir)
 	return func(s sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 		if err := checkCoderID(s.Coder); err != nil {
 			return nil, nil, err
 		}
 		noColor := envValue(s.Environ, "NO_COLOR") != ""
-		x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: s.Coder, Format: format.Format, Envelope: format.Envelope}
+		x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: s.Coder, Format: format.Format, Envelope: format.Envelope, Checks: checks.options}
 		m := tui.New(tui.Options{
 			Codes: set, Searcher: ix, Store: st,
 			Exporter: tui.BillingExporter{X: x, Dest: dest},

@@ -107,7 +107,7 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	r.srv, err = sshserve.New(sshserve.Config{
 		HostKeyPath: filepath.Join(dir, "host_ed25519"), Keys: keys,
 		Logger:     log.New(io.Discard),
-		NewSession: sessionFactory(set, ix, st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0),
+		NewSession: sessionFactory(set, ix, st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0, nil),
 		StopMsg:    tui.Stop,
 		// The tests' coders all come from 127.0.0.1, all at once.
 		MaxUnauthenticatedPerSource: 128,

@@ -13,7 +13,7 @@ import (
 	"codebench/encounter"
 )
 
-const validateUsage = "usage: codebench validate [--json] FILE|DIR..."
+const validateUsage = "usage: codebench validate [--json] [--edit-sets SPEC] FILE|DIR..."
 
 // validateResult is one file's outcome, also the --json output.
 type validateResult struct {
@@ -35,6 +35,8 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	asJSON := fs.Bool("json", false, "print the results as JSON")
+	var editSets editSetsFlag
+	editSets.register(fs)
 	paths, err := parseFlagsAnywhere(fs, args)
 	if err != nil {
 		return 2
@@ -53,11 +55,20 @@ func runValidate(_ context.Context, e *env, args []string) int {
 		return 2
 	}
 
+	// Read every file first: encounters of one patient with one provider
+	// on one day are checked together (NCCI PTP pairs and MUE units span
+	// claims).
+	encs := make([]*encounter.Encounter, len(files))
+	readErrs := make([]error, len(files))
+	for i, f := range files {
+		encs[i], readErrs[i] = readEncounter(f)
+	}
+	checks := newClaimChecks(set, nil, editSets.sets, nil)
 	results := make([]validateResult, 0, len(files))
 	bad, blocked := 0, 0
-	for _, f := range files {
+	for i, f := range files {
 		r := validateResult{File: f, Edits: []encounter.Edit{}}
-		enc, err := readEncounter(f)
+		enc, err := encs[i], readErrs[i]
 		if err != nil {
 			bad++
 			r.Problem = err.Error()
@@ -69,7 +80,13 @@ func runValidate(_ context.Context, e *env, args []string) int {
 			continue
 		}
 		r.ID = enc.ID
-		r.Edits = encounter.Validate(enc, set)
+		o, _ := checks.options(context.Background(), enc)
+		for k, other := range encs {
+			if k != i && other != nil {
+				o.SameDay = append(o.SameDay, other)
+			}
+		}
+		r.Edits = encounter.ValidateWith(enc, set, o)
 		for _, ed := range r.Edits {
 			switch {
 			case ed.Overridden != nil:

@@ -93,3 +93,49 @@ func TestValidateDemoInbox(t *testing.T) {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// TestValidatePayerEdits: --json carries each payer edit's rule, source
+// and table version; files of one patient, provider and day are checked
+// together; --edit-sets chooses the sets per payer type.
+func TestValidatePayerEdits(t *testing.T) {
+	t.Setenv("CODEBENCH_DATA", t.TempDir())
+	dir := t.TempDir()
+	a := exportClaim("ENC-A")
+	a.Coverage.PayerType = encounter.PayerMedicare
+	a.Lines = []encounter.ServiceLine{{Code: "93010", Units: 1, Pointers: []int{1}}}
+	b := exportClaim("ENC-B")
+	b.Coverage.PayerType = encounter.PayerMedicare
+	b.Patient = a.Patient
+	b.Lines = []encounter.ServiceLine{{Code: "93000", Units: 1, Pointers: []int{1}}}
+	fa := writeEncounterFile(t, dir, "a.json", a)
+	fb := writeEncounterFile(t, dir, "b.json", b)
+
+	code, out, _ := runCmd(t, "validate", "--json", fa, fb)
+	var results []validateResult
+	if err := json.Unmarshal([]byte(out), &results); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	var ptp *encounter.Edit
+	for i, ed := range results[0].Edits {
+		if ed.Rule == encounter.RulePTP {
+			ptp = &results[0].Edits[i]
+		}
+	}
+	if code != 1 || ptp == nil || ptp.Version != "2024-07-01" || !strings.HasPrefix(ptp.Source, "NCCI PTP practitioner 2024-07-01") || !strings.Contains(ptp.Message, `of "ENC-B"`) {
+		t.Fatalf("exit %d; the pair across the two files: %+v", code, ptp)
+	}
+	if !strings.Contains(out, `"version": "2024-07-01"`) || !strings.Contains(out, `"rule": "ncci.ptp"`) {
+		t.Errorf("JSON lacks the rule or version fields:\n%s", out)
+	}
+	// Alone, the claim has no pair.
+	if code, out, _ := runCmd(t, "validate", fa); code != 0 || strings.Contains(out, "ncci.ptp") {
+		t.Errorf("one file alone: exit %d\n%s", code, out)
+	}
+	// A site that leaves PTP out for Medicare.
+	if code, out, _ := runCmd(t, "validate", "--edit-sets", "medicare=ncci-mue,mce", fa, fb); code != 0 || strings.Contains(out, "ncci.ptp") {
+		t.Errorf("--edit-sets medicare=ncci-mue,mce: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCmd(t, "validate", "--edit-sets", "medicare=ptp", fa); code != 2 || !strings.Contains(errOut, "not an edit set") {
+		t.Errorf("bad --edit-sets: exit %d %s", code, errOut)
+	}
+}

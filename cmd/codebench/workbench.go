@@ -17,7 +17,6 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"codebench/codesets"
-	"codebench/encounter"
 	"codebench/encounter/demo"
 	"codebench/encounter/exporter"
 	"codebench/encounter/store"
@@ -33,6 +32,7 @@ type workbenchConfig struct {
 	demo                                                      bool
 	timings                                                   bool
 	format                                                    formatFlags
+	editSets                                                  editSetsFlag
 }
 
 // The workbench without --store works on a demo store of its own, so the
@@ -51,8 +51,9 @@ func workbenchFlags(e *env, args []string) (workbenchConfig, int) {
 	fs.StringVar(&c.logPath, "log", "", "log file (default: codebench.log next to the store)")
 	fs.BoolVar(&c.timings, "timings", false, "print start-up timings to stderr on exit")
 	c.format.register(fs)
+	c.editSets.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: codebench [--store PATH] [--queue SPEC] [--format fhir|837p] [--x12-envelope PATH] [--coder ID] [--cache DIR] [--log FILE] [--timings]")
+		fmt.Fprintln(e.stderr, "usage: codebench [--store PATH] [--queue SPEC] [--format fhir|837p] [--x12-envelope PATH] [--edit-sets SPEC] [--coder ID] [--cache DIR] [--log FILE] [--timings]")
 		fmt.Fprintln(e.stderr, "\nOpens the coding workbench; without --store, on the demo inbox. Press ? in it for every key.\n\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -167,7 +168,9 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 		return e.errorf("billing queue %s: %v", queueName(cfg.queueSpec), err)
 	}
 	defer q.Close()
-	x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: cfg.coder}
+	// The payer tables decode in the background while the worklist shows.
+	checks := newClaimChecks(set, st, cfg.editSets.sets, func(msg string, kv ...any) { logger.Warn(msg, kv...) })
+	x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: cfg.coder, Checks: checks.options}
 	if err := cfg.format.configure(x); err != nil {
 		return e.errorf("%v", err)
 	}
@@ -176,7 +179,7 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 	model := tui.New(tui.Options{
 		Codes: set, Store: st,
 		Exporter: tui.BillingExporter{X: x, Dest: queueName(cfg.queueSpec)},
-		Validate: func(enc *encounter.Encounter) []encounter.Edit { return encounter.Validate(enc, set) },
+		Validate: checks.validate,
 		Prefs:    prefs.NewDir(cfg.prefsDir),
 		Coder:    cfg.coder,
 		Logger:   logger,

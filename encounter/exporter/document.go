@@ -57,7 +57,11 @@ const RuleDocument = "export.document"
 // or whose Bundle would not validate, is refused with an
 // *encounter.ExportRefusedError saying why.
 func RenderFHIR(enc *encounter.Encounter, set *codesets.Set, revisedAt time.Time) ([]byte, []encounter.Edit, error) {
-	c, edits, err := encounter.Export(enc, set, revisedAt)
+	return renderFHIR(enc, set, revisedAt, encounter.Options{})
+}
+
+func renderFHIR(enc *encounter.Encounter, set *codesets.Set, revisedAt time.Time, opts encounter.Options) ([]byte, []encounter.Edit, error) {
+	c, edits, err := encounter.ExportWith(enc, set, revisedAt, opts)
 	if err != nil {
 		return nil, edits, err
 	}
@@ -93,12 +97,19 @@ func (x *Exporter) Document(ctx context.Context, id string) ([]byte, error) {
 
 // document renders the saved revision in x.Format.
 func (x *Exporter) document(ctx context.Context, enc *encounter.Encounter, sum store.Summary) ([]byte, string, []encounter.Edit, error) {
+	var opts encounter.Options
+	if x.Checks != nil {
+		var err error
+		if opts, err = x.Checks(ctx, enc); err != nil {
+			return nil, "", nil, fmt.Errorf("export %s: %w", enc.ID, err)
+		}
+	}
 	switch x.Format {
 	case "", FormatFHIR:
-		data, edits, err := RenderFHIR(enc, x.Codes, sum.RevisedAt)
+		data, edits, err := renderFHIR(enc, x.Codes, sum.RevisedAt, opts)
 		return data, queue.ContentFHIR, edits, err
 	case Format837P:
-		data, edits, err := x.render837P(ctx, enc, sum)
+		data, edits, err := x.render837P(ctx, enc, sum, opts)
 		return data, queue.ContentX12, edits, err
 	}
 	return nil, "", nil, fmt.Errorf("export %s: format %q is not supported", enc.ID, x.Format)
@@ -108,7 +119,7 @@ func (x *Exporter) document(ctx context.Context, enc *encounter.Encounter, sum s
 // control number is allocated in the store once per export key, so a
 // retry or re-render of the same revision gives the same bytes; the
 // interchange passes the structure check before it is queued.
-func (x *Exporter) render837P(ctx context.Context, enc *encounter.Encounter, sum store.Summary) ([]byte, []encounter.Edit, error) {
+func (x *Exporter) render837P(ctx context.Context, enc *encounter.Encounter, sum store.Summary, opts encounter.Options) ([]byte, []encounter.Edit, error) {
 	if x.Envelope == nil {
 		return nil, nil, fmt.Errorf("export %s as 837P: no 837P envelope configured (submitter, receiver, ISA ids)", enc.ID)
 	}
@@ -119,7 +130,7 @@ func (x *Exporter) render837P(ctx context.Context, enc *encounter.Encounter, sum
 	if !ok {
 		return nil, nil, fmt.Errorf("export %s as 837P: the work store allocates no interchange control numbers", enc.ID)
 	}
-	c, edits, err := encounter.Export(enc, x.Codes, sum.RevisedAt)
+	c, edits, err := encounter.ExportWith(enc, x.Codes, sum.RevisedAt, opts)
 	if err != nil {
 		return nil, edits, err
 	}

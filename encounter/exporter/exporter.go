@@ -53,6 +53,10 @@ type Exporter struct {
 	// of the same coder (an export that crashed, a session left open)
 	// instead of refusing; another coder's lease still refuses it.
 	TakeOver bool
+	// Checks gives the validation options of an encounter: the payer
+	// tables, edit sets and same-day encounters the coder's edits used
+	// (nil: the embedded tables and the claim alone).
+	Checks func(ctx context.Context, enc *encounter.Encounter) (encounter.Options, error)
 
 	// stage, when set, is called as an export passes each step (crash
 	// tests stop the process there).

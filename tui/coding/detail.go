@@ -422,6 +422,10 @@ func (p *detailPane) render() {
 		}
 		wrap(st.Bold.Render("MCE: "), strings.Join(s, ", "))
 	}
+	if p := d.PFS; p != nil {
+		wrap(st.Bold.Render("Global "+p.GlobalDays+": "), p.GlobalMeaning())
+		add(st.Dim.Render(fmt.Sprintf("PFS status %s · bilat %s · asst %s · co-surg %s · PC/TC %s", p.Status, p.Bilateral, p.Assistant, p.CoSurgeon, p.PCTC)))
+	}
 	if d.HCPCS != nil {
 		add(st.Dim.Render(fmt.Sprintf("CMS action %s · BETOS %s · coverage %s", common.OrDash(d.HCPCS.ActionCode), common.OrDash(d.HCPCS.BETOS), common.OrDash(d.HCPCS.Coverage))))
 	}

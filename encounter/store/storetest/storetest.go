@@ -69,6 +69,7 @@ func Run(t *testing.T, b Backend) {
 		{"SecondHandleSeesEverything", testSecondHandle},
 		{"WatchAnnouncesChanges", testWatch},
 		{"ControlNumbers", testControlNumbers},
+		{"SameDay", testSameDay},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, b) })

@@ -1,0 +1,40 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"codebench/encounter"
+	"codebench/encounter/store"
+)
+
+// SameDay returns the patient's other encounters with the provider on
+// day (store.SameDay); the worklist index on dos_from finds the day.
+func (s *Store) SameDay(ctx context.Context, patientID, npi string, day encounter.Date, except string) ([]*encounter.Encounter, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM encounters WHERE dos_from = ? AND id <> ? ORDER BY id`, day.String(), except)
+	if err != nil {
+		return nil, fmt.Errorf("same-day encounters: %w", err)
+	}
+	var sums []store.Summary
+	for rows.Next() {
+		sum, err := s.scanSummary(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("same-day encounters: %w", err)
+		}
+		sums = append(sums, sum)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("same-day encounters: %w", err)
+	}
+	var out []*encounter.Encounter
+	for _, id := range store.Matches(sums, patientID, npi, except) {
+		enc, _, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, enc)
+	}
+	return out, nil
+}
