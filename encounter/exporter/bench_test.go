@@ -1,6 +1,7 @@
 package exporter
 
 import (
+	"codebench/encounter"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -101,7 +102,7 @@ func BenchmarkDocument837P(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := r.x.render837P(ctx, enc, sum); err != nil {
+		if _, _, err := r.x.render837P(ctx, enc, sum, encounter.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
