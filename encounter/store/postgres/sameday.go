@@ -11,7 +11,7 @@ import (
 // SameDay returns the patient's other encounters with the provider on
 // day (store.SameDay); the worklist index on dos_from finds the day.
 func (s *Store) SameDay(ctx context.Context, patientID, npi string, day encounter.Date, except string) ([]*encounter.Encounter, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+summaryColumns+` FROM encounters WHERE dos_from = $2 AND id <> $3 ORDER BY id`, s.nowParam(), day.String(), except)
+	rows, err := s.pool.Query(ctx, `SELECT `+summaryColumns+summaryFrom+` WHERE dos_from = $2 AND id <> $3 ORDER BY id`, s.nowParam(), day.String(), except)
 	if err != nil {
 		return nil, fmt.Errorf("same-day encounters: %w", err)
 	}
