@@ -148,11 +148,10 @@ func (ix *Index) filters(opt Options) (must, mustNot []query.Query) {
 		m.SetField(fieldModifier)
 		mustNot = append(mustNot, m)
 	}
-	if !opt.ShowInvalid {
-		// In the release of the search's date, or a code of another
-		// system (whose dates are checked below and in Go).
-		must = append(must, ix.releaseTerms(fieldReleases, opt))
-	}
+	// Codes the release of the search's date lacks are few: they are
+	// left out in Go (keep), and on a date of service by the sparse date
+	// clause below; a clause naming the release would make Bleve walk the
+	// postings of every code for every candidate.
 	if !opt.ValidOn.IsZero() && !opt.ShowInvalid {
 		d := yyyymmdd(opt.ValidOn)
 		f := false
