@@ -10,6 +10,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/tui/browse"
 	"codebench/tui/common"
 	"codebench/tui/work"
 )
@@ -69,6 +70,8 @@ type detailPane struct {
 	titles  common.TitleList // what each choice shares with its neighbours
 	cur     int
 	top     int
+	// tab is the Tabular List browser shown instead of the detail (t).
+	tab *browse.Tabular
 }
 
 func newDetailPane(c *common.Common, w *work.Work) *detailPane { return &detailPane{c: c, w: w} }
@@ -84,15 +87,18 @@ func (p *detailPane) SetSize(w, h int) {
 
 func (p *detailPane) ShortHelp() []key.Binding {
 	k := p.c.KeyMap
-	if len(p.choices) > 0 {
-		return []key.Binding{k.Up, k.Down, k.Pick}
+	if p.tab != nil {
+		return p.tab.ShortHelp()
+	}
+	if p.tabular() {
+		return []key.Binding{k.Up, k.Down, k.Pick, k.Tabular}
 	}
 	return []key.Binding{k.Up, k.Down, k.Pick}
 }
 
 func (p *detailPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Pick}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Pick, k.Tabular}}
 }
 
 // offers tells whether text is a 7th character the picker offers.
@@ -203,6 +209,9 @@ func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok || p.code == nil && p.edit == nil {
 		return nil
+	}
+	if p.tab != nil {
+		return p.tab.Update(km)
 	}
 	k := p.c.KeyMap
 	// In the picker a 7th character typed picks it, even the letters
@@ -433,6 +442,13 @@ func (p *detailPane) render() {
 
 func (p *detailPane) View() string {
 	st := p.c.Styles
+	if p.tab != nil {
+		title := " 3 Detail  Tabular List"
+		if c := p.tab.Center(); c != nil {
+			title += " around " + c.Display()
+		}
+		return common.PaneTitle(st, title, p.width, p.focus) + "\n" + p.tab.View(p.width, max(p.high-1, 1))
+	}
 	title := " 3 Detail"
 	if p.edit != nil {
 		title += "  edit " + common.OneLine(p.edit.Rule)

@@ -64,6 +64,9 @@ func (s *Screen) rects(W, H int) [PaneCount]rect {
 // View draws the coding screen's body: the panes in their columns, or the
 // zoomed pane over the edits strip.
 func (s *Screen) View() string {
+	if s.grid != nil {
+		return s.grid.View(s.width, s.high)
+	}
 	if s.zoom {
 		body := s.panes[s.focus].View()
 		if s.zoomEditsHeight(s.high) > 0 {

@@ -13,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"codebench/codesets"
+	"codebench/codesets/icdtables"
+	"codebench/tui/browse"
 	"codebench/tui/common"
 	"codebench/tui/keymap"
 	"codebench/tui/prefs"
@@ -38,6 +40,13 @@ type Screen struct {
 	// searchFrom is the pane the coder came to the search from; esc there
 	// goes back to it.
 	searchFrom int
+
+	// grid is the Neoplasm or Drug table shown over the panes (ctrl+b);
+	// gridKind the table shown last; zoomedForTab tells that opening the
+	// Tabular List zoomed the detail pane (browse.go).
+	grid         *browse.Grid
+	gridKind     icdtables.Kind
+	zoomedForTab bool
 }
 
 // New builds the coding screen over the session's open encounter and the
@@ -117,7 +126,7 @@ func (s *Screen) Validated() {
 // (whenever the search pane has the focus), or a modal editor (claim
 // values, override reason).
 func (s *Screen) Typing() (search, modal bool) {
-	return s.focus == PaneSearch, s.claim.typing() || s.edits.typing()
+	return s.focus == PaneSearch && s.grid == nil, s.claim.typing() || s.edits.typing() || s.grid != nil
 }
 
 // Claims tells whether the screen takes km before the keys that act
@@ -128,8 +137,13 @@ func (s *Screen) Claims(km tea.KeyPressMsg) bool {
 	return modal || s.focus == PaneDetail && s.detail.offers(km.Text)
 }
 
-// ShortHelp is the focused pane's keys.
-func (s *Screen) ShortHelp() []key.Binding { return s.panes[s.focus].ShortHelp() }
+// ShortHelp is the focused pane's keys, or the open table's.
+func (s *Screen) ShortHelp() []key.Binding {
+	if s.grid != nil {
+		return s.grid.ShortHelp()
+	}
+	return s.panes[s.focus].ShortHelp()
+}
 
 // HelpGroup is one pane's keys on the help screen.
 type HelpGroup struct {
@@ -152,6 +166,7 @@ func (s *Screen) HelpGroups() []HelpGroup {
 		{"3 Detail", append(flat(s.detail.FullHelp()), key.NewBinding(key.WithKeys("A"), key.WithHelp("A-Z 0-9", "7th character")))},
 		{"4 Claim", flat(s.claim.FullHelp())},
 		{"5 Edits", flat(s.edits.FullHelp())},
+		{"Tables (ctrl+b)", append([]key.Binding{s.c.KeyMap.Tables}, (&browse.Grid{}).ShortHelp()...)},
 	}
 }
 
@@ -195,6 +210,8 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return common.Fail(common.Refuse("the evidence no longer matches the documentation"))
+	case browse.PickMsg, browse.CloseMsg:
+		return s.browseMsg(msg)
 	case searchTickMsg, searchResultMsg:
 		cmd := s.search.Update(msg)
 		if r, ok := msg.(searchResultMsg); ok && r.seq == s.search.seq {
@@ -219,10 +236,17 @@ func (s *Screen) key(km tea.KeyPressMsg) tea.Cmd {
 		}
 		return tea.Batch(esc, s.setFocus(int(km.Code-'1')))
 	}
+	if s.grid != nil {
+		return s.grid.Update(km)
+	}
 	search, modal := s.Typing()
 	switch {
 	case modal:
 		return s.panes[s.focus].Update(km)
+	case key.Matches(km, k.Tables):
+		return s.openGrid()
+	case s.focus == PaneDetail && s.detail.tab == nil && !search && key.Matches(km, k.Tabular) && !s.detail.offers(km.Text):
+		return s.openTabular()
 	case s.focus == PaneDetail && s.detail.offers(km.Text):
 		// A 7th character typed in the picker: 1-5, q and z are
 		// characters there (obstetric fetus numbers, malunion).
@@ -308,6 +332,16 @@ type State struct {
 
 	EditCursor int
 
+	// Grid is the Neoplasm or Drug table shown ("" when none), with its
+	// filter and the cursor's row of the table and column.
+	Grid             icdtables.Kind
+	GridFilter       string
+	GridRow, GridCol int
+	// Tabular is what the Tabular List is around, a code or a chapter or
+	// section ("E11.65", "E08-E13"; "" when it is not shown);
+	// TabularCursor what its cursor is on.
+	Tabular, TabularCursor string
+
 	DocWords     int // words of the documentation
 	DocCursor    int // the word under the cursor
 	DocWordStart int // its byte offset in its note
@@ -329,6 +363,13 @@ func (s *Screen) State() State {
 	}
 	if s.doc.cur < len(s.doc.words) {
 		st.DocWordStart = s.doc.words[s.doc.cur].start
+	}
+	if s.grid != nil {
+		st.Grid, st.GridFilter = s.grid.Kind(), s.grid.Filter()
+		st.GridRow, st.GridCol = s.grid.Cursor()
+	}
+	if s.detail.tab != nil {
+		st.Tabular, st.TabularCursor = s.detail.tab.Names()
 	}
 	return st
 }

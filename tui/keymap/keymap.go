@@ -73,6 +73,10 @@ type KeyMap struct {
 	Pointers     key.Binding
 	ShowEvidence key.Binding
 	ShowCode     key.Binding
+	// Tabular opens the Tabular List around the code in the detail pane;
+	// Tables the Index's Neoplasm and Drug tables (tui/browse).
+	Tabular key.Binding
+	Tables  key.Binding
 
 	// Edits.
 	Override   key.Binding
@@ -157,6 +161,8 @@ func Default() *KeyMap {
 		Pointers:     b(k("p"), "p", "pointers A-L"),
 		ShowEvidence: b(k("e"), "e", "show evidence"),
 		ShowCode:     b(k("enter"), "enter", "code detail"),
+		Tabular:      b(k("t"), "t", "tabular list"),
+		Tables:       b(k("ctrl+b"), "ctrl+b", "neoplasm/drug tables"),
 
 		Override:   b(k("o"), "o", "override"),
 		Unoverride: b(k("O"), "O", "remove override"),
