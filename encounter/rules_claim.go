@@ -166,15 +166,16 @@ func (v *validator) claimLines() {
 // unusualUnits warns of units far above what the code is usually billed
 // in: more than half the most CMS expects of one practitioner for one
 // patient on one day (the MUE), or three digits for a code without an
-// MUE. Units above the MUE itself are the MUE edit's; this one catches
-// the slip that stays under it (J1100, 1 mg: 116 typed for 16, MUE 120).
+// MUE. Units above the MUE itself are the MUE edit's (mue.units); this
+// one catches the slip that stays under it (J1100, 1 mg: 116 typed for
+// 16, MUE 120).
 func (v *validator) unusualUnits(i int, code string, units int) {
 	const atLeast, noMUE = 10, 100
 	target, codes := lineTarget(i), []string{code}
 	if v.tables != nil {
 		if t := v.tables.MUE(); t != nil {
 			if row, ok := t.Lookup(code); ok && row.Value > 0 {
-				if units >= atLeast && units*2 > row.Value {
+				if units >= atLeast && units*2 > row.Value && units <= row.Value {
 					v.addFrom(t.Meta(), RuleUnitsUnusual, Warning, target, codes,
 						"line %d (%s): %d units is far above the usual range (MUE %d per day): check the units, then override with the documented dose", i+1, code, units, row.Value)
 				}

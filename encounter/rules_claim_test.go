@@ -55,6 +55,7 @@ var claimCases = []ruleCase{
 	fires(RuleUnitsUnusual, "116 units of a drug with MUE 120", Warning, "line:1", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "J1100", 116 }),
 	quiet(RuleUnitsUnusual, "16 units of that drug", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "J1100", 16 }),
 	quiet(RuleUnitsUnusual, "a small MUE is the MUE edit's", func(e *Encounter) { e.Lines[0].Units = 3 }),
+	quiet(RuleUnitsUnusual, "above the MUE is the MUE edit's", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "J1100", 130 }),
 	fires(RuleUnitsUnusual, "three-digit units without an MUE", Warning, "line:1", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "A4223", 150 }),
 	quiet(RuleUnitsUnusual, "two-digit units without an MUE", func(e *Encounter) { e.Lines[0].Code, e.Lines[0].Units = "A4223", 30 }),
 
