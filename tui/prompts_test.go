@@ -179,3 +179,42 @@ func TestNewLineHintNamesKeysThatWorkInTheSearch(t *testing.T) {
 		t.Fatalf("esc 4 p: line %d prompt %q", st.Line, st.Prompt)
 	}
 }
+
+// At 80x24 the documentation shows 12 lines; the claim takes the larger
+// part of the column while it has the focus, and the documentation is
+// where it was when the focus comes back.
+func TestDocumentationTallerAt80x24AndKeepsItsPlace(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	docLines := func() []string {
+		var out []string
+		rows := strings.Split(d.screen(), "\n")
+		in := false
+		for _, row := range rows[1 : len(rows)-1] {
+			left, _, _ := strings.Cut(row, "│")
+			switch {
+			case strings.Contains(left, "1 Documentation"):
+				in = true
+			case strings.Contains(left, "4 Claim"):
+				in = false
+			case in:
+				out = append(out, left)
+			}
+		}
+		return out
+	}
+	if n := len(docLines()); n < 12 {
+		t.Fatalf("the documentation shows %d lines at 80x24", n)
+	}
+	d.press("pgdown", "pgdown")
+	before := docLines()
+	d.press("4")
+	if n := len(docLines()); n >= 12 {
+		t.Fatalf("the claim has the focus and the documentation still takes %d lines", n)
+	}
+	d.press("1")
+	if after := docLines(); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Fatalf("the documentation moved:\nbefore\n%s\nafter\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
+	}
+}

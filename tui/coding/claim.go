@@ -393,7 +393,7 @@ func (p *claimPane) View() string {
 	st := p.c.Styles
 	title := " 4 Claim"
 	if p.w.Enc != nil {
-		title += fmt.Sprintf("  %d/%d dx · %d lines", p.ndx(), work.MaxDiagnoses, p.nlines())
+		title += fmt.Sprintf("  %d/%d dx · %d line%s", p.ndx(), work.MaxDiagnoses, p.nlines(), common.Plural(p.nlines()))
 	}
 	body := []string{}
 	body = append(body, st.Dim.Render(" Diagnoses A-L (item 21)"))

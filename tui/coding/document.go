@@ -70,22 +70,41 @@ type docPane struct {
 	anchor int
 
 	terms []string // search terms, lower case
+
+	keptTop savedTop
 }
 
 func newDocPane(c *common.Common, w *work.Work) *docPane { return &docPane{c: c, w: w} }
 
-// SetSize lays the notes out again for the new width.
+// SetSize lays the notes out again for the new width. A pane made
+// shorter for a while (the claim has the focus) scrolls only as far as
+// the cursor needs, and shows the same lines again when it grows back.
 func (p *docPane) SetSize(w, h int) {
 	relayout := w != p.width
+	grown := h > p.high
+	if h < p.high && !p.keptTop.ok {
+		p.keptTop = savedTop{p.top, true}
+	}
 	p.width, p.high = w, h
 	if relayout {
 		p.layout()
+		p.keptTop = savedTop{}
+	}
+	if grown && p.keptTop.ok {
+		p.top, p.keptTop = p.keptTop.top, savedTop{}
 	}
 	p.follow()
 }
 
+// savedTop is the first line shown before the pane was made shorter.
+type savedTop struct {
+	top int
+	ok  bool
+}
+
 // reset shows a newly opened encounter from the top.
 func (p *docPane) reset() {
+	p.keptTop = savedTop{}
 	p.cur, p.top, p.goal, p.mode = 0, 0, 0, selNone
 	p.words = nil
 	p.layout()
@@ -435,6 +454,7 @@ func (p *docPane) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (p *docPane) moveTo(i int, setGoal bool) {
+	p.keptTop = savedTop{} // the coder moved: the cursor leads
 	p.cur = min(max(i, 0), len(p.words)-1)
 	if setGoal {
 		p.goal = p.words[p.cur].col

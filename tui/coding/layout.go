@@ -50,7 +50,15 @@ func (s *Screen) rects(W, H int) [PaneCount]rect {
 	}
 	lw := W / 2
 	rw := W - lw - 1
-	dh := H - H/2
+	// The documentation and the claim share the left column: the claim
+	// takes the larger part while it has the focus, the documentation
+	// otherwise (at 80x24, 12 lines of notes instead of 10). Only the
+	// heights change, so the notes keep their wrapping and both keep
+	// their place.
+	dh := H - H*2/5
+	if s.focus == PaneClaim {
+		dh = H * 2 / 5
+	}
 	eh := max(H/4, 3)
 	sh := (H - eh) * 3 / 5
 	r[PaneDoc] = rect{0, 0, lw, dh}

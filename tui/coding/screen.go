@@ -297,8 +297,8 @@ func (s *Screen) setFocus(i int) tea.Cmd {
 	s.detail.focus = i == PaneDetail
 	s.claim.focus = i == PaneClaim
 	s.edits.focus = i == PaneEdits
-	if s.zoom {
-		s.layout()
+	if s.zoom || (i == PaneClaim) != (was == PaneClaim) {
+		s.layout() // the left column's split follows the claim's focus
 	}
 	if i == PaneEdits && was != PaneEdits && s.w.Enc != nil {
 		s.edits.follow()
