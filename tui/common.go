@@ -37,6 +37,17 @@ type IndexReady struct {
 	Err      error
 }
 
+// Data is what a session codes with that a server may replace while it
+// runs (after `codebench data import`): the session takes it when it
+// opens an encounter and keeps it until it opens the next one, so an
+// encounter is coded, checked and exported with one release.
+type Data struct {
+	Codes    *codesets.Set
+	Searcher Searcher
+	Exporter Exporter  // nil keeps the session's
+	Validate Validator // nil keeps the session's
+}
+
 // Options are what a session is built from.
 type Options struct {
 	Codes    *codesets.Set
@@ -63,6 +74,13 @@ type Options struct {
 	// Context ends background work when the session ends; nil is
 	// context.Background().
 	Context context.Context
+	// Current, when set, gives the data in use now; the session asks for
+	// it each time it opens an encounter (Codes and Searcher above are
+	// the data it starts with).
+	Current func() Data
+	// Notice is shown in the status line when the session starts: code
+	// sets out of date (codesets.Set.Stale).
+	Notice string
 }
 
 func newCommon(o Options) common.Common {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,6 +34,10 @@ type Model struct {
 	// codes are the code sets of the session; c.Codes is them as the
 	// open encounter's date of service has them (its release).
 	codes *codesets.Set
+	// current gives the data in use now (Options.Current); notice is
+	// said when the session starts.
+	current func() Data
+	notice  string
 
 	screen   screen
 	worklist *worklist.Model
@@ -61,7 +66,7 @@ type Model struct {
 // New builds a session's model. It starts on the worklist.
 func New(o Options) *Model {
 	c := newCommon(o)
-	m := &Model{c: c, w: &work.Work{}, prefs: &prefs.Prefs{}, codes: c.Codes}
+	m := &Model{c: c, w: &work.Work{}, prefs: &prefs.Prefs{}, codes: c.Codes, current: o.Current, notice: o.Notice}
 	m.worklist = worklist.New(&m.c)
 	m.coding = coding.New(&m.c, m.w, m.prefs)
 	m.layout()
@@ -72,7 +77,11 @@ func New(o Options) *Model {
 // Init loads the worklist and the coder's favourites and asks the terminal
 // for its background colour.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.worklist.Load(), m.worklist.Tick(), m.loadPrefs(), m.watchStore())
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.worklist.Load(), m.worklist.Tick(), m.loadPrefs(), m.watchStore()}
+	if m.notice != "" {
+		cmds = append(cmds, common.Fail(errors.New(m.notice)))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Coder is the session's coder id.

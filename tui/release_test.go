@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"codebench/codesets"
 	"codebench/encounter"
 )
 
@@ -49,4 +50,34 @@ func TestEncounterUsesTheReleaseOfItsDate(t *testing.T) {
 		t.Fatalf("enc-1011 release %v", rel)
 	}
 	d.must(" FY2026 ") // the release of its date, in the header
+}
+
+// A server's new data (an import) reaches a session when it opens its
+// next encounter, never in the middle of one.
+func TestSessionTakesNewDataAtTheNextEncounter(t *testing.T) {
+	r := newRig(t, nil)
+	newer := r.opts.Codes.WithCPT([]*codesets.Code{{System: codesets.CPT, Code: "99999", Billable: true, Long: "Invented descriptor", Short: "Invented"}}, "newer data")
+	data := Data{Codes: r.opts.Codes}
+	opts := r.opts
+	opts.Current = func() Data { return data }
+	opts.Notice = "the HCPCS Level II file in use, 2025 October, is 4 quarters old"
+	d := newDriver(t, New(opts))
+	d.must("4 quarters old")
+	d.openEncounter("enc-1001")
+	if c, _ := d.m.c.Codes.LookupIn(codesets.CPT, "99999"); c.Long == "Invented descriptor" {
+		t.Fatal("new data before it was loaded")
+	}
+	data = Data{Codes: newer}
+	d.press("g") // still the same encounter: nothing changes
+	if c, _ := d.m.c.Codes.LookupIn(codesets.CPT, "99999"); c.Long == "Invented descriptor" {
+		t.Fatal("the open encounter switched data")
+	}
+	d.press("q")
+	for i := 0; i < 40; i++ {
+		d.press("up")
+	}
+	d.openEncounter("enc-1011")
+	if c, ok := d.m.c.Codes.LookupIn(codesets.CPT, "99999"); !ok || c.Long != "Invented descriptor" || d.m.c.Codes.CPTSource != "newer data" {
+		t.Errorf("the next encounter did not take the new data: %+v", c)
+	}
 }

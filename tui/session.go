@@ -140,7 +140,24 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		}
 	}
 	*m.w = work.Work{Enc: enc, Sum: msg.sum, Lease: msg.lease, ReadOnly: msg.readOnly}
-	// Lookups, details and notes follow the encounter's release.
+	// The data in use now (a server may have loaded an import since the
+	// last encounter), then lookups, details and notes follow the
+	// encounter's release.
+	if m.current != nil {
+		d := m.current()
+		if d.Codes != nil {
+			m.codes = d.Codes
+		}
+		if d.Searcher != nil {
+			m.c.Searcher = d.Searcher
+		}
+		if d.Exporter != nil {
+			m.c.Exporter = d.Exporter
+		}
+		if d.Validate != nil {
+			m.c.Validate = d.Validate
+		}
+	}
 	if m.codes != nil {
 		m.c.Codes = m.codes
 		if !enc.Service.From.IsZero() {

@@ -42,7 +42,7 @@ type sameDayEntry struct {
 // newClaimChecks starts decoding the payer tables in the background. warn
 // logs a store that cannot be read (nil: not logged).
 func newClaimChecks(set *codesets.Set, st store.Store, sets encounter.EditSets, warn func(msg string, keyvals ...any)) *claimChecks {
-	tables := payer.Embedded()
+	tables := set.Payer() // the embedded tables, imported ones in their place
 	tables.Warm(nil)
 	if warn == nil {
 		warn = func(string, ...any) {}

@@ -41,6 +41,7 @@ type serveConfig struct {
 	proxyFrom     string
 	proxyPrefixes []netip.Prefix
 	dataDir       string
+	dataCheck     time.Duration
 	limits        sshserve.Config // the connection limits only
 }
 
@@ -67,6 +68,7 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.DurationVar(&c.shutdownGrace, "shutdown-grace", 10*time.Second, "on SIGTERM, how long sessions get to save and close")
 	fs.BoolVar(&c.demo, "demo", false, "serve the demo store, seeded with the demo inbox")
 	c.editSets.register(fs)
+	fs.DurationVar(&c.dataCheck, "data-check", 15*time.Second, "how often to look for new code sets (codebench data import): new ones are indexed in the background and sessions take them at their next encounter")
 	c.format.register(fs)
 	l := &c.limits
 	fs.IntVar(&l.MaxSessionsPerCoder, "max-sessions-per-coder", 3, "most sessions one coder may have open")
@@ -168,8 +170,11 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	// The payer tables decode in the background; sessions validate with
-	// them and with each claim's same-day encounters in the store.
-	checks := newClaimChecks(set, st, cfg.editSets.sets, func(msg string, kv ...any) { logger.Warn(msg, kv...) })
+	// them and with each claim's same-day encounters in the store (one
+	// claimChecks per loaded state of the code sets).
+	newChecks := func(s *codesets.Set) *claimChecks {
+		return newClaimChecks(s, st, cfg.editSets.sets, func(msg string, kv ...any) { logger.Warn(msg, kv...) })
+	}
 
 	// One read-only index for every session, ready before the first coder
 	// connects.
@@ -189,10 +194,18 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		}
 	}()
 
+	for _, w := range set.Stale(time.Now()) {
+		logger.Warn(w)
+	}
+	live := newLiveData(cfg.dataDir, set, ix, cfg.cacheRoot, logger, newChecks)
+	if cfg.dataCheck > 0 {
+		go live.watch(ctx, cfg.dataCheck)
+	}
+
 	sc := cfg.limits
 	sc.Addr, sc.HostKeyPath, sc.Keys = cfg.addr, cfg.hostKey, keys
 	sc.IdleTimeout, sc.MaxSessions, sc.Logger = cfg.idle, cfg.maxSessions, logger
-	sc.NewSession = sessionFactory(set, ix, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL, checks)
+	sc.NewSession = sessionFactory(live, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL)
 	sc.StopMsg = tui.Stop
 	sc.ProxyFrom = cfg.proxyPrefixes
 	srv, err := sshserve.New(sc)
@@ -233,24 +246,27 @@ func buildProgress(w io.Writer) func(done, total int) {
 
 // sessionFactory builds each SSH session's workbench: its own TUI model and
 // exporter for the session's coder, over the shared code sets, index, store
-// and queue. checks (nil: the default edit sets) is how every session
-// and its exports validate.
-func sessionFactory(set *codesets.Set, ix *index.Index, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration, checks *claimChecks) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
-	if checks == nil {
-		checks = newClaimChecks(set, st, nil, nil)
-	}
-	validate := checks.validate
+// and queue. The code sets and index are the live ones: a session takes
+// the newest when it opens an encounter.
+func sessionFactory(live *liveData, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 	pr := prefs.NewDir(prefsDir)
 	return func(s sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 		if err := checkCoderID(s.Coder); err != nil {
 			return nil, nil, err
 		}
 		noColor := envValue(s.Environ, "NO_COLOR") != ""
-		x := &exporter.Exporter{Store: st, Queue: q, Codes: set, Coder: s.Coder, Format: format.Format, Envelope: format.Envelope, Checks: checks.options}
+		current := func() tui.Data {
+			snap := live.cur.Load()
+			x := &exporter.Exporter{Store: st, Queue: q, Codes: snap.set, Coder: s.Coder, Format: format.Format, Envelope: format.Envelope, Checks: snap.checks.options}
+			return tui.Data{Codes: snap.set, Searcher: snap.ix, Exporter: tui.BillingExporter{X: x, Dest: dest}, Validate: snap.checks.validate}
+		}
+		d := current()
 		m := tui.New(tui.Options{
-			Codes: set, Searcher: ix, Store: st,
-			Exporter: tui.BillingExporter{X: x, Dest: dest},
-			Validate: validate,
+			Codes: d.Codes, Searcher: d.Searcher, Store: st,
+			Exporter: d.Exporter,
+			Validate: d.Validate,
+			Current:  current,
+			Notice:   staleNotice(d.Codes, time.Now()),
 			Prefs:    pr,
 			Coder:    s.Coder,
 			Logger:   s.Logger,

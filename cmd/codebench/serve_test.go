@@ -107,7 +107,7 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	r.srv, err = sshserve.New(sshserve.Config{
 		HostKeyPath: filepath.Join(dir, "host_ed25519"), Keys: keys,
 		Logger:     log.New(io.Discard),
-		NewSession: sessionFactory(set, ix, st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0, nil),
+		NewSession: sessionFactory(newLiveData(t.TempDir(), set, ix, testCache(), log.New(io.Discard), func(s *codesets.Set) *claimChecks { return newClaimChecks(s, st, nil, nil) }), st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0),
 		StopMsg:    tui.Stop,
 		// The tests' coders all come from 127.0.0.1, all at once.
 		MaxUnauthenticatedPerSource: 128,

@@ -185,6 +185,7 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 		Logger:   logger,
 		NoColor:  noColor,
 		Context:  ctx,
+		Notice:   staleNotice(set, time.Now()),
 	})
 	opts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if noColor {
