@@ -67,7 +67,9 @@ func TestLiveDataSwitchesAfterAnImport(t *testing.T) {
 	}
 	// A build that fails keeps the current data too.
 	os.Remove(codesets.ManifestPath(dir))
-	l.open = func(context.Context, *codesets.Set, func(int, int)) (tui.Searcher, error) { return nil, errors.New("disk full") }
+	l.open = func(context.Context, *codesets.Set, func(int, int)) (tui.Searcher, error) {
+		return nil, errors.New("disk full")
+	}
 	if ok, err := l.reload(t.Context()); ok || err == nil || l.cur.Load() != snap {
 		t.Errorf("failed build: switched %v, %v", ok, err)
 	}
