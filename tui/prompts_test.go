@@ -218,3 +218,38 @@ func TestDocumentationTallerAt80x24AndKeepsItsPlace(t *testing.T) {
 		t.Fatalf("the documentation moved:\nbefore\n%s\nafter\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
 	}
 }
+
+// The edits pane wraps the message under the cursor (every message when
+// they all fit): at 80x24 the longest message reads in full in the pane.
+func TestEditMessagesReadInFull(t *testing.T) {
+	r := newRig(t, typedCodes())
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1007") // L97.412 before E11.621, a line without pointers
+	longest := 0
+	for i, e := range d.m.w.Edits {
+		if len(e.Message) > len(d.m.w.Edits[longest].Message) {
+			longest = i
+		}
+	}
+	msg := d.m.w.Edits[longest].Message
+	if len(msg) < 80 {
+		t.Fatalf("no long message to read: %q", msg)
+	}
+	d.press("5")
+	for d.st().EditCursor < longest {
+		d.press("down")
+	}
+	var right []string
+	rows := strings.Split(d.screen(), "\n")
+	for _, row := range rows[1 : len(rows)-1] {
+		if _, r, ok := strings.Cut(row, "│"); ok {
+			right = append(right, strings.TrimSpace(r))
+		}
+	}
+	pane := strings.Join(strings.Fields(strings.Join(right, " ")), " ")
+	// The narrow pane drops what the row's target says ("line 2: ").
+	_, tail, _ := strings.Cut(msg, ": ")
+	if !strings.Contains(pane, strings.Join(strings.Fields(tail), " ")) {
+		t.Fatalf("the message does not read in full:\n%s\nwant %q", d.screen(), tail)
+	}
+}

@@ -2,11 +2,13 @@ package coding
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"codebench/encounter"
 	"codebench/tui/common"
@@ -211,8 +213,34 @@ func (p *editsPane) View() string {
 		lines = append(lines, st.OK.Render(" ✓ no edits: the claim passes every check"))
 	}
 	vis := p.visible()
-	for i := p.Top; i < len(p.w.Edits) && i < p.Top+vis; i++ {
-		e := p.w.Edits[i]
+	blocks := p.blocks()
+	p.place(blocks, vis)
+	for i := p.Top; i < len(blocks) && len(lines) < 1+vis; i++ {
+		for _, l := range blocks[i] {
+			if len(lines) < 1+vis {
+				lines = append(lines, l)
+			}
+		}
+	}
+	if p.reasoning {
+		for len(lines) < 1+vis {
+			lines = append(lines, "")
+		}
+		lines = append(lines, p.input.View())
+	}
+	return common.Block(lines, p.width, p.high)
+}
+
+// blocks are the edits' rows: every message wrapped in full when they all
+// fit the pane, else the one under the cursor wrapped and the others on
+// a line each; the coder reads a message without opening each one.
+func (p *editsPane) blocks() [][]string {
+	st := p.c.Styles
+	n := len(p.w.Edits)
+	plain, styled := make([]string, n), make([]string, n)
+	wrapped := make([][]string, n)
+	total := 0
+	for i, e := range p.w.Edits {
 		sev, sty := "E", st.Error
 		switch {
 		case e.Overridden != nil:
@@ -239,28 +267,63 @@ func (p *editsPane) View() string {
 				msg = dropLead(msg)
 			}
 		}
-		plain := fmt.Sprintf(" %s %s%s%s", sev, tgt, rulePrefix(rule), msg)
-		if i == p.Cur && p.focus {
-			lines = append(lines, st.RowCursor.Render(common.Fit(plain, p.width)))
-			continue
-		}
-		if i == p.Cur {
-			lines = append(lines, st.RowCursorDim.Render(common.Fit(plain, p.width)))
-			continue
-		}
+		plain[i] = fmt.Sprintf(" %s %s%s%s", sev, tgt, rulePrefix(rule), msg)
 		styledRule := ""
 		if rule != "" {
 			styledRule = st.Bold.Render(rule) + ": "
 		}
-		lines = append(lines, fmt.Sprintf(" %s %s%s%s", sty.Render(sev), tgt, styledRule, msg))
-	}
-	if p.reasoning {
-		for len(lines) < 1+vis {
-			lines = append(lines, "")
+		styled[i] = fmt.Sprintf(" %s %s%s%s", sty.Render(sev), tgt, styledRule, msg)
+		// Continuation lines go under the message, after the marker.
+		body := strings.Split(ansi.Wordwrap(tgt+rulePrefix(rule)+msg, max(p.width-3, 8), " "), "\n")
+		for k, l := range body {
+			if k == 0 {
+				body[k] = " " + sev + " " + l
+			} else {
+				body[k] = "   " + l
+			}
 		}
-		lines = append(lines, p.input.View())
+		wrapped[i] = body
+		total += len(body)
 	}
-	return common.Block(lines, p.width, p.high)
+	all := total <= p.visible()
+	out := make([][]string, n)
+	for i := range out {
+		switch {
+		case i == p.Cur:
+			cursor := st.RowCursorDim
+			if p.focus {
+				cursor = st.RowCursor
+			}
+			for _, l := range wrapped[i] {
+				out[i] = append(out[i], cursor.Render(common.Fit(l, p.width)))
+			}
+		case all && len(wrapped[i]) > 1:
+			out[i] = wrapped[i]
+		default:
+			out[i] = []string{styled[i]}
+		}
+	}
+	return out
+}
+
+// place scrolls so the cursor's edit shows whole when it can.
+func (p *editsPane) place(blocks [][]string, vis int) {
+	if p.Cur >= len(blocks) {
+		return
+	}
+	if p.Cur < p.Top {
+		p.Top = p.Cur
+	}
+	for p.Top < p.Cur {
+		h := 0
+		for i := p.Top; i <= p.Cur; i++ {
+			h += len(blocks[i])
+		}
+		if h <= vis {
+			break
+		}
+		p.Top++
+	}
 }
 
 // wideEdits is the pane width from which edit rows name their rule.
@@ -280,7 +343,16 @@ func dropLead(msg string) string {
 	if !ok || rest == "" {
 		return msg
 	}
-	if strings.HasPrefix(lead, "line ") || len(lead) <= 9 && !strings.Contains(lead, " ") {
+	// "line 2" or "line 2 (11042)", never a sentence that happens to
+	// start with "line".
+	if n, ok := strings.CutPrefix(lead, "line "); ok {
+		num, _, _ := strings.Cut(n, " ")
+		if _, err := strconv.Atoi(num); err == nil && len(lead) <= 24 && !strings.Contains(n, ") ") {
+			return rest
+		}
+		return msg
+	}
+	if len(lead) <= 9 && !strings.Contains(lead, " ") {
 		return rest
 	}
 	return msg

@@ -60,6 +60,11 @@ func (s *Screen) rects(W, H int) [PaneCount]rect {
 		dh = H * 2 / 5
 	}
 	eh := max(H/4, 3)
+	if s.focus == PaneEdits {
+		// The edits pane grows while it has the focus: a long message
+		// reads in full under the cursor.
+		eh = max(H/2, 3)
+	}
 	sh := (H - eh) * 3 / 5
 	r[PaneDoc] = rect{0, 0, lw, dh}
 	r[PaneClaim] = rect{0, dh, lw, H - dh}

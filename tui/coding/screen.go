@@ -297,8 +297,8 @@ func (s *Screen) setFocus(i int) tea.Cmd {
 	s.detail.focus = i == PaneDetail
 	s.claim.focus = i == PaneClaim
 	s.edits.focus = i == PaneEdits
-	if s.zoom || (i == PaneClaim) != (was == PaneClaim) {
-		s.layout() // the left column's split follows the claim's focus
+	if s.zoom || (i == PaneClaim) != (was == PaneClaim) || (i == PaneEdits) != (was == PaneEdits) {
+		s.layout() // the columns' splits follow the claim's and the edits' focus
 	}
 	if i == PaneEdits && was != PaneEdits && s.w.Enc != nil {
 		s.edits.follow()
