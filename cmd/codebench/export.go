@@ -75,6 +75,9 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 
+	if err := checkQueueNoSecret(*queueSpec); err != nil {
+		return fail(exportFailed, "failed", err)
+	}
 	spec, fromArgs := storeSpec(*storePath)
 	if spec == "" {
 		if spec, err = defaultStorePath(); err != nil {

@@ -93,6 +93,9 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	if err := checkNoSecret(c.storePath, c.storeFromArgs); err != nil {
 		return c, e.errorf("%v", err)
 	}
+	if err := checkQueueNoSecret(c.queueSpec); err != nil {
+		return c, e.errorf("%v", err)
+	}
 	if err := workPaths(data, c.demo, &c.storePath, &c.queueSpec, &c.cacheRoot); err != nil {
 		return c, e.errorf("%v", err)
 	}

@@ -92,9 +92,11 @@ func TestStorePasswordNeverOnTheCommandLine(t *testing.T) {
 		{"import", "--store", url, t.TempDir()},
 		{"export", "--store", url, "enc-1"},
 		{"serve", "--store", url},
+		{"serve", "--queue", "nats://billing:hunter2@nats.example:4222"},
+		{"export", "--queue", "nats://hunter2@nats.example:4222,nats2.example", "enc-1"},
 	} {
 		code, out, errOut := runCmd(t, args...)
-		if code == 0 || strings.Contains(out+errOut, "hunter2") || !strings.Contains(errOut, "PGPASSWORD") {
+		if code == 0 || strings.Contains(out+errOut, "hunter2") || !strings.Contains(errOut, "command line") {
 			t.Errorf("%v: exit %d\n%s%s", args[:2], code, out, errOut)
 		}
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 
@@ -35,24 +34,6 @@ func sqlitePath(spec string) string {
 		return p
 	}
 	return spec
-}
-
-// checkNoSecret refuses a PostgreSQL URL given on the command line with a
-// password in it: argv is visible to every process (ps, /proc) and ends
-// up in shell histories and logs.
-func checkNoSecret(spec string, fromArgs bool) error {
-	if !fromArgs || !isPostgres(spec) {
-		return nil
-	}
-	u, err := url.Parse(spec)
-	if err != nil {
-		return fmt.Errorf("--store %s: not a valid URL", postgres.Redact(spec))
-	}
-	_, hasPassword := u.User.Password()
-	if hasPassword || u.Query().Has("password") {
-		return fmt.Errorf("--store %s: a password on the command line is visible to every user of this machine; put it in PGPASSWORD, a password file (PGPASSFILE or ~/.pgpass), or pass the whole URL in $%s", postgres.Redact(spec), StoreEnv)
-	}
-	return nil
 }
 
 // storeName names a store for messages and logs, without secrets.
