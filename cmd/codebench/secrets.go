@@ -40,7 +40,8 @@ func checkQueueNoSecret(spec string) error {
 	hosts, _, _ := strings.Cut(strings.SplitN(spec, "://", 2)[1], "?")
 	for _, h := range strings.Split(hosts, ",") {
 		if strings.Contains(h, "@") {
-			return fmt.Errorf("--queue %s: credentials on the command line are visible to every user of this machine; use a creds file (?creds=FILE) or pass the whole URL in $CODEBENCH_QUEUE", queueName(spec))
+			// Not even the host is repeated: the text before '@' is secret.
+			return fmt.Errorf("--queue: credentials on the command line are visible to every user of this machine; use a creds file (?creds=FILE) or pass the whole URL in $CODEBENCH_QUEUE")
 		}
 	}
 	return nil
