@@ -92,16 +92,26 @@ func (c *Code) Block() *Block { return c.block }
 // cause tables) that lead to this code.
 func (c *Code) IndexTerms() []IndexTerm { return c.terms }
 
-// MCE gives the Medicare Code Editor lists naming an ICD-10-CM code, from
-// the embedded MCE tables (codesets/payer): the v41.1 age, sex and
-// manifestation lists and the unacceptable principal diagnosis list.
-// origin says whether the code is listed itself or, newer than the
-// lists, takes its category's (payer.ByCategory).
+// MCE gives the Medicare Code Editor lists naming an ICD-10-CM code in
+// the embedded MCE tables (codesets/payer); Set.MCE uses the tables in
+// use, imported ones included.
 func (c *Code) MCE() (flags payer.MCEFlags, origin payer.Origin) {
+	return mceOf(payer.Embedded(), c)
+}
+
+// MCE gives the Medicare Code Editor lists naming an ICD-10-CM code: the
+// v41.1 age, sex and manifestation lists and the unacceptable principal
+// diagnosis list of the tables in use. origin says whether the code is
+// listed itself or, newer than the lists, takes its category's
+// (payer.ByCategory).
+func (s *Set) MCE(c *Code) (flags payer.MCEFlags, origin payer.Origin) {
+	return mceOf(s.Payer(), c)
+}
+
+func mceOf(t *payer.Tables, c *Code) (flags payer.MCEFlags, origin payer.Origin) {
 	if c.System != ICD10CM {
 		return 0, payer.NotListed
 	}
-	t := payer.Embedded()
 	flags, origin = t.MCE().Lookup(c.Code)
 	if p, o := t.MCEPrincipal().Lookup(c.Code); o == payer.Listed {
 		flags |= p
@@ -156,12 +166,21 @@ func (c *Code) Manifestation() bool {
 }
 
 // ManifestationWhy is Manifestation with the test that held ("MCE v41.1
-// manifestation list", "titled ...").
+// manifestation list", "titled ..."), on the embedded MCE lists.
 func (c *Code) ManifestationWhy() (bool, string) {
 	if c.System != ICD10CM {
 		return false, ""
 	}
 	return payer.Embedded().MCE().Manifestation(c.Code, c.Long)
+}
+
+// Manifestation is Code.Manifestation on the MCE lists in use (imported
+// ones included), with the test that held.
+func (s *Set) Manifestation(c *Code) (bool, string) {
+	if c.System != ICD10CM {
+		return false, ""
+	}
+	return s.Payer().MCE().Manifestation(c.Code, c.Long)
 }
 
 // NoteKind is a kind of tabular instructional note.

@@ -115,12 +115,12 @@ func (s *Set) Detail(c *Code) Detail {
 		Short: c.Short, Long: c.Long, DescriptorMissing: c.DescriptorMissing, Modifier: c.Modifier,
 		IndexTerms: c.IndexTerms(),
 	}
-	d.Manifestation, d.ManifestationWhy = c.ManifestationWhy()
-	if flags, origin := c.MCE(); flags != 0 {
+	d.Manifestation, d.ManifestationWhy = s.Manifestation(c)
+	if flags, origin := s.MCE(c); flags != 0 {
 		d.MCE = flags.Names()
-		d.MCESource = payer.Embedded().MCE().Meta().Cite()
+		d.MCESource = s.Payer().MCE().Meta().Cite()
 		if flags.Has(payer.MCEUnacceptablePrincipal) {
-			d.MCESource += "; unacceptable principal list " + payer.Embedded().MCEPrincipal().Meta().Cite()
+			d.MCESource += "; unacceptable principal list " + s.Payer().MCEPrincipal().Meta().Cite()
 		}
 		if origin == payer.ByCategory {
 			d.MCESource += " (the lists predate the code: every " + c.Code[:3] + " code they name is on them)"
@@ -151,7 +151,7 @@ func (s *Set) Detail(c *Code) Detail {
 		}
 	}
 	if c.System == HCPCS || c.System == CPT {
-		t := payer.Embedded().PFS()
+		t := s.Payer().PFS()
 		if r, ok := t.Lookup(c.Code, ""); ok {
 			d.PFS = &PFSDetail{Status: string(r.Status), GlobalDays: r.Global, PCTC: string(r.PCTC), MultProc: string(r.MultProc),
 				Bilateral: string(r.Bilateral), Assistant: string(r.Assistant), CoSurgeon: string(r.CoSurgeon), Team: string(r.Team),

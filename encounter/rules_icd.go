@@ -114,6 +114,14 @@ func seventhList(c *codesets.Code, opts []codesets.Seventh) string {
 	return fmt.Sprintf("%s (%s%c = %s)", strings.Join(chars, ", "), icdDisplay(base), opts[0].Char, opts[0].Meaning)
 }
 
+// manifestation is the one definition (payer.MCE.Manifestation, which
+// codesets.Code.Manifestation and the detail pane use too), on the MCE
+// lists this validation uses.
+func (v *validator) manifestation(c *codesets.Code) bool {
+	ok, _ := v.tables.MCE().Manifestation(c.Code, c.Long)
+	return ok
+}
+
 func (v *validator) firstListed() {
 	if len(v.dx) == 0 || v.dx[0] == nil {
 		return
@@ -122,7 +130,7 @@ func (v *validator) firstListed() {
 	switch {
 	case c.Code[0] >= 'V' && c.Code[0] <= 'Y':
 		v.add(RuleExternalFirst, Error, "dx:1", codes, "%s is an external cause code; it is never first-listed: list the injury or condition first", c.Display())
-	case c.Manifestation():
+	case v.manifestation(c):
 		if j, ok := v.codedUnderlying(0); ok {
 			v.add(RuleManifestation, Error, "dx:1", codes, "%s is a manifestation code and is never first-listed: list its underlying condition %s (%s) first", c.Display(), v.dx[j].Display(), letter(j))
 		} else {
@@ -298,7 +306,7 @@ func (v *validator) instructions() {
 			}
 		}
 		if len(firstText) > 0 && len(firstRefs) > 0 {
-			strict := c.Manifestation()
+			strict := v.manifestation(c)
 			if j, ok := coded(firstRefs, i); ok {
 				// A first-listed manifestation is reported by RuleManifestation.
 				if j > i && !(i == 0 && strict) {

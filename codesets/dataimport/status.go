@@ -89,6 +89,11 @@ func Status(dataDir string, set *codesets.Set, today time.Time) (*Report, error)
 		}
 		rep.Entries = append(rep.Entries, e)
 	}
+	// Metas decoded the imported payer tables: one that failed (damaged
+	// since its import) is replaced by the table it was to replace.
+	for _, p := range set.Payer().Problems() {
+		rep.Warnings = append(rep.Warnings, "an imported payer table cannot be read and the one before it is in use: "+p)
+	}
 	if set.CPTSource != "" {
 		rep.Entries = append(rep.Entries, Entry{Kind: "cpt", Name: "CPT (user import)", Origin: "cpt import", Source: set.CPTSource, Note: "descriptors by licence"})
 	}

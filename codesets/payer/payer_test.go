@@ -2,7 +2,9 @@ package payer
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
+	"io"
 	"os"
 	"reflect"
 	"strings"
@@ -301,4 +303,53 @@ func open2(t testing.TB, name string) Source {
 		t.Fatal(err)
 	}
 	return Source{Name: name, R: bytes.NewReader(data)}
+}
+
+// TestDamagedImportFallsBack: an imported table damaged after its import
+// (its header still reads) costs its rows, not a session: the table it
+// replaced is used, its metadata cited, and Problems says why.
+func TestDamagedImportFallsBack(t *testing.T) {
+	m := Meta{Source: "NCCI MUE practitioner", Version: "2026-10-01", Effective: date("2026-10-01")}
+	mue, err := NewMUE(m, []MUERow{{"J1100", 100, 3, "Clinical: Data"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := mue.MarshalBinary()
+	tabs, err := Embedded().With()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := tabs.WithData(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := ok.MUE().Lookup("J1100"); r.Value != 100 || len(ok.Problems()) != 0 {
+		t.Fatalf("imported table not used: %+v %v", r, ok.Problems())
+	}
+	// Damage the table's own checksum and compress it again: the header
+	// reads, the rows do not.
+	zr, _ := gzip.NewReader(bytes.NewReader(good))
+	raw, _ := io.ReadAll(zr)
+	raw[len(raw)-1] ^= 0xff
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(raw)
+	zw.Close()
+	bad := buf.Bytes()
+	if _, err := ReadMeta(bad); err != nil {
+		t.Fatalf("header: %v", err)
+	}
+	damaged, err := tabs.WithData(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := damaged.MUE().Lookup("J1100"); r.Value != 120 {
+		t.Errorf("fallback to the embedded table: %+v", r)
+	}
+	if got, _ := damaged.Meta(KindMUE); got.Version != "2024-07-01" {
+		t.Errorf("the metadata cites the table not in use: %+v", got)
+	}
+	if p := damaged.Problems(); len(p) != 1 || !strings.HasPrefix(p[0], "mue: ") {
+		t.Errorf("problems %v", p)
+	}
 }

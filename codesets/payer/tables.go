@@ -34,6 +34,11 @@ type lazy[T Table] struct {
 	v    T
 	err  error
 	load func() (T, error)
+	// fallback, for an imported table, is the one it replaced: used when
+	// the import cannot be decoded (a file damaged since it was imported),
+	// so a damaged file costs its rows, never a session.
+	fallback *lazy[T]
+	fellBack bool
 
 	metaOnce sync.Once
 	m        Meta
@@ -41,20 +46,38 @@ type lazy[T Table] struct {
 	readMeta func() (Meta, error)
 }
 
-// meta reads the table's metadata once.
+// meta reads the table's metadata once. An imported table is decoded
+// first, so that the metadata is that of the rows in use (the replaced
+// table's when the import fell back).
 func (l *lazy[T]) meta() (Meta, error) {
+	if l.fallback != nil {
+		return l.get().Meta(), nil
+	}
 	l.metaOnce.Do(func() { l.m, l.metaErr = l.readMeta() })
 	return l.m, l.metaErr
 }
 
 func (l *lazy[T]) get() T {
-	l.once.Do(func() { l.v, l.err = l.load() })
-	if l.err != nil {
-		// Embedded data is part of the program and tested; imported
-		// tables are decoded before they get here.
+	l.once.Do(func() {
+		l.v, l.err = l.load()
+		if l.err != nil && l.fallback != nil {
+			l.v, l.fellBack = l.fallback.get(), true
+		}
+	})
+	if l.err != nil && !l.fellBack {
+		// Embedded data is part of the program and tested.
 		panic(fmt.Sprintf("payer: %v", l.err))
 	}
 	return l.v
+}
+
+// problem says why an imported table is not in use ("" when it is, or is
+// not decoded yet).
+func (l *lazy[T]) problem() string {
+	if l.fellBack {
+		return l.err.Error()
+	}
+	return ""
 }
 
 func loaded[T Table](v T) *lazy[T] {
@@ -207,17 +230,17 @@ func (t *Tables) WithData(data ...[]byte) (*Tables, error) {
 		}
 		switch m.Kind {
 		case KindPTP:
-			c.ptp = dataLazy(d, LoadPTP)
+			c.ptp = dataLazy(d, LoadPTP, c.ptp)
 		case KindMUE:
-			c.mue = dataLazy(d, LoadMUE)
+			c.mue = dataLazy(d, LoadMUE, c.mue)
 		case KindAddOn:
-			c.addon = dataLazy(d, LoadAddOn)
+			c.addon = dataLazy(d, LoadAddOn, c.addon)
 		case KindPFS:
-			c.pfs = dataLazy(d, LoadPFS)
+			c.pfs = dataLazy(d, LoadPFS, c.pfs)
 		case KindMCE:
-			c.mce = dataLazy(d, LoadMCE)
+			c.mce = dataLazy(d, LoadMCE, c.mce)
 		case KindMCEPrincipal:
-			c.principal = dataLazy(d, LoadMCE)
+			c.principal = dataLazy(d, LoadMCE, c.principal)
 		default:
 			return nil, fmt.Errorf("payer: unknown table kind %q", m.Kind)
 		}
@@ -225,11 +248,28 @@ func (t *Tables) WithData(data ...[]byte) (*Tables, error) {
 	return &c, nil
 }
 
-func dataLazy[T Table](data []byte, decode func([]byte) (T, error)) *lazy[T] {
+func dataLazy[T Table](data []byte, decode func([]byte) (T, error), replaced *lazy[T]) *lazy[T] {
 	return &lazy[T]{
 		load:     func() (T, error) { return decode(data) },
 		readMeta: func() (Meta, error) { return readHeader(data) },
+		fallback: replaced,
 	}
+}
+
+// Problems lists the imported tables that could not be decoded, and are
+// replaced by the tables they were to replace (`codebench data status`
+// shows them). Only tables already decoded are known.
+func (t *Tables) Problems() []string {
+	var out []string
+	for _, p := range []struct {
+		kind Kind
+		msg  string
+	}{{KindPTP, t.ptp.problem()}, {KindMUE, t.mue.problem()}, {KindAddOn, t.addon.problem()}, {KindPFS, t.pfs.problem()}, {KindMCE, t.mce.problem()}, {KindMCEPrincipal, t.principal.problem()}} {
+		if p.msg != "" {
+			out = append(out, string(p.kind)+": "+p.msg)
+		}
+	}
+	return out
 }
 
 // readHeader reads a binary form's metadata from its first bytes only.
