@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"codebench/codesets"
+	"codebench/termsafe"
 )
 
 // The encounter JSON formats; every file names its own in "schema". See
@@ -81,18 +82,20 @@ type FileError struct {
 	Problems []Problem
 }
 
+// The file name, fields and messages come from outside (a JSON key, a
+// front-matter key, a file name): they are escaped, never printed raw.
 func (e *FileError) Error() string {
 	var b strings.Builder
 	for i, p := range e.Problems {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(e.File)
+		b.WriteString(termsafe.Text(e.File))
 		b.WriteString(": ")
 		if p.Field != "" {
-			b.WriteString("field " + p.Field + ": ")
+			b.WriteString("field " + termsafe.Escape(p.Field) + ": ")
 		}
-		b.WriteString(p.Message)
+		b.WriteString(termsafe.Escape(p.Message))
 		if p.Line > 0 {
 			fmt.Fprintf(&b, " (line %d)", p.Line)
 		}
@@ -101,7 +104,7 @@ func (e *FileError) Error() string {
 }
 
 func fileError(name, msg string) *FileError {
-	return &FileError{File: name, Problems: []Problem{{Message: msg}}}
+	return &FileError{File: name, Problems: []Problem{{Message: termsafe.Escape(msg)}}}
 }
 
 // Decode reads one encounter in the codebench.encounter/v2 or v1 JSON format,
@@ -185,7 +188,7 @@ func (r *reader) fail(path string, n *jnode, format string, a ...any) {
 		line = lineOf(r.data, n.off)
 	}
 	msg := fmt.Sprintf(format, a...)
-	r.probs = append(r.probs, Problem{Field: path, Line: line, Message: msg})
+	r.probs = append(r.probs, Problem{Field: termsafe.Escape(path), Line: line, Message: termsafe.Escape(msg)})
 	if len(r.probs) == maxProblems {
 		r.probs = append(r.probs, Problem{Message: "more problems not listed; fix these first"})
 	}

@@ -11,7 +11,9 @@ import (
 	"sort"
 	"strings"
 
+	"codebench/encounter/phifile"
 	"codebench/internal/safefile"
+	"codebench/termsafe"
 )
 
 // The inbox is a directory other systems drop encounter files into:
@@ -50,6 +52,10 @@ type Inbox struct {
 	// Duplicate tells whether an Add error means the id is already
 	// stored (a store's ErrExists). Default: errors.Is(err, ErrDuplicate).
 	Duplicate func(error) bool
+	// Notice hears of permissions tightened on imported/ and rejected/.
+	Notice func(msg string)
+
+	moves *os.File // the lock serialising moves (Import sets it)
 }
 
 // Report says what an import did with each file.
@@ -59,6 +65,9 @@ type Report struct {
 	// Skipped lists entries left alone: other extensions, hidden files,
 	// directories.
 	Skipped []string
+	// Concurrent lists files another import of the same inbox was
+	// handling; that import reports them.
+	Concurrent []string
 }
 
 // Imported is a file now in the store.
@@ -115,14 +124,34 @@ func IsEncounterFile(name string) bool {
 }
 
 // ReadFile reads a file of at most MaxFileSize bytes without following a
-// symbolic link or blocking on a FIFO or device.
+// symbolic link or blocking on a FIFO or device: the file is opened with
+// O_NOFOLLOW and O_NONBLOCK and checked through the open descriptor, so
+// nothing swapped in between a check and the open is read.
 func ReadFile(path string) ([]byte, error) {
-	data, err := safefile.ReadRegular(path, MaxFileSize)
+	f, err := openEntry(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readOpened(f, path)
+}
+
+// openEntry opens an inbox entry (safefile.OpenRegular) and words its
+// refusal for a coder.
+func openEntry(path string) (*os.File, error) {
+	f, _, err := safefile.OpenRegular(path)
 	var notRegular *safefile.NotRegularError
+	if errors.As(err, &notRegular) {
+		return nil, fmt.Errorf("%s: not a regular file (%s); want an encounter file", path, safefile.DescribeMode(notRegular.Mode))
+	}
+	return f, err
+}
+
+// readOpened reads an opened entry up to MaxFileSize.
+func readOpened(f *os.File, path string) ([]byte, error) {
+	data, err := safefile.ReadOpened(f, path, MaxFileSize)
 	var tooLarge *safefile.TooLargeError
 	switch {
-	case errors.As(err, &notRegular):
-		return nil, fmt.Errorf("%s: not a regular file (%s); want an encounter file", path, safefile.DescribeMode(notRegular.Mode))
 	case errors.As(err, &tooLarge) && tooLarge.Size < 0:
 		return nil, fmt.Errorf("%s: file grew past the %d MB limit while being read", path, MaxFileSize>>20)
 	case errors.As(err, &tooLarge):
@@ -131,10 +160,18 @@ func ReadFile(path string) ([]byte, error) {
 	return data, err
 }
 
+
 // Import handles every encounter file in the inbox, in name order. It
 // returns an error (with the report so far) when the inbox cannot be read
 // or a file cannot be moved, or when Add fails for a reason other than a
 // duplicate; files not yet handled stay in the inbox.
+//
+// Several imports of one inbox may run at once (processes, or goroutines
+// with their own Inbox): each file is claimed by an exclusive lock on the
+// open file for the whole of its import, so exactly one import stores and
+// moves it, and the others skip it (Report.Concurrent). Moves into
+// imported/ and rejected/ are serialised by a lock on the imported/
+// directory, so two imports never pick the same free name.
 func (in Inbox) Import() (Report, error) {
 	var rep Report
 	if in.Add == nil {
@@ -149,10 +186,18 @@ func (in Inbox) Import() (Report, error) {
 		return rep, fmt.Errorf("inbox: %w", err)
 	}
 	for _, d := range []string{ImportedDir, RejectedDir} {
-		if err := os.MkdirAll(filepath.Join(in.Dir, d), 0o755); err != nil {
+		if err := phifile.MkdirAll(filepath.Join(in.Dir, d), in.Notice); err != nil {
 			return rep, fmt.Errorf("inbox: %w", err)
 		}
 	}
+	// The move lock is a lock on the imported/ directory itself (no
+	// lock file to clutter it).
+	moves, err := os.Open(filepath.Join(in.Dir, ImportedDir))
+	if err != nil {
+		return rep, fmt.Errorf("inbox: %w", err)
+	}
+	defer moves.Close()
+	in.moves = moves
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	for _, e := range entries {
 		name := e.Name()
@@ -171,21 +216,38 @@ func (in Inbox) Import() (Report, error) {
 
 func (in Inbox) importFile(name string, dup func(error) bool, rep *Report) error {
 	path := filepath.Join(in.Dir, name)
-	data, err := ReadFile(path)
+	f, err := openEntry(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil // taken by a concurrent import
 	}
 	if err != nil {
-		return in.reject(name, fileError(name, trimPathPrefix(err.Error(), path)), false, rep)
+		return in.reject(name, nil, fileError(name, trimPathPrefix(err.Error(), path)), false, rep)
+	}
+	defer f.Close()
+	mine, err := safefile.TryLock(f)
+	if err != nil {
+		return fmt.Errorf("inbox: locking %s: %w", termsafe.Text(name), err)
+	}
+	if !mine || !stillThere(path, f) {
+		// Another import holds it, or finished with it between our
+		// listing and our lock.
+		rep.Concurrent = append(rep.Concurrent, name)
+		return nil
+	}
+	data, err := readOpened(f, path)
+	if err != nil {
+		return in.reject(name, f, fileError(name, trimPathPrefix(err.Error(), path)), false, rep)
 	}
 	enc, err := DecodeFile(data, name)
 	if err != nil {
-		return in.reject(name, err, false, rep)
+		return in.reject(name, f, err, false, rep)
 	}
 
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	marker := filepath.Join(in.Dir, ImportedDir, "."+name+".pending")
+	// A marker left behind belongs to an import that died: a live one
+	// would still hold the lock on this file.
 	prior, _ := os.ReadFile(marker)
 	resumed := strings.TrimSpace(string(prior)) == hash
 	if err := writeFileSync(marker, []byte(hash+"\n")); err != nil {
@@ -197,7 +259,7 @@ func (in Inbox) importFile(name string, dup func(error) bool, rep *Report) error
 	}
 	switch {
 	case addErr == nil || resumed && dup(addErr):
-		if _, err := in.move(name, ImportedDir); err != nil {
+		if _, err := in.move(name, f, ImportedDir); err != nil {
 			return err
 		}
 		os.Remove(marker)
@@ -206,11 +268,21 @@ func (in Inbox) importFile(name string, dup func(error) bool, rep *Report) error
 	case dup(addErr):
 		os.Remove(marker)
 		reason := fileError(name, fmt.Sprintf("field id: encounter %q is already in the work store (imported from another file); the stored encounter is unchanged; give this file a new id to import it", enc.ID))
-		return in.reject(name, reason, true, rep)
+		return in.reject(name, f, reason, true, rep)
 	default:
 		os.Remove(marker)
-		return fmt.Errorf("inbox: storing %s (left in the inbox): %w", name, addErr)
+		return fmt.Errorf("inbox: storing %s (left in the inbox): %w", termsafe.Text(name), addErr)
 	}
+}
+
+// stillThere tells whether path still names the open file f.
+func stillThere(path string, f *os.File) bool {
+	now, err := os.Lstat(path)
+	if err != nil {
+		return false
+	}
+	held, err := f.Stat()
+	return err == nil && os.SameFile(now, held)
 }
 
 // testCrashAfterAdd lets the crash test stop an import between storing an
@@ -219,36 +291,69 @@ var testCrashAfterAdd func(name string)
 
 func trimPathPrefix(msg, path string) string { return strings.TrimPrefix(msg, path+": ") }
 
-// reject writes the reason next to where the file goes, then moves the file.
-func (in Inbox) reject(name string, reason error, duplicate bool, rep *Report) error {
-	dest, err := freeName(filepath.Join(in.Dir, RejectedDir), name)
-	if err != nil {
-		return err
-	}
-	text := fmt.Sprintf("%s was rejected and moved to %s/%s.\n\n%v\n", name, RejectedDir, dest, reason)
-	if err := writeFileSync(filepath.Join(in.Dir, RejectedDir, dest+".reason.txt"), []byte(text)); err != nil {
-		return fmt.Errorf("inbox: %w", err)
-	}
-	if err := renameSync(filepath.Join(in.Dir, name), filepath.Join(in.Dir, RejectedDir, dest)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) { // taken by a concurrent import
-			os.Remove(filepath.Join(in.Dir, RejectedDir, dest+".reason.txt"))
-			return nil
+// reject writes the reason next to where the file goes, then moves the
+// file (f is the claimed file, nil for an entry that could not be opened).
+// Every name and message from the file is escaped in the reason file.
+func (in Inbox) reject(name string, f *os.File, reason error, duplicate bool, rep *Report) error {
+	dest, err := in.moveLocked(name, f, RejectedDir, func(dest string) error {
+		lines := strings.Split(reason.Error(), "\n")
+		for i, l := range lines {
+			lines[i] = termsafe.Escape(l)
 		}
-		return fmt.Errorf("inbox: %w", err)
+		text := fmt.Sprintf("%s was rejected and moved to %s/%s.\n\n%s\n", termsafe.Text(name), RejectedDir, termsafe.Text(dest), strings.Join(lines, "\n"))
+		return writeFileSync(filepath.Join(in.Dir, RejectedDir, dest+".reason.txt"), []byte(text))
+	})
+	if err != nil || dest == "" {
+		return err
 	}
 	rep.Rejected = append(rep.Rejected, Rejected{File: name, Reason: reason, Duplicate: duplicate, MovedTo: filepath.Join(RejectedDir, dest)})
 	return nil
 }
 
-func (in Inbox) move(name, sub string) (string, error) {
+func (in Inbox) move(name string, f *os.File, sub string) (string, error) {
+	dest, err := in.moveLocked(name, f, sub, nil)
+	if err != nil || dest == "" {
+		return "", err
+	}
+	return filepath.Join(sub, dest), nil
+}
+
+// moveLocked moves an inbox entry into sub under a free name, holding the
+// inbox's move lock so that concurrent imports never pick the same name;
+// before runs first (the reason file). It returns "" when the entry was
+// gone (moved by another import). A moved file is made 0600.
+func (in Inbox) moveLocked(name string, f *os.File, sub string, before func(dest string) error) (string, error) {
+	if in.moves != nil {
+		if err := safefile.Lock(in.moves); err != nil {
+			return "", fmt.Errorf("inbox: %w", err)
+		}
+		defer safefile.Unlock(in.moves)
+	}
+	from := filepath.Join(in.Dir, name)
+	if f != nil && !stillThere(from, f) || f == nil && !exists(from) {
+		return "", nil
+	}
 	dest, err := freeName(filepath.Join(in.Dir, sub), name)
 	if err != nil {
 		return "", err
 	}
-	if err := renameSync(filepath.Join(in.Dir, name), filepath.Join(in.Dir, sub, dest)); err != nil {
+	if before != nil {
+		if err := before(dest); err != nil {
+			return "", fmt.Errorf("inbox: %w", err)
+		}
+	}
+	if f != nil {
+		f.Chmod(phifile.FileMode) // it holds patient data, and is ours now
+	}
+	if err := renameSync(from, filepath.Join(in.Dir, sub, dest)); err != nil {
 		return "", fmt.Errorf("inbox: %w", err)
 	}
-	return filepath.Join(sub, dest), nil
+	return dest, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 // freeName finds a name not yet used in dir: NAME, else NAME.1.EXT, ...

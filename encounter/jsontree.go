@@ -38,8 +38,15 @@ func (k jkind) String() string {
 	return [...]string{"null", "true/false", "a number", "a string", "an array", "an object"}[k]
 }
 
-// maxDepth bounds nesting; an encounter is four levels deep.
-const maxDepth = 32
+// Bounds on the tree, checked as it is read so that a hostile file (a 2 MB
+// array of a million empty objects) is refused before it costs memory: an
+// encounter is four levels deep, its longest list has 100 items, and a
+// real file has a few thousand values.
+const (
+	maxDepth     = 32
+	maxMembers   = 1000   // items of one array, keys of one object
+	maxTreeNodes = 100000 // values in the whole file
+)
 
 // syntaxError is malformed JSON at a byte offset.
 type syntaxError struct {
@@ -53,7 +60,8 @@ func (e *syntaxError) Error() string { return e.msg }
 func parseTree(data []byte) (*jnode, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	n, err := parseValue(dec, 0)
+	nodes := 0
+	n, err := parseValue(dec, 0, &nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -72,18 +80,21 @@ func leadingSpace(b []byte) []byte {
 	return b[:i]
 }
 
-func parseValue(dec *json.Decoder, depth int) (*jnode, error) {
+func parseValue(dec *json.Decoder, depth int, nodes *int) (*jnode, error) {
 	off := dec.InputOffset()
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, tokenError(err, off)
 	}
-	return parseFrom(dec, tok, off, depth)
+	return parseFrom(dec, tok, off, depth, nodes)
 }
 
-func parseFrom(dec *json.Decoder, tok json.Token, off int64, depth int) (*jnode, error) {
+func parseFrom(dec *json.Decoder, tok json.Token, off int64, depth int, nodes *int) (*jnode, error) {
 	if depth > maxDepth {
 		return nil, &syntaxError{off: off, msg: fmt.Sprintf("nested deeper than %d levels", maxDepth)}
+	}
+	if *nodes++; *nodes > maxTreeNodes {
+		return nil, &syntaxError{off: off, msg: fmt.Sprintf("more than %d values in one file; an encounter has a few thousand at most", maxTreeNodes)}
 	}
 	switch v := tok.(type) {
 	case nil:
@@ -99,7 +110,10 @@ func parseFrom(dec *json.Decoder, tok json.Token, off int64, depth int) (*jnode,
 		case '[':
 			n := &jnode{kind: jArray, off: off}
 			for dec.More() {
-				item, err := parseValue(dec, depth+1)
+				if len(n.items) == maxMembers {
+					return nil, &syntaxError{off: dec.InputOffset(), msg: fmt.Sprintf("an array of more than %d items; no list in an encounter has more than %d", maxMembers, maxListItems)}
+				}
+				item, err := parseValue(dec, depth+1, nodes)
 				if err != nil {
 					return nil, err
 				}
@@ -113,6 +127,9 @@ func parseFrom(dec *json.Decoder, tok json.Token, off int64, depth int) (*jnode,
 			n := &jnode{kind: jObject, off: off}
 			seen := map[string]bool{}
 			for dec.More() {
+				if len(n.keys) == maxMembers {
+					return nil, &syntaxError{off: dec.InputOffset(), msg: fmt.Sprintf("an object with more than %d keys", maxMembers)}
+				}
 				koff := dec.InputOffset()
 				kt, err := dec.Token()
 				if err != nil {
@@ -123,7 +140,7 @@ func parseFrom(dec *json.Decoder, tok json.Token, off int64, depth int) (*jnode,
 					return nil, &syntaxError{off: koff, msg: fmt.Sprintf("key %q appears twice in one object", key)}
 				}
 				seen[key] = true
-				val, err := parseValue(dec, depth+1)
+				val, err := parseValue(dec, depth+1, nodes)
 				if err != nil {
 					return nil, err
 				}

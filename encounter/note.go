@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"codebench/termsafe"
 )
 
 // A plain-text or Markdown note is one encounter with one note. It may
@@ -42,7 +44,7 @@ func DecodeNote(data []byte, name string) (*Encounter, error) {
 	fe := &FileError{File: name}
 	fail := func(field string, line int, format string, a ...any) {
 		if len(fe.Problems) < maxProblems {
-			fe.Problems = append(fe.Problems, Problem{Field: field, Line: line, Message: fmt.Sprintf(format, a...)})
+			fe.Problems = append(fe.Problems, Problem{Field: termsafe.Escape(field), Line: line, Message: termsafe.Escape(fmt.Sprintf(format, a...))})
 		}
 	}
 

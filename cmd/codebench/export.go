@@ -99,7 +99,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(exportFailed, "failed", err)
 	}
-	st, err := openStore(ctx, spec, fromArgs)
+	st, err := openStore(ctx, spec, fromArgs, e.notice)
 	if err != nil {
 		return fail(exportFailed, "failed", err)
 	}

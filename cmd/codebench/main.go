@@ -26,6 +26,10 @@ type env struct {
 	stdin          io.Reader
 }
 
+// notice reports something codebench did on its own, such as tightening
+// the permissions of a file holding patient data.
+func (e *env) notice(msg string) { fmt.Fprintf(e.stderr, "codebench: %s\n", msg) }
+
 func (e *env) errorf(format string, a ...any) int {
 	fmt.Fprintf(e.stderr, "codebench: "+format+"\n", a...)
 	return 1
@@ -44,7 +48,7 @@ func commands() []command {
 		{"import", "[--store PATH] DIR", "move an inbox directory's encounter files into the work store", runImport},
 		{"validate", "[--json] FILE|DIR...", "check encounter files against the claim edits (exit 1: error edits, 2: unreadable)", runValidate},
 		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits)", runExport},
-		{"store", "init|migrate", "PostgreSQL work store: create the schema; copy a SQLite store into it", runStore},
+		{"store", "init|migrate|backup", "work store: the PostgreSQL schema; copy a SQLite store into it; back a live SQLite store up", runStore},
 		{"fees", "import [--version V] FILE | show [CODE...]", "import the practice's fee schedule (CSV: code, modifier, amount, effective dates, payer) that fills line charges", runFees},
 		{"reopen", "(--replace|--void) --claim-number N --reason TEXT ID", "reopen an exported claim as a replacement (frequency 7) or void (8) of it", runReopen},
 		{"queue", "status|drain", "billing queue (--queue SPEC): spooled and delivered counts; drain forwards the spool", runQueue},

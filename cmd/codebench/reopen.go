@@ -64,7 +64,7 @@ func runReopen(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return failed("reopen: %v", err)
 	}
-	st, err := openStore(ctx, spec, fromArgs)
+	st, err := openStore(ctx, spec, fromArgs, e.notice)
 	if err != nil {
 		return failed("reopen: %v", err)
 	}

@@ -121,7 +121,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	var logOut io.Writer = e.stderr
 	if cfg.logPath != "" {
-		f, err := openLog(cfg.logPath)
+		f, err := openLog(cfg.logPath, e.notice)
 		if err != nil {
 			return e.errorf("%v", err)
 		}
@@ -141,7 +141,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.errorf("%v", err)
 	}
-	st, err := openStore(ctx, cfg.storePath, cfg.storeFromArgs)
+	st, err := openStore(ctx, cfg.storePath, cfg.storeFromArgs, func(m string) { logger.Warn(m) })
 	if err != nil {
 		return e.errorf("%v", err)
 	}

@@ -45,8 +45,9 @@ func storeName(spec string) string {
 }
 
 // openStore opens the work store a spec names: a SQLite file (PATH or
-// sqlite:PATH) or a PostgreSQL database (postgres://...).
-func openStore(ctx context.Context, spec string, fromArgs bool) (store.Store, error) {
+// sqlite:PATH) or a PostgreSQL database (postgres://...). notice hears of
+// permissions tightened on a SQLite store.
+func openStore(ctx context.Context, spec string, fromArgs bool, notice func(string)) (store.Store, error) {
 	if err := checkNoSecret(spec, fromArgs); err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func openStore(ctx context.Context, spec string, fromArgs bool) (store.Store, er
 	if scheme, _, ok := strings.Cut(spec, "://"); ok {
 		return nil, fmt.Errorf("work store %q: unknown scheme %q (want a SQLite file path, sqlite:PATH or postgres://...)", spec, scheme)
 	}
-	st, err := sqlite.Open(sqlitePath(spec))
+	st, err := sqlite.Open(sqlitePath(spec), sqlite.WithNotice(notice))
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"codebench/encounter"
+	"codebench/termsafe"
 )
 
 const validateUsage = "usage: codebench validate [--json] [--edit-sets SPEC] FILE|DIR..."
@@ -67,11 +68,11 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	results := make([]validateResult, 0, len(files))
 	bad, blocked := 0, 0
 	for i, f := range files {
-		r := validateResult{File: f, Edits: []encounter.Edit{}}
+		r := validateResult{File: f.path, Edits: []encounter.Edit{}}
 		enc, err := encs[i], readErrs[i]
 		if err != nil {
 			bad++
-			r.Problem = err.Error()
+			r.Problem = escapeLines(err.Error())
 			var fe *encounter.FileError
 			if errors.As(err, &fe) {
 				r.Problems = fe.Problems
@@ -110,13 +111,13 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	} else {
 		for _, r := range results {
 			if r.Problem != "" {
-				fmt.Fprintf(e.stdout, "%s: cannot be read as an encounter:\n", r.File)
+				fmt.Fprintf(e.stdout, "%s: cannot be read as an encounter:\n", termsafe.Text(r.File))
 				for _, line := range strings.Split(r.Problem, "\n") {
 					fmt.Fprintf(e.stdout, "  %s\n", line)
 				}
 				continue
 			}
-			fmt.Fprintf(e.stdout, "%s (%s): %s, %s, %d info\n", r.File, r.ID, plural(r.Errors, "error"), plural(r.Warnings, "warning"), r.Info)
+			fmt.Fprintf(e.stdout, "%s (%s): %s, %s, %d info\n", termsafe.Text(r.File), termsafe.Text(r.ID), plural(r.Errors, "error"), plural(r.Warnings, "warning"), r.Info)
 			printEdits(e.stdout, r.Edits)
 		}
 		if len(results) > 1 {
@@ -132,53 +133,65 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	return 0
 }
 
+// inputFile is one file to validate; inDir is set for a file found by
+// listing a directory (never followed if it is a symbolic link).
+type inputFile struct {
+	path  string
+	inDir bool
+}
+
 // validateInputs expands directories into their encounter files (not
 // recursing, and skipping the imported/ and rejected/ folders an inbox
 // import makes).
-func validateInputs(e *env, paths []string) ([]string, int) {
-	var files []string
+func validateInputs(e *env, paths []string) ([]inputFile, int) {
+	var files []inputFile
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "codebench: validate: %v\n", err)
+			fmt.Fprintf(e.stderr, "codebench: validate: %s\n", escapeLines(err.Error()))
 			return nil, 2
 		}
 		if !st.IsDir() {
-			files = append(files, p)
+			files = append(files, inputFile{path: p})
 			continue
 		}
 		entries, err := os.ReadDir(p)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "codebench: validate: %v\n", err)
+			fmt.Fprintf(e.stderr, "codebench: validate: %s\n", escapeLines(err.Error()))
 			return nil, 2
 		}
-		var found []string
+		var found []inputFile
 		for _, d := range entries {
 			if !d.IsDir() && encounter.IsEncounterFile(d.Name()) {
-				found = append(found, filepath.Join(p, d.Name()))
+				found = append(found, inputFile{path: filepath.Join(p, d.Name()), inDir: true})
 			}
 		}
 		if len(found) == 0 {
-			fmt.Fprintf(e.stderr, "codebench: validate: no .json, .txt or .md encounter files in %s\n", p)
+			fmt.Fprintf(e.stderr, "codebench: validate: no .json, .txt or .md encounter files in %s\n", termsafe.Text(p))
 		}
-		sort.Strings(found)
+		sort.Slice(found, func(i, j int) bool { return found[i].path < found[j].path })
 		files = append(files, found...)
 	}
 	return files, 0
 }
 
-// readEncounter reads one file named on the command line; a symbolic link
-// named explicitly is followed (the inbox import never follows one).
-func readEncounter(path string) (*encounter.Encounter, error) {
-	real, err := filepath.EvalSymlinks(path)
+// readEncounter reads one file. A symbolic link named on the command line
+// is followed; one found in a directory is not (as the inbox import), nor
+// is a link swapped in while the file is read.
+func readEncounter(f inputFile) (*encounter.Encounter, error) {
+	path := f.path
+	if !f.inDir {
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, err
+		}
+		path = real
+	}
+	data, err := encounter.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	data, err := encounter.ReadFile(real)
-	if err != nil {
-		return nil, err
-	}
-	return encounter.DecodeFile(data, path)
+	return encounter.DecodeFile(data, f.path)
 }
 
 func plural(n int, word string) string {

@@ -19,6 +19,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter/demo"
 	"codebench/encounter/exporter"
+	"codebench/encounter/phifile"
 	"codebench/encounter/store"
 	"codebench/encounter/store/sqlite"
 	"codebench/index"
@@ -136,7 +137,7 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 		marks = append(marks, fmt.Sprintf("%-22s %6.1f ms", what, float64(time.Since(start).Microseconds())/1000))
 	}
 
-	logFile, err := openLog(cfg.logPath)
+	logFile, err := openLog(cfg.logPath, e.notice)
 	if err != nil {
 		return e.errorf("%v", err)
 	}
@@ -148,7 +149,7 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	mark("code sets")
-	st, err := sqlite.Open(cfg.storePath)
+	st, err := sqlite.Open(cfg.storePath, sqlite.WithNotice(func(m string) { logger.Warn(m) }))
 	if err != nil {
 		return e.errorf("%v", err)
 	}
@@ -259,11 +260,11 @@ func (f *firstFrame) View() tea.View {
 	return f.Model.View()
 }
 
-func openLog(path string) (io.WriteCloser, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("log: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+// openLog opens a log file for appending. Logs name encounters, patients'
+// charts and coders: 0600 in a 0700 directory, tightened if found looser
+// (notice says so).
+func openLog(path string, notice func(string)) (io.WriteCloser, error) {
+	f, err := phifile.OpenAppend(path, notice)
 	if err != nil {
 		return nil, fmt.Errorf("log: %w", err)
 	}

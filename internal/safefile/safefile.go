@@ -4,6 +4,7 @@
 package safefile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -34,24 +35,53 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s: %d bytes, larger than the %d-byte limit", e.Path, e.Size, e.Max)
 }
 
-// ReadRegular reads a regular file of at most max bytes; Lstat first, so a
-// symbolic link, FIFO or device is refused without being opened.
-func ReadRegular(path string, max int64) ([]byte, error) {
-	st, err := os.Lstat(path)
+// errSymlink is what openNoFollow returns for a symbolic link.
+var errSymlink = errors.New("a symbolic link")
+
+// OpenRegular opens a regular file for reading without following a
+// symbolic link or blocking on a FIFO or device: it opens with O_NOFOLLOW
+// and O_NONBLOCK and checks the type on the open descriptor (fstat), so a
+// link or FIFO swapped in between a check and the open is never read.
+func OpenRegular(path string) (*os.File, fs.FileInfo, error) {
+	f, err := openNoFollow(path)
+	if errors.Is(err, errSymlink) {
+		return nil, nil, &NotRegularError{Path: path, Mode: fs.ModeSymlink}
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &NotRegularError{Path: path, Mode: st.Mode()}
+		f.Close()
+		return nil, nil, &NotRegularError{Path: path, Mode: st.Mode()}
 	}
-	if st.Size() > max {
-		return nil, &TooLargeError{Path: path, Size: st.Size(), Max: max}
-	}
-	f, err := os.Open(path)
+	return f, st, nil
+}
+
+// ReadRegular reads a regular file of at most max bytes, opened by
+// OpenRegular.
+func ReadRegular(path string, max int64) ([]byte, error) {
+	f, _, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return ReadOpened(f, path, max)
+}
+
+// ReadOpened reads at most max bytes of an open regular file.
+func ReadOpened(f *os.File, path string, max int64) ([]byte, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > max {
+		return nil, &TooLargeError{Path: path, Size: st.Size(), Max: max}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

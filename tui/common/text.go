@@ -3,37 +3,23 @@ package common
 import (
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"codebench/termsafe"
 )
 
 // Text from encounters and code sets is untrusted: a note may carry escape
 // sequences that would move the cursor, retitle the window or hide text.
-// Everything shown goes through displayRune, which maps C0 and C1 controls
-// and bidirectional overrides to visible symbols so the coder sees that they
-// are there and the terminal never receives them.
+// Everything shown goes through DisplayRune, the shared sanitizer's view
+// (termsafe): C0 and C1 controls, ESC, bidirectional controls and the
+// line and paragraph separators become visible symbols, so the coder sees
+// that they are there and the terminal never receives them.
 
 // DisplayRune returns what to draw for r; tab and newline are handled by
 // the callers that lay out text.
-func DisplayRune(r rune) string {
-	switch {
-	case r == utf8.RuneError:
-		return "\uFFFD"
-	case r < 0x20:
-		return string(rune(0x2400 + r)) // Control Pictures: ␛ for ESC
-	case r == 0x7f:
-		return "\u2421" // ␡
-	case r >= 0x80 && r < 0xa0:
-		return "\uFFFD" // C1 controls (CSI 0x9b among them)
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-		return "\uFFFD" // bidi controls reorder what the coder reads
-	case !unicode.IsPrint(r) && !unicode.IsSpace(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Me, r):
-		return "\uFFFD"
-	}
-	return string(r)
-}
+func DisplayRune(r rune) string { return termsafe.Display(r) }
 
 // OneLine makes untrusted text safe to draw on one line: controls become
 // visible symbols, tabs and line breaks become spaces, runs of spaces

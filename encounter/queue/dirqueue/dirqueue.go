@@ -24,6 +24,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"codebench/encounter/phifile"
 	"codebench/encounter/queue"
 )
 
@@ -38,9 +39,9 @@ const (
 	// MaxIDLength keeps <ID>-r<revision>.json under the common 255-byte
 	// file-name limit.
 	MaxIDLength = 200
-	// FileMode lets a billing service in the owner's group read exports,
-	// which hold patient data, and nobody else.
-	FileMode fs.FileMode = 0o640
+	// FileMode: exports hold patient data; only the owner (the account
+	// codebench and the billing service run as) reads them.
+	FileMode fs.FileMode = phifile.FileMode
 )
 
 // Queue is a directory billing queue. Safe for concurrent use, and for
@@ -52,12 +53,21 @@ type Queue struct {
 var _ queue.Queue = (*Queue)(nil)
 
 // Open uses dir as the billing queue, creating it if needed, and removes
-// temporary files that crashed writers left behind.
-func Open(dir string) (*Queue, error) {
+// temporary files that crashed writers left behind. The directory is
+// made 0700 (0600 files): a queue directory readable by others is
+// tightened, and notice (optional) says so.
+func Open(dir string, notice ...func(string)) (*Queue, error) {
 	if dir == "" {
 		return nil, errors.New("billing queue: empty directory name")
 	}
-	if err := os.MkdirAll(filepath.Join(dir, SentDir), 0o750); err != nil {
+	var say phifile.Notice
+	if len(notice) > 0 {
+		say = notice[0]
+	}
+	if err := phifile.MkdirAll(dir, say); err != nil {
+		return nil, fmt.Errorf("billing queue: %w", err)
+	}
+	if err := phifile.MkdirAll(filepath.Join(dir, SentDir), say); err != nil {
 		return nil, fmt.Errorf("billing queue: %w", err)
 	}
 	q := &Queue{dir: dir}

@@ -79,7 +79,7 @@ func BenchmarkSpool(b *testing.B) {
 // BenchmarkForward: draining a spool of b.N exports once the server is up.
 func BenchmarkForward(b *testing.B) {
 	spool := b.TempDir()
-	sp, err := openSpool(spool)
+	sp, err := openSpool(spool, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

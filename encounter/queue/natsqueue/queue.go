@@ -105,7 +105,7 @@ func Open(o Options) (*Queue, error) {
 			return nil, fmt.Errorf("nats queue: creds file: %w", err)
 		}
 	}
-	sp, err := openSpool(o.SpoolDir)
+	sp, err := openSpool(o.SpoolDir, o.Notice)
 	if err != nil {
 		return nil, fmt.Errorf("nats queue: %w", err)
 	}

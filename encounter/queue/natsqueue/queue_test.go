@@ -308,7 +308,7 @@ func TestReplayAfterDuplicateWindow(t *testing.T) {
 	}
 
 	// As if the ack for OLD had been lost: it waits in the spool as well.
-	sp, err := openSpool(spool)
+	sp, err := openSpool(spool, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +333,7 @@ func TestReplayAfterDuplicateWindow(t *testing.T) {
 
 func TestDamagedSpoolFileIsSetAside(t *testing.T) {
 	spool := t.TempDir()
-	sp, err := openSpool(spool)
+	sp, err := openSpool(spool, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"codebench/encounter/phifile"
 	"codebench/encounter/queue"
 )
 
@@ -95,9 +96,11 @@ var (
 // openSpool creates the directory layout if needed, clears files left
 // half-written by a crash, and makes sure new sequence numbers sort after
 // everything already waiting.
-func openSpool(dir string) (*spool, error) {
-	for _, sub := range []string{"pending", "rejected", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
+func openSpool(dir string, notice func(string)) (*spool, error) {
+	// Spooled exports hold patient data: 0700 directories, tightened if
+	// found looser.
+	for _, d := range []string{dir, filepath.Join(dir, "pending"), filepath.Join(dir, "rejected"), filepath.Join(dir, "tmp")} {
+		if err := phifile.MkdirAll(d, notice); err != nil {
 			return nil, fmt.Errorf("spool: %w", err)
 		}
 	}

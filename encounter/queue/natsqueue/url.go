@@ -47,6 +47,8 @@ type Options struct {
 	Creds string
 	// TLS requires and configures TLS (tls.go).
 	TLS TLS
+	// Notice hears of permissions tightened on the spool.
+	Notice func(msg string)
 }
 
 // ParseURL parses a queue spec of the form

@@ -15,9 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -86,51 +83,11 @@ type Store struct {
 	mu sync.Mutex
 	// hub announces changes to watchers in this process (watch.go).
 	hub *store.Hub
+	// notice hears of permissions tightened at open.
+	notice func(string)
 }
 
 var _ store.Store = (*Store)(nil)
-
-// Option configures Open.
-type Option func(*Store)
-
-// WithClock replaces the wall clock (tests of lease expiry).
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
-
-// Open opens or creates the store at path (its directory is created).
-func Open(path string, opts ...Option) (*Store, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, fmt.Errorf("work store %s: %w", path, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, fmt.Errorf("work store %s: %w", path, err)
-	}
-	q := url.Values{}
-	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
-	q.Add("_pragma", "journal_mode(WAL)")
-	// FULL: a commit is on disk when it returns, so an acknowledged draft
-	// survives power loss too, not only a crash of the process.
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Set("_txlock", "immediate") // take the write lock at BEGIN: no upgrade deadlocks
-	dsn := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + q.Encode()
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("work store %s: %w", path, err)
-	}
-	// Writers queue on mu; readers share a bounded pool, each connection
-	// with its own page cache.
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(4)
-	s := &Store{db: db, path: abs, now: time.Now, hub: hubFor(abs)}
-	for _, o := range opts {
-		o(s)
-	}
-	if err := s.migrate(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("work store %s: %w", path, err)
-	}
-	return s, nil
-}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
