@@ -160,7 +160,6 @@ func readOpened(f *os.File, path string) ([]byte, error) {
 	return data, err
 }
 
-
 // Import handles every encounter file in the inbox, in name order. It
 // returns an error (with the report so far) when the inbox cannot be read
 // or a file cannot be moved, or when Add fails for a reason other than a
