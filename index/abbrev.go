@@ -3,6 +3,7 @@ package index
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -92,21 +93,66 @@ func (out abbreviations) read(text, name string, seen map[string]string) error {
 	return nil
 }
 
-// match finds the longest term starting at words[i].
+// match finds the longest term starting at words[i]. A word of a term of
+// several words may also be written as a shorthand of it: "maturity onset
+// dm" is the term "maturity onset diabetes", "chr renal dis" the term
+// "chronic renal disease" (dm, chr and dis are shorthand for diabetes,
+// chronic and disease); the words as typed are preferred.
 func (ab abbreviations) match(words []string, i int) (abbreviation, bool) {
+	var typed abbreviation
+	found := false
 	for _, a := range ab[words[i]] {
-		if i+len(a.words) > len(words) {
-			continue
-		}
-		ok := true
-		for j, w := range a.words {
-			ok = ok && words[i+j] == w
-		}
-		if ok {
-			return a, true
+		if ab.matches(a, words, i, false) {
+			typed, found = a, true // the list is longest first
+			break
 		}
 	}
-	return abbreviation{}, false
+	var short abbreviation
+	for _, key := range append([]string{words[i]}, ab.stands(words[i])...) {
+		for _, a := range ab[key] {
+			if len(a.words) > max(1, len(typed.words), len(short.words)) && ab.matches(a, words, i, true) {
+				short = a
+			}
+		}
+	}
+	if len(short.words) > 0 {
+		return short, true
+	}
+	return typed, found
+}
+
+// matches tells whether term a is at words[i]; short lets a word be a
+// shorthand of the term's word.
+func (ab abbreviations) matches(a abbreviation, words []string, i int, short bool) bool {
+	if i+len(a.words) > len(words) {
+		return false
+	}
+	for j, w := range a.words {
+		if words[i+j] == w {
+			continue
+		}
+		if !short || !slices.Contains(ab.stands(words[i+j]), w) {
+			return false
+		}
+	}
+	return true
+}
+
+// stands lists the words a single-word shorthand stands for: the first
+// word of each of its expansions ("dm": diabetes).
+func (ab abbreviations) stands(w string) []string {
+	var out []string
+	for _, a := range ab[w] {
+		if len(a.words) != 1 {
+			continue
+		}
+		for _, e := range a.expansions {
+			if ew := normalWords(e); len(ew) > 0 && ew[0] != w && !slices.Contains(out, ew[0]) {
+				out = append(out, ew[0])
+			}
+		}
+	}
+	return out
 }
 
 // normalWords splits typed text into lower-case words for matching the

@@ -124,3 +124,25 @@ func TestTermListsRefuseDuplicates(t *testing.T) {
 		t.Errorf("duplicate across lists: %v", err)
 	}
 }
+
+// A word of a term of several words may be written as a shorthand of it;
+// the words as typed come first.
+func TestTermWordsAsShorthand(t *testing.T) {
+	ab, err := parseAbbreviations("dm\tdiabetes mellitus\nchr\tchronic\ndis\tdisease\n"+
+		"maturity onset diabetes\ttype 2 diabetes mellitus\nchronic renal disease\tchronic kidney disease\n", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"maturity onset dm":      "maturity onset diabetes",
+		"chr renal dis stage 3":  "chronic renal disease",
+		"chr":                    "chr",
+		"dm":                     "dm",
+		"maturity onset disease": "",
+	} {
+		a, ok := ab.match(normalWords(q), 0)
+		if got := strings.Join(a.words, " "); ok != (want != "") || got != want {
+			t.Errorf("%q: %q %v, want %q", q, got, ok, want)
+		}
+	}
+}
