@@ -173,26 +173,40 @@ func elideIn(s string, w int, common map[string]bool) string {
 	for i := range keep {
 		keep[i] = true
 	}
-	last := len(words) - 1                       // the end of a title tells most: kept
-	cost := func(i int) int { return ww[i] + 1 } // the word and the cell before it
-	for r := 0; r < 4 && width > w; r++ {
-		for i := 1; i < last && width > w; i++ {
-			if keep[i] && rank[i] == r {
+	last := len(words) - 1
+	// The ends of a title tell most and are kept, unless the rows around
+	// share them ("Driveway of … as place" in seven rows): then the words
+	// between them are what a narrow row must show.
+	protected := func(i int) bool { return (i == 0 || i == last) && !common[normWord(words[i])] }
+	fits := func() bool { return TextWidth(joinKept(words, keep)) <= w }
+	for r := 0; r < 4 && !fits(); r++ {
+		for i := 0; i <= last && !fits(); i++ {
+			if keep[i] && rank[i] == r && !protected(i) {
 				keep[i] = false
-				width -= cost(i)
 			}
 		}
 	}
-	if width > w {
+	if !fits() {
 		return Clip(s, w) // even the telling words do not fit
 	}
+	// Put words back, the most telling first; among equals the first word
+	// (it says what the row is), then from the right.
+	order := []int{0}
+	for i := last; i > 0; i-- {
+		order = append(order, i)
+	}
 	for r := 3; r >= 0; r-- {
-		for i := last - 1; i > 0; i-- {
+		for _, i := range order {
+			if keep[i] || rank[i] != r {
+				continue
+			}
 			// A lone short word between gaps ("…w…") says nothing.
-			lone := ww[i] < 3 && !keep[i-1] && !keep[i+1]
-			if !keep[i] && rank[i] == r && !lone && width+cost(i) <= w {
-				keep[i] = true
-				width += cost(i)
+			if ww[i] < 3 && (i == 0 || !keep[i-1]) && (i == last || !keep[i+1]) {
+				continue
+			}
+			keep[i] = true
+			if !fits() {
+				keep[i] = false
 			}
 		}
 	}

@@ -141,3 +141,39 @@ func TestControlSequencesAreNeutralised(t *testing.T) {
 		}
 	}
 }
+
+// Seven sibling titles that differ only in their middle words ("Driveway
+// of … as place") show those words when cut to a narrow row, not the
+// words every row shares.
+func TestNarrowRowsKeepTheWordsThatTellThemApart(t *testing.T) {
+	codes, err := codesets.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := []struct{ code, telling string }{
+		{"Y92.014", "Private"}, {"Y92.024", "mobile"}, {"Y92.043", "boarding-house"}, {"Y92.093", "residence"},
+		{"Y92.113", "orphanage"}, {"Y92.123", "nursing"}, {"Y92.154", "reform"}, {"Y92.194", "institution"},
+	}
+	var titles [][2]string
+	for _, x := range list {
+		c, ok := codes.Lookup(x.code)
+		if !ok {
+			t.Fatalf("%s missing", x.code)
+		}
+		titles = append(titles, [2]string{c.Title(), c.Short})
+	}
+	l := NewTitleList(titles)
+	for _, w := range []int{22, 26} {
+		seen := map[string]string{}
+		for i, x := range list {
+			got := FitTitleIn(titles[i][0], titles[i][1], w, l.Shared(i))
+			if TextWidth(got) > w || !strings.Contains(got, x.telling) {
+				t.Errorf("width %d: %s shows %q, lacking %q", w, x.code, got, x.telling)
+			}
+			if other, dup := seen[got]; dup {
+				t.Errorf("width %d: %s and %s both show %q", w, other, x.code, got)
+			}
+			seen[got] = x.code
+		}
+	}
+}
