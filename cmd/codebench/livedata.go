@@ -38,6 +38,9 @@ type liveData struct {
 
 	mu    sync.Mutex // one reload at a time
 	stamp string     // the state of the files last loaded
+	// switched, if set, hears of each switch (a node sharing a
+	// PostgreSQL store tells its peers its new data key).
+	switched func(*codesets.Set)
 }
 
 // dataSnapshot is one loaded state of the data directory.
@@ -104,6 +107,9 @@ func (l *liveData) reload(ctx context.Context) (switched bool, err error) {
 	}
 	l.cur.Store(&dataSnapshot{set: set, ix: ix, checks: l.checks(set)})
 	l.stamp = stamp
+	if l.switched != nil {
+		l.switched(set)
+	}
 	var rels []string
 	for _, r := range set.Releases() {
 		rels = append(rels, r.Name)

@@ -40,6 +40,8 @@ func TestLiveDataSwitchesAfterAnImport(t *testing.T) {
 		progress(10, 10)
 		return fakeSearcher{s}, nil
 	}
+	var told []*codesets.Set // what a node sharing a PostgreSQL store tells its peers
+	l.switched = func(s *codesets.Set) { told = append(told, s) }
 	if ok, err := l.reload(t.Context()); ok || err != nil || builds != 0 {
 		t.Fatalf("unchanged data reloaded: %v %v", ok, err)
 	}
@@ -51,6 +53,9 @@ func TestLiveDataSwitchesAfterAnImport(t *testing.T) {
 	snap := l.cur.Load()
 	if !ok || err != nil || builds != 1 || snap.set.HCPCSRelease().Name != "2026 January" || snap.ix.(fakeSearcher).set != snap.set || snap.checks.set != snap.set {
 		t.Fatalf("after the import: switched %v, %v, builds %d, HCPCS %s", ok, err, builds, snap.set.HCPCSRelease().Name)
+	}
+	if len(told) != 1 || told[0] != snap.set {
+		t.Fatalf("switch not told: %d", len(told))
 	}
 	if !strings.Contains(logs.String(), "switched to the new code sets") || !strings.Contains(logs.String(), "building the search index") {
 		t.Errorf("log:\n%s", logs.String())

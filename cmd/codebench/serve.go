@@ -151,12 +151,13 @@ func runServe(ctx context.Context, e *env, args []string) int {
 			return e.errorf("demo store %s: %v", storeName(cfg.storePath), err)
 		}
 	}
+	var member *postgres.Membership
 	if pg, ok := st.(*postgres.Store); ok {
-		leave, err := joinNodes(ctx, pg, cfg, index.DataKey(set))
+		member, err = joinNodes(ctx, pg, cfg, index.DataKey(set), logger)
 		if err != nil {
 			return e.errorf("%v", err)
 		}
-		defer leave()
+		defer member.Leave()
 		logger.Info("joined the nodes sharing the work store", "node", cfg.node, "store", pg.String(), "lease_ttl", cfg.leaseTTL.String())
 	}
 	prefsDir := filepath.Join(filepath.Dir(cfg.storePath), "prefs")
@@ -201,6 +202,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		logger.Warn(w)
 	}
 	live := newLiveData(cfg.dataDir, set, ix, cfg.cacheRoot, logger, newChecks)
+	if member != nil {
+		live.switched = func(s *codesets.Set) { member.SetDataKey(index.DataKey(s)) }
+	}
 	if cfg.dataCheck > 0 {
 		go live.watch(ctx, cfg.dataCheck)
 	}

@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,47 +41,45 @@ func (e *NodeMismatchError) Error() string {
 		e.Node.Name, e.Field, mine, e.Peer.Name, e.PeerSeen.UTC().Format(time.RFC3339), theirs, hint)
 }
 
+// Membership is a node's entry among the nodes sharing the store, kept
+// fresh until Leave.
+type Membership struct {
+	s      *Store
+	ttl    time.Duration
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu   sync.Mutex
+	node Node
+	// Mismatch, if set, is called at each heartbeat while a live peer
+	// has another data key or host key (after a live switch of code sets
+	// on one node and not yet on the others).
+	mismatch func(*NodeMismatchError)
+}
+
 // Join registers n among the nodes serving this store and keeps its entry
-// fresh (every ttl/3) until ctx ends or leave is called, which removes
+// fresh (every ttl/3) until ctx ends or Leave is called, which removes
 // it. It refuses, with a *NodeMismatchError, to let n join while a node
 // seen within ttl has another data key or host key. A node that died
-// without leaving stops counting after ttl.
-func (s *Store) Join(ctx context.Context, n Node, ttl time.Duration) (leave func(), err error) {
+// without leaving stops counting after ttl. mismatch (may be nil) hears
+// of peers that differ later on.
+func (s *Store) Join(ctx context.Context, n Node, ttl time.Duration, mismatch func(*NodeMismatchError)) (*Membership, error) {
 	if strings.TrimSpace(n.Name) == "" || n.DataKey == "" || n.HostKey == "" {
 		return nil, fmt.Errorf("join: node name, data key and host key are required")
 	}
 	if ttl <= 0 {
 		return nil, fmt.Errorf("join: ttl %v must be positive", ttl)
 	}
-	err = s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+	err := s.write(ctx, func(tx pgx.Tx, now time.Time) error {
 		// One join at a time, so two nodes starting together with
 		// different data cannot both see an empty table.
 		if _, err := tx.Exec(ctx, `LOCK TABLE nodes IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT name, data_key, host_key, seen_ns FROM nodes WHERE name <> $1 AND seen_ns > $2 ORDER BY name`,
-			n.Name, nanos(now.Add(-ttl)))
-		if err != nil {
+		if err := differingPeer(ctx, tx, n, now.Add(-ttl)); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var p Node
-			var seen int64
-			if err := rows.Scan(&p.Name, &p.DataKey, &p.HostKey, &seen); err != nil {
-				return err
-			}
-			switch {
-			case p.DataKey != n.DataKey:
-				return &NodeMismatchError{Node: n, Peer: p, Field: "data key", PeerSeen: fromNanos(seen)}
-			case p.HostKey != n.HostKey:
-				return &NodeMismatchError{Node: n, Peer: p, Field: "host key", PeerSeen: fromNanos(seen)}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO nodes(name, data_key, host_key, started_ns, seen_ns) VALUES ($1,$2,$3,$4,$4)
+		_, err := tx.Exec(ctx, `INSERT INTO nodes(name, data_key, host_key, started_ns, seen_ns) VALUES ($1,$2,$3,$4,$4)
 			ON CONFLICT (name) DO UPDATE SET data_key = $2, host_key = $3, started_ns = $4, seen_ns = $4`,
 			n.Name, n.DataKey, n.HostKey, nanos(now))
 		return err
@@ -88,30 +88,79 @@ func (s *Store) Join(ctx context.Context, n Node, ttl time.Duration) (leave func
 		return nil, fmt.Errorf("join %s: %w", s.display, err)
 	}
 	hctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(ttl / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-hctx.Done():
-				return
-			case <-t.C:
-				s.write(hctx, func(tx pgx.Tx, now time.Time) error {
-					_, err := tx.Exec(hctx, `UPDATE nodes SET seen_ns = $1 WHERE name = $2`, nanos(now), n.Name)
+	m := &Membership{s: s, ttl: ttl, cancel: cancel, done: make(chan struct{}), node: n, mismatch: mismatch}
+	go m.heartbeat(hctx)
+	return m, nil
+}
+
+// differingPeer is a *NodeMismatchError for the first peer seen since
+// `since` whose keys differ from n's.
+func differingPeer(ctx context.Context, tx pgx.Tx, n Node, since time.Time) error {
+	rows, err := tx.Query(ctx, `SELECT name, data_key, host_key, seen_ns FROM nodes WHERE name <> $1 AND seen_ns > $2 ORDER BY name`,
+		n.Name, nanos(since))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p Node
+		var seen int64
+		if err := rows.Scan(&p.Name, &p.DataKey, &p.HostKey, &seen); err != nil {
+			return err
+		}
+		switch {
+		case p.DataKey != n.DataKey:
+			return &NodeMismatchError{Node: n, Peer: p, Field: "data key", PeerSeen: fromNanos(seen)}
+		case p.HostKey != n.HostKey:
+			return &NodeMismatchError{Node: n, Peer: p, Field: "host key", PeerSeen: fromNanos(seen)}
+		}
+	}
+	return rows.Err()
+}
+
+func (m *Membership) heartbeat(ctx context.Context) {
+	defer close(m.done)
+	t := time.NewTicker(m.ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			m.mu.Lock()
+			n, report := m.node, m.mismatch
+			m.mu.Unlock()
+			var differs error
+			m.s.write(ctx, func(tx pgx.Tx, now time.Time) error {
+				if _, err := tx.Exec(ctx, `UPDATE nodes SET seen_ns = $1, data_key = $2 WHERE name = $3`, nanos(now), n.DataKey, n.Name); err != nil {
 					return err
-				})
+				}
+				differs = differingPeer(ctx, tx, n, now.Add(-m.ttl))
+				return nil
+			})
+			var mm *NodeMismatchError
+			if report != nil && errors.As(differs, &mm) {
+				report(mm)
 			}
 		}
-	}()
-	return func() {
-		cancel()
-		<-done
-		c, stop := context.WithTimeout(context.Background(), 5*time.Second)
-		defer stop()
-		s.pool.Exec(c, `DELETE FROM nodes WHERE name = $1`, n.Name)
-	}, nil
+	}
+}
+
+// SetDataKey records that the node now serves other code sets (a live
+// switch after an import); peers see it at the next heartbeat.
+func (m *Membership) SetDataKey(key string) {
+	m.mu.Lock()
+	m.node.DataKey = key
+	m.mu.Unlock()
+}
+
+// Leave stops the heartbeat and removes the node's entry.
+func (m *Membership) Leave() {
+	m.cancel()
+	<-m.done
+	c, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	m.s.pool.Exec(c, `DELETE FROM nodes WHERE name = $1`, m.node.Name)
 }
 
 // Nodes lists the nodes seen within ttl.
