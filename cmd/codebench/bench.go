@@ -64,6 +64,9 @@ func latencyOf(l index.Latency) latencyJSON {
 }
 
 func runBench(ctx context.Context, e *env, args []string) int {
+	if len(args) > 0 && args[0] == "ssh" {
+		return runBenchSSH(ctx, e, args[1:])
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	n := fs.Int("queries", 1000, "number of mixed queries")

@@ -44,7 +44,7 @@ func commands() []command {
 		{"search", "[--system S] [--billable] [--dos DATE] [--json] [-n 20] QUERY", "search the code sets (ICD-10-CM, HCPCS, CPT) by words, shorthand or code prefix, as of a date of service", runSearch},
 		{"index", "build", "rebuild the cached search index", runIndex},
 		{"eval", "[--json] [FILE...]", "score search: recall@1/5/10 and MRR on a query set (QUERY<TAB>CODES) or CodiEsp cases", runEval},
-		{"bench", "[--no-build] [--queries N] [--json]", "measure index build and open time, query latency (p50/p99) and memory", runBench},
+		{"bench", "[--no-build] [--queries N] [--json] | ssh [--sessions N] [--rate K] [--capacity]", "measure index build and open time, query latency (p50/p99) and memory; ssh: keystroke-to-frame, CPU per key and sessions per core of serve", runBench},
 		{"import", "[--store PATH] DIR", "move an inbox directory's encounter files into the work store", runImport},
 		{"validate", "[--json] FILE|DIR...", "check encounter files against the claim edits (exit 1: error edits, 2: unreadable)", runValidate},
 		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits)", runExport},

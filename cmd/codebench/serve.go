@@ -43,6 +43,7 @@ type serveConfig struct {
 	dataDir       string
 	dataCheck     time.Duration
 	limits        sshserve.Config // the connection limits only
+	pprofAddr     string
 }
 
 func serveFlags(e *env, args []string) (serveConfig, int) {
@@ -69,6 +70,7 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.BoolVar(&c.demo, "demo", false, "serve the demo store, seeded with the demo inbox")
 	c.editSets.register(fs)
 	fs.DurationVar(&c.dataCheck, "data-check", 15*time.Second, "how often to look for new code sets (codebench data import): new ones are indexed in the background and sessions take them at their next encounter")
+	fs.StringVar(&c.pprofAddr, "pprof", "", "serve Go runtime profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off by default")
 	c.format.register(fs)
 	l := &c.limits
 	fs.IntVar(&l.MaxSessionsPerCoder, "max-sessions-per-coder", 3, "most sessions one coder may have open")
@@ -129,6 +131,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		logOut = f
 	}
 	logger := log.NewWithOptions(logOut, log.Options{ReportTimestamp: true, Prefix: "codebench serve"})
+
+	if cfg.pprofAddr != "" {
+		stop, err := servePprof(cfg.pprofAddr, logger)
+		if err != nil {
+			return e.errorf("%v", err)
+		}
+		defer stop()
+	}
 
 	keys, err := sshserve.LoadAuthorizedKeys(cfg.authorizedKeys, logger)
 	if err != nil {

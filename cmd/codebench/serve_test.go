@@ -193,18 +193,6 @@ func startServeWith(t *testing.T, dir string, env []string, args ...string) (cmd
 	}
 }
 
-// syncWriter lets a child's output be read while it runs.
-type syncWriter struct {
-	mu sync.Mutex
-	b  *strings.Builder
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
 // term is one coder's SSH session with an emulated terminal.
 type term struct {
 	t      testing.TB
