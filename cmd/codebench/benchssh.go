@@ -407,7 +407,7 @@ func (b *sshBench) run(ctx context.Context, n int) (sshload.Result, error) {
 }
 
 // profile fetches serve's CPU and allocation profiles of the measured
-// window.
+// window, then a heap profile.
 func (b *sshBench) profile(ctx context.Context, addr string, n int, d time.Duration) {
 	secs := max(int(d.Seconds())-1, 1)
 	done := make(chan struct{}, 2)
@@ -426,6 +426,11 @@ func (b *sshBench) profile(ctx context.Context, addr string, n int, d time.Durat
 	}
 	<-done
 	<-done
+	// What the sessions hold, after a collection.
+	file := filepath.Join(b.profileDir, fmt.Sprintf("heap-%d.pprof", n))
+	if err := fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/heap?gc=1", addr), file); err != nil {
+		fmt.Fprintf(b.progress, "profile %s: %v\n", file, err)
+	}
 }
 
 // waitWarm waits until serve's log says the index is warmed.

@@ -121,8 +121,12 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 	res.Connect, res.Open = Summarize(connect), Summarize(open)
 	res.RSSOpen, _ = RSS(cfg.PID)
 
-	const idleFor = 3 * time.Second
+	// Idle: after the opening's own work has settled.
+	const settle, idleFor = 2 * time.Second, 3 * time.Second
 	cfg.logf("measuring the server idle with %d sessions open (%v)…", n, idleFor)
+	if sleepUntil(ctx, time.Now().Add(settle)) != nil {
+		return res, ctx.Err()
+	}
 	cpu0, _ = CPUTime(cfg.PID)
 	t0 := time.Now()
 	if sleepUntil(ctx, t0.Add(idleFor)) != nil {

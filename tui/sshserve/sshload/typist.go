@@ -76,8 +76,10 @@ func (ty *Typist) Run(ctx context.Context) error {
 			if err := sleepUntil(ctx, next); err != nil {
 				return nil
 			}
-			for ty.T.Ambiguous(k.state) {
+			if ty.T.Ambiguous(k.state) {
 				ty.HeldKeys.Add(1)
+			}
+			for ty.T.Ambiguous(k.state) {
 				if err := sleepUntil(ctx, time.Now().Add(time.Millisecond)); err != nil {
 					return nil
 				}
