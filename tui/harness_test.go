@@ -97,9 +97,12 @@ func newDriver(t testing.TB, m *Model) *driver {
 	return d
 }
 
-// send delivers a message and starts the commands it returns.
+// send delivers a message, draws a frame as the program does after every
+// message (which also checks the panes' view caches against fresh
+// frames) and starts the commands it returns.
 func (d *driver) send(msg tea.Msg) {
 	_, cmd := d.m.Update(msg)
+	d.m.View()
 	d.run(cmd)
 }
 

@@ -45,6 +45,20 @@ type claimPane struct {
 	// selected: the prompt's current value is shown selected; what the
 	// coder types replaces it (16 typed on 1 unit is 16, not 116).
 	selected bool
+
+	cache viewCache[claimViewKey]
+}
+
+// claimViewKey is what the claim pane's frame is drawn from.
+type claimViewKey struct {
+	paneKey
+	open     bool
+	claim    uint64
+	codes    *codesets.Set
+	row, top int
+	editing  claimEdit
+	selected bool
+	input    inputKey
 }
 
 func newClaimPane(c *common.Common, w *work.Work) *claimPane {
@@ -390,6 +404,13 @@ func (p *claimPane) title(sys codesets.System, code string, w int) string {
 }
 
 func (p *claimPane) View() string {
+	return p.cache.get(claimViewKey{
+		paneKey: keyOf(p.c, p.width, p.high, p.focus), open: p.w.Enc != nil, claim: claimPrint(p.w.Enc), codes: p.c.Codes,
+		row: p.row, top: p.top, editing: p.editing, selected: p.selected, input: inputKeyOf(&p.input),
+	}, p.draw)
+}
+
+func (p *claimPane) draw() string {
 	st := p.c.Styles
 	title := " 4 Claim"
 	if p.w.Enc != nil {

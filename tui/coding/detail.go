@@ -3,6 +3,7 @@ package coding
 import (
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -72,6 +73,23 @@ type detailPane struct {
 	top     int
 	// tab is the Tabular List browser shown instead of the detail (t).
 	tab *browse.Tabular
+
+	cache viewCache[detailViewKey]
+}
+
+// detailViewKey is what the detail pane's frame is drawn from: render
+// makes new lines and choices each time, so their identity stands for
+// their content.
+type detailViewKey struct {
+	paneKey
+	code     *codesets.Code
+	edit     *encounter.Edit
+	replace  int
+	lines    *string
+	nlines   int
+	choices  *choice
+	nchoices int
+	cur, top int
 }
 
 func newDetailPane(c *common.Common, w *work.Work) *detailPane { return &detailPane{c: c, w: w} }
@@ -441,6 +459,17 @@ func (p *detailPane) render() {
 }
 
 func (p *detailPane) View() string {
+	if p.tab != nil {
+		return p.draw() // the Tabular List browser keeps its own state
+	}
+	return p.cache.get(detailViewKey{
+		paneKey: keyOf(p.c, p.width, p.high, p.focus), code: p.code, edit: p.edit, replace: p.replace,
+		lines: unsafe.SliceData(p.lines), nlines: len(p.lines), choices: unsafe.SliceData(p.choices), nchoices: len(p.choices),
+		cur: p.cur, top: p.top,
+	}, p.draw)
+}
+
+func (p *detailPane) draw() string {
 	st := p.c.Styles
 	if p.tab != nil {
 		title := " 3 Detail  Tabular List"

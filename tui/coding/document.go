@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -72,6 +73,23 @@ type docPane struct {
 	terms []string // search terms, lower case
 
 	keptTop savedTop
+	cache   viewCache[docViewKey]
+}
+
+// docViewKey is what the documentation pane's frame is drawn from: layout
+// makes new lines and words each time, so their identity stands for their
+// content; the claim's fingerprint covers the evidence.
+type docViewKey struct {
+	paneKey
+	enc              *encounter.Encounter
+	claim            uint64
+	lines            *docLine
+	nlines           int
+	words            *docWord
+	nwords           int
+	cur, top, anchor int
+	mode             selMode
+	terms            string
 }
 
 func newDocPane(c *common.Common, w *work.Work) *docPane { return &docPane{c: c, w: w} }
@@ -755,6 +773,14 @@ const (
 )
 
 func (p *docPane) View() string {
+	return p.cache.get(docViewKey{
+		paneKey: keyOf(p.c, p.width, p.high, p.focus), enc: p.w.Enc, claim: claimPrint(p.w.Enc),
+		lines: unsafe.SliceData(p.lines), nlines: len(p.lines), words: unsafe.SliceData(p.words), nwords: len(p.words),
+		cur: p.cur, top: p.top, anchor: p.anchor, mode: p.mode, terms: joinKey(p.terms),
+	}, p.draw)
+}
+
+func (p *docPane) draw() string {
 	st := p.c.Styles
 	title := " 1 Documentation"
 	if p.w.Enc != nil && len(p.words) > 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -34,6 +35,21 @@ type editsPane struct {
 
 	reasoning bool
 	input     textinput.Model
+
+	cache viewCache[editsViewKey]
+}
+
+// editsViewKey is what the edits pane's frame is drawn from: validation
+// makes a new list of edits each time, so the list's identity stands for
+// its content.
+type editsViewKey struct {
+	paneKey
+	open      bool
+	edits     *encounter.Edit
+	n         int
+	cur, top  int
+	reasoning bool
+	input     inputKey
 }
 
 func newEditsPane(c *common.Common, w *work.Work) *editsPane {
@@ -196,6 +212,13 @@ func (p *editsPane) counts() (errs, warns, infos, over int) {
 }
 
 func (p *editsPane) View() string {
+	return p.cache.get(editsViewKey{
+		paneKey: keyOf(p.c, p.width, p.high, p.focus), open: p.w.Enc != nil, edits: unsafe.SliceData(p.w.Edits), n: len(p.w.Edits),
+		cur: p.Cur, top: p.Top, reasoning: p.reasoning, input: inputKeyOf(&p.input),
+	}, p.draw)
+}
+
+func (p *editsPane) draw() string {
 	st := p.c.Styles
 	title := " 5 Edits"
 	if p.w.Enc != nil {

@@ -86,6 +86,26 @@ type searchPane struct {
 	selected bool
 
 	building common.IndexProgress // the index being built (first run)
+
+	// rowsGen counts changes to rows (they are rebuilt in place).
+	rowsGen int
+	cache   viewCache[searchViewKey]
+}
+
+// searchViewKey is what the search pane's frame is drawn from.
+type searchViewKey struct {
+	paneKey
+	input    inputKey
+	selected bool
+	rowsGen  int
+	cur, top int
+	shown    string
+	running  bool
+	err      string
+	total    uint64
+	took     time.Duration
+	filter   int
+	building common.IndexProgress
 }
 
 func newSearchPane(c *common.Common, w *work.Work, p *prefs.Prefs) *searchPane {
@@ -483,6 +503,7 @@ func (p *searchPane) listWords() {
 		}
 	}
 	p.titles = common.NewTitleList(ts)
+	p.rowsGen++
 }
 
 func (p *searchPane) refreshTags() {
@@ -496,6 +517,7 @@ func (p *searchPane) refreshTags() {
 	for i := range p.rows {
 		p.rows[i].tag = p.tag(p.rows[i].code)
 	}
+	p.rowsGen++
 }
 
 func (p *searchPane) toggleFavourite() tea.Cmd {
@@ -582,6 +604,18 @@ func systemTag(s codesets.System) string {
 }
 
 func (p *searchPane) View() string {
+	k := searchViewKey{
+		paneKey: keyOf(p.c, p.width, p.high, p.focus), input: inputKeyOf(&p.input), selected: p.selected,
+		rowsGen: p.rowsGen, cur: p.cur, top: p.top, shown: p.shown, running: p.running,
+		total: p.total, took: p.took, filter: p.filter, building: p.building,
+	}
+	if p.err != nil {
+		k.err = p.err.Error()
+	}
+	return p.cache.get(k, p.draw)
+}
+
+func (p *searchPane) draw() string {
 	st := p.c.Styles
 	title := " 2 Search"
 	switch {

@@ -6,6 +6,7 @@ package styles
 
 import (
 	"image/color"
+	"sync/atomic"
 
 	"charm.land/lipgloss/v2"
 )
@@ -40,6 +41,9 @@ func theme(dark bool) Theme {
 type Styles struct {
 	NoColor bool
 	Dark    bool
+	// Gen tells one set of styles from every other (New numbers them):
+	// text rendered with them is cached under it.
+	Gen uint64
 
 	Header, HeaderDim        lipgloss.Style
 	PaneTitle, PaneTitleDim  lipgloss.Style
@@ -64,12 +68,14 @@ type Styles struct {
 	Leased                   lipgloss.Style
 }
 
+var gens atomic.Uint64
+
 // New builds the styles for a dark or light background, with or without
 // colour.
 func New(dark, noColor bool) *Styles {
 	t := theme(dark)
 	n := lipgloss.NewStyle()
-	s := &Styles{NoColor: noColor, Dark: dark}
+	s := &Styles{NoColor: noColor, Dark: dark, Gen: gens.Add(1)}
 	if noColor {
 		s.Header = n.Bold(true)
 		s.HeaderDim = n
