@@ -36,6 +36,7 @@ import (
 type sshBench struct {
 	sessions     int
 	rate         float64
+	think        time.Duration
 	warmup, dur  time.Duration
 	cols, rows   int
 	noColor      bool
@@ -46,6 +47,7 @@ type sshBench struct {
 	serverCPUs   []int
 	clientCPUs   []int
 	pinNote      string
+	nice         int
 	progress     io.Writer
 	// serveCmd builds the `codebench serve` child (the test binary in
 	// go test -bench).
@@ -55,7 +57,9 @@ type sshBench struct {
 // benchSSHJSON is codebench bench ssh --json.
 type benchSSHJSON struct {
 	Sessions       int       `json:"sessions"`
-	KeysPerSecond  float64   `json:"keys_per_second_per_session"`
+	KeysPerSecond  float64   `json:"typing_keys_per_second_per_session"`
+	ThinkSeconds   float64   `json:"pause_after_query_seconds"`
+	SentPerSecond  float64   `json:"keys_sent_per_second_per_session"`
 	Seconds        float64   `json:"seconds"`
 	Size           string    `json:"terminal"`
 	ServerCPUs     []int     `json:"server_cpus,omitempty"`
@@ -108,7 +112,8 @@ func runBenchSSH(ctx context.Context, e *env, args []string) int {
 	fs.SetOutput(e.stderr)
 	b := sshBench{progress: e.stderr}
 	fs.IntVar(&b.sessions, "sessions", 50, "SSH sessions typing at once (with --capacity: the first probe)")
-	fs.Float64Var(&b.rate, "rate", 6, "keys a second per session")
+	fs.Float64Var(&b.rate, "rate", 6, "keys a second per session while typing")
+	fs.DurationVar(&b.think, "think", time.Second, "mean pause after each query, reading the results (0: type without pauses)")
 	fs.DurationVar(&b.dur, "duration", 30*time.Second, "typing measured")
 	fs.DurationVar(&b.warmup, "warmup", 5*time.Second, "typing before the measurement")
 	size := fs.String("size", "80x24", "every client's terminal, COLSxROWS")
@@ -118,12 +123,14 @@ func runBenchSSH(ctx context.Context, e *env, args []string) int {
 	serverCPUs := fs.String("server-cpus", "", "CPUs for serve, e.g. 0 or 0-1 (default: the first allowed CPU)")
 	clientCPUs := fs.String("client-cpus", "", "CPUs for the SSH clients (default: the other allowed CPUs)")
 	noPin := fs.Bool("no-pin", false, "run serve and the clients unpinned")
+	fs.IntVar(&b.nice, "nice", 0, "nice value for serve and the clients, e.g. -10 to keep most of their CPUs on a busy machine (negative needs CAP_SYS_NICE)")
 	capacity := fs.Bool("capacity", false, "search for the most sessions at which p99 keystroke-to-frame stays within --p99 (a fresh server per probe)")
 	limit := fs.Int("max", 400, "with --capacity: the most sessions tried")
 	budget := fs.Duration("p99", 16*time.Millisecond, "with --capacity: the p99 budget (one frame at 60 Hz)")
 	fs.StringVar(&b.profileDir, "profile", "", "write serve's CPU and allocation profiles of the measured typing to this directory")
 	var serveArgs multiFlag
 	fs.Var(&serveArgs, "serve-flag", "an extra flag for serve (repeatable), e.g. --serve-flag=--max-sessions=500")
+	serveBin := fs.String("serve", "", "the codebench binary to run as serve, to compare builds (default: this one)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: codebench bench ssh [flags]\n\nRuns `codebench serve` on a scratch store and index cache, pinned to its own CPU, and\nSSH clients in this process on the others; every session opens its own encounter and\ntypes searches. Reports keystroke-to-frame latency (key sent to the frame showing it),\nserver CPU per key, memory per session and, with --capacity, sessions per core.\n\nFlags:")
@@ -136,16 +143,25 @@ func runBenchSSH(ctx context.Context, e *env, args []string) int {
 	if _, err := fmt.Sscanf(*size, "%dx%d", &b.cols, &b.rows); err != nil || b.cols < 80 || b.rows < 24 || b.cols > 400 || b.rows > 200 {
 		return e.errorf("--size %q: COLSxROWS, at least 80x24", *size)
 	}
-	if b.sessions < 1 || b.rate <= 0 || b.dur <= 0 || b.warmup < 0 || b.openParallel < 1 || *limit < b.sessions {
+	if b.sessions < 1 || b.rate <= 0 || b.dur <= 0 || b.warmup < 0 || b.think < 0 || b.openParallel < 1 || *limit < b.sessions {
 		return e.errorf("--sessions, --rate, --duration and --open-parallel must be positive and --max at least --sessions")
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		return e.errorf("%v", err)
 	}
+	if *serveBin != "" {
+		exe = *serveBin
+	}
 	b.serveCmd = func(args ...string) *exec.Cmd { return exec.Command(exe, append([]string{"serve"}, args...)...) }
 	if err := b.pinning(*noPin, *serverCPUs, *clientCPUs); err != nil {
 		return e.errorf("%v", err)
+	}
+	if b.nice != 0 {
+		if err := sshload.Renice(os.Getpid(), b.nice); err != nil {
+			return e.errorf("--nice %d: %v", b.nice, err)
+		}
+		b.pinNote += fmt.Sprintf(", nice %d", b.nice)
 	}
 	if b.profileDir != "" {
 		if err := os.MkdirAll(b.profileDir, 0o755); err != nil {
@@ -153,7 +169,7 @@ func runBenchSSH(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	out := benchSSHJSON{KeysPerSecond: b.rate, Seconds: b.dur.Seconds(), Size: *size, ServerCPUs: b.serverCPUs, ClientCPUs: b.clientCPUs, Pinning: b.pinNote}
+	out := benchSSHJSON{KeysPerSecond: b.rate, ThinkSeconds: b.think.Seconds(), Seconds: b.dur.Seconds(), Size: *size, ServerCPUs: b.serverCPUs, ClientCPUs: b.clientCPUs, Pinning: b.pinNote}
 	out.LoadBefore = loadAverage()
 	res, err := b.run(ctx, b.sessions)
 	if err != nil {
@@ -206,6 +222,9 @@ func fillBenchJSON(out *benchSSHJSON, r sshload.Result) {
 	out.Sessions, out.Keys, out.Unanswered, out.Held = r.Sessions, r.Keys, r.Unanswered, r.Held
 	out.P50MS, out.P90MS, out.P99MS, out.MaxMS, out.MeanMS = ms(r.Latency.P50), ms(r.Latency.P90), ms(r.Latency.P99), ms(r.Latency.Max), ms(r.Latency.Mean)
 	out.CPUPerKeyMS = ms(r.CPUPerKey)
+	if r.Elapsed > 0 && r.Sessions > 0 {
+		out.SentPerSecond = float64(r.Keys) / r.Elapsed.Seconds() / float64(r.Sessions)
+	}
 	if r.Elapsed > 0 {
 		out.ServerCores = float64(r.CPU) / float64(r.Elapsed)
 	}
@@ -219,8 +238,8 @@ func fillBenchJSON(out *benchSSHJSON, r sshload.Result) {
 }
 
 func printBenchSSH(w io.Writer, o benchSSHJSON) {
-	fmt.Fprintf(w, "%d sessions typing %.1f keys/s each for %.0f s, %s terminals; %s; load average %.2f before, %.2f after\n",
-		o.Sessions, o.KeysPerSecond, o.Seconds, o.Size, o.Pinning, o.LoadBefore, o.LoadAfter)
+	fmt.Fprintf(w, "%d sessions typing %.1f keys/s each with %.1f s pauses after each query (%.1f keys/s sent on average) for %.0f s, %s terminals; %s; load average %.2f before, %.2f after\n",
+		o.Sessions, o.KeysPerSecond, o.ThinkSeconds, o.SentPerSecond, o.Seconds, o.Size, o.Pinning, o.LoadBefore, o.LoadAfter)
 	fmt.Fprintf(w, "keystroke-to-frame   p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms  mean %.1f ms  (%d keys, %d unanswered, %d held)\n",
 		o.P50MS, o.P90MS, o.P99MS, o.MaxMS, o.MeanMS, o.Keys, o.Unanswered, o.Held)
 	fmt.Fprintf(w, "server CPU per key   %.3f ms (%.0f%% of a core while typing; %.1f%% idle with the sessions open)\n",
@@ -388,13 +407,18 @@ func (b *sshBench) run(ctx context.Context, n int) (sshload.Result, error) {
 			return sshload.Result{}, err
 		}
 	}
+	if b.nice != 0 {
+		if err := sshload.Renice(cmd.Process.Pid, b.nice); err != nil {
+			return sshload.Result{}, fmt.Errorf("--nice: %w", err)
+		}
+	}
 	fmt.Fprintf(b.progress, "serve started (pid %d); waiting for its search index…\n", cmd.Process.Pid)
 	if err := waitWarm(ctx, filepath.Join(dir, "serve.log"), exited, stderr); err != nil {
 		return sshload.Result{}, err
 	}
 	cfg := sshload.Config{
 		Addr: addr, PID: cmd.Process.Pid, Coders: coders, Keys: signers, Encounters: ids,
-		Cols: b.cols, Rows: b.rows, OpenParallel: b.openParallel, Rate: b.rate, Warmup: b.warmup, Duration: b.dur,
+		Cols: b.cols, Rows: b.rows, OpenParallel: b.openParallel, Rate: b.rate, Think: b.think, Warmup: b.warmup, Duration: b.dur,
 		Queries: benchTypedQueries(), Placeholder: "words or a code", ListMark: "load-", Progress: b.progress,
 	}
 	if b.noColor {

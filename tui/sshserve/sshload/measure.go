@@ -29,8 +29,10 @@ type Config struct {
 	Env []string
 	// OpenParallel is how many sessions open at once.
 	OpenParallel int
-	// Rate is keys a second per session.
-	Rate float64
+	// Rate is keys a second per session while typing; Think is the mean
+	// pause after each query (reading the results).
+	Rate  float64
+	Think time.Duration
 	// Warmup is typed before measuring; Duration is measured.
 	Warmup, Duration time.Duration
 	// Queries are typed in turn, each session starting at its own.
@@ -143,7 +145,7 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 	errs := make(chan error, n)
 	for i, t := range terms {
 		t.OnFrame(lat.Add)
-		ty := &Typist{T: t, In: inputs[i], Queries: cfg.Queries, First: i * 7 % len(cfg.Queries), Rate: cfg.Rate,
+		ty := &Typist{T: t, In: inputs[i], Queries: cfg.Queries, First: i * 7 % len(cfg.Queries), Rate: cfg.Rate, Think: cfg.Think,
 			Rand: rand.New(rand.NewPCG(uint64(i), 17)), Sent: &sent, HeldKeys: &held}
 		wg.Add(1)
 		go func() {
@@ -153,7 +155,7 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 			}
 		}()
 	}
-	cfg.logf("typing: %d sessions at %.1f keys/s each, %v warm-up then %v measured…", n, cfg.Rate, cfg.Warmup, cfg.Duration)
+	cfg.logf("typing: %d sessions at %.1f keys/s each, %v pause after each query, %v warm-up then %v measured…", n, cfg.Rate, cfg.Think, cfg.Warmup, cfg.Duration)
 	if sleepUntil(ctx, time.Now().Add(cfg.Warmup)) != nil {
 		return res, ctx.Err()
 	}

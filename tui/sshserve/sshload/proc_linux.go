@@ -3,6 +3,7 @@
 package sshload
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,6 +63,13 @@ func RSS(pid int) (int64, error) {
 	return 0, fmt.Errorf("/proc/%d/status: no VmRSS", pid)
 }
 
+// Renice sets the nice value of every thread of a process (Linux keeps
+// one per thread); threads started later inherit it. A negative value
+// needs CAP_SYS_NICE.
+func Renice(pid, nice int) error {
+	return eachThread(pid, func(tid int) error { return unix.Setpriority(unix.PRIO_PROCESS, tid, nice) })
+}
+
 // Pin binds every thread of a process to cpus. Threads started later
 // inherit the binding from the thread that starts them, so the listing is
 // repeated until no new thread shows up.
@@ -70,6 +78,18 @@ func Pin(pid int, cpus []int) error {
 	for _, c := range cpus {
 		set.Set(c)
 	}
+	return eachThread(pid, func(tid int) error {
+		if err := unix.SchedSetaffinity(tid, &set); err != nil {
+			return fmt.Errorf("pin thread %d of %d to CPUs %v: %w", tid, pid, cpus, err)
+		}
+		return nil
+	})
+}
+
+// eachThread applies f to every thread of a process, listing them again
+// until no new one shows up (threads started meanwhile by a thread not yet
+// handled would be missed otherwise). Threads that ended are skipped.
+func eachThread(pid int, f func(tid int) error) error {
 	done := map[int]bool{}
 	for round := 0; round < 20; round++ {
 		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
@@ -82,8 +102,8 @@ func Pin(pid int, cpus []int) error {
 			if err != nil || done[tid] {
 				continue
 			}
-			if err := unix.SchedSetaffinity(tid, &set); err != nil && !os.IsNotExist(err) && err != unix.ESRCH {
-				return fmt.Errorf("pin thread %d of %d to CPUs %v: %w", tid, pid, cpus, err)
+			if err := f(tid); err != nil && !errors.Is(err, unix.ESRCH) {
+				return err
 			}
 			done[tid] = true
 			fresh++

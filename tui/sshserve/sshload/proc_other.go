@@ -20,3 +20,6 @@ func Pin(pid int, cpus []int) error { return errNoProc }
 
 // AllowedCPUs needs sched_getaffinity (Linux).
 func AllowedCPUs() ([]int, error) { return nil, errNoProc }
+
+// Renice needs per-thread priorities (Linux).
+func Renice(pid, nice int) error { return errNoProc }

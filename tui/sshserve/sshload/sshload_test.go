@@ -88,3 +88,36 @@ func TestSearchInputShowsIsExact(t *testing.T) {
 		t.Error(`"dia " with the cursor after the space`)
 	}
 }
+
+// TestScriptStatesFollowTheKeys: each key's expected input is what the
+// keys so far would leave in an input, and the query ends typed in full.
+func TestScriptStatesFollowTheKeys(t *testing.T) {
+	for _, q := range []string{"chf", "type 2 diabetes", "e11.65", "~~~~"} {
+		var in string
+		var slips int
+		keys := script(q)
+		for i, k := range keys {
+			switch k.key {
+			case KeyBackspace:
+				in = in[:len(in)-1]
+				slips++
+			case KeyCtrlU:
+				if i != len(keys)-1 || !k.think {
+					t.Errorf("%q: ctrl+u at %d of %d, think %v", q, i, len(keys), k.think)
+				}
+				if in != q {
+					t.Errorf("%q: typed %q before clearing", q, in)
+				}
+				in = ""
+			default:
+				in += k.key
+			}
+			if in != k.state {
+				t.Errorf("%q key %d %q: input %q, script expects %q", q, i, k.key, in, k.state)
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[len(q) >= 4]; slips != want {
+			t.Errorf("%q: %d slips", q, slips)
+		}
+	}
+}

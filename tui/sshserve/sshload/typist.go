@@ -36,9 +36,10 @@ func (in SearchInput) Shows(s *Screen, q string) bool {
 }
 
 // Typist types search queries into one session at a set rate, as a coder
-// does: each query a character at a time, the last character corrected
-// (backspace, typed again), then ctrl+u to start the next. Every key is
-// timed to the frame that shows it in the input.
+// does: each query a character at a time with one slip corrected on the
+// way (a wrong character, then backspace), a pause to read the results,
+// then ctrl+u to start the next. Every key is timed to the frame that
+// shows it in the input.
 type Typist struct {
 	T       *Terminal
 	In      SearchInput
@@ -47,24 +48,39 @@ type Typist struct {
 	// Rate is keys a second; each gap is drawn evenly from half to one and
 	// a half times the mean, so sessions do not type in step.
 	Rate float64
-	Rand *rand.Rand
+	// Think is the mean pause after a query, reading the results; each is
+	// drawn evenly from half to one and a half times it.
+	Think time.Duration
+	Rand  *rand.Rand
 	// Sent counts the keys sent; HeldKeys counts keys that waited because
 	// the same text was still awaiting its frame (a frame could not tell
 	// them apart). Several typists may share the counters.
 	Sent, HeldKeys *atomic.Int64
 }
 
-type typed struct{ key, state string }
+// typed is a key and the query the input shows after it; think marks
+// the pause before the key.
+type typed struct {
+	key, state string
+	think      bool
+}
 
+// script is the keys that type q: halfway, a neighbouring key is hit by
+// mistake and taken back.
 func script(q string) []typed {
 	var out []typed
+	slip := len(q) / 2
 	for i := range q {
-		out = append(out, typed{q[i : i+1], q[:i+1]})
+		if i == slip && len(q) >= 4 {
+			wrong := string(rune(q[i]) ^ 1) // a neighbour in ASCII, never the right one
+			if wrong < " " || wrong > "~" {
+				wrong = "x"
+			}
+			out = append(out, typed{key: wrong, state: q[:i] + wrong}, typed{key: KeyBackspace, state: q[:i]})
+		}
+		out = append(out, typed{key: q[i : i+1], state: q[:i+1]})
 	}
-	if len(q) > 1 {
-		out = append(out, typed{KeyBackspace, q[:len(q)-1]}, typed{q[len(q)-1:], q})
-	}
-	return append(out, typed{KeyCtrlU, ""})
+	return append(out, typed{key: KeyCtrlU, state: "", think: true})
 }
 
 // Run types until ctx is done.
@@ -73,6 +89,9 @@ func (ty *Typist) Run(ctx context.Context) error {
 	next := time.Now().Add(time.Duration(ty.Rand.Int64N(int64(mean))))
 	for i := ty.First; ; i++ {
 		for _, k := range script(ty.Queries[i%len(ty.Queries)]) {
+			if k.think && ty.Think > 0 {
+				next = next.Add(ty.Think/2 + time.Duration(ty.Rand.Int64N(int64(ty.Think))))
+			}
 			if err := sleepUntil(ctx, next); err != nil {
 				return nil
 			}
