@@ -158,7 +158,9 @@ func runBenchSSH(ctx context.Context, e *env, args []string) int {
 		return e.errorf("%v", err)
 	}
 	if b.nice != 0 {
-		if err := sshload.Renice(os.Getpid(), b.nice); err != nil {
+		restore, err := sshload.Renice(os.Getpid(), b.nice)
+		defer restore()
+		if err != nil {
 			return e.errorf("--nice %d: %v", b.nice, err)
 		}
 		b.pinNote += fmt.Sprintf(", nice %d", b.nice)
@@ -387,6 +389,7 @@ func (b *sshBench) run(ctx context.Context, n int) (sshload.Result, error) {
 	stderr := &syncWriter{b: &strings.Builder{}}
 	cmd.Stderr = stderr
 	cmd.Stdout = io.Discard
+	ownSession(cmd)
 	if err := cmd.Start(); err != nil {
 		return sshload.Result{}, err
 	}
@@ -408,7 +411,9 @@ func (b *sshBench) run(ctx context.Context, n int) (sshload.Result, error) {
 		}
 	}
 	if b.nice != 0 {
-		if err := sshload.Renice(cmd.Process.Pid, b.nice); err != nil {
+		// serve leads a session of its own (Setsid), so its scheduling
+		// group is its own too.
+		if _, err := sshload.Renice(cmd.Process.Pid, b.nice); err != nil {
 			return sshload.Result{}, fmt.Errorf("--nice: %w", err)
 		}
 	}

@@ -66,6 +66,7 @@ type searchPane struct {
 	seq     int
 	cancel  context.CancelFunc
 	running bool
+	rhythm  rhythm
 
 	shown  string // query of the rows shown
 	rows   []searchRow
@@ -314,7 +315,9 @@ func (p *searchPane) schedule() tea.Cmd {
 		return p.highlighted()
 	}
 	seq := p.seq
-	return tea.Tick(p.c.Timing.Debounce, func(time.Time) tea.Msg { return searchTickMsg{seq: seq} })
+	p.rhythm.key(p.c.Now())
+	wait := p.rhythm.wait(p.c.Timing.Debounce, p.c.Timing.DebounceMax)
+	return tea.Tick(wait, func(time.Time) tea.Msg { return searchTickMsg{seq: seq} })
 }
 
 // searchNow searches the input's text without waiting (history, filters,

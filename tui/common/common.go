@@ -49,7 +49,11 @@ type Exporter interface {
 // Tests set RenewEvery and RefreshEvery negative to switch the periodic
 // work off and drive it by messages.
 type Timing struct {
-	Debounce     time.Duration // search after typing stops (60 ms)
+	// A search starts when typing stops: after one and a half times the
+	// coder's usual gap between keys, at least Debounce (60 ms) and at
+	// most DebounceMax (250 ms; Debounce when only that is set).
+	Debounce     time.Duration
+	DebounceMax  time.Duration
 	LeaseTTL     time.Duration // lease length (5 min)
 	RenewEvery   time.Duration // lease renewal (LeaseTTL/3)
 	RefreshEvery time.Duration // worklist refresh while shown (15 s)
@@ -59,6 +63,12 @@ type Timing struct {
 func (t Timing) WithDefaults() Timing {
 	if t.Debounce == 0 {
 		t.Debounce = 60 * time.Millisecond
+		if t.DebounceMax == 0 {
+			t.DebounceMax = 250 * time.Millisecond
+		}
+	}
+	if t.DebounceMax == 0 {
+		t.DebounceMax = t.Debounce
 	}
 	if t.LeaseTTL == 0 {
 		t.LeaseTTL = 5 * time.Minute

@@ -64,10 +64,33 @@ func RSS(pid int) (int64, error) {
 }
 
 // Renice sets the nice value of every thread of a process (Linux keeps
-// one per thread); threads started later inherit it. A negative value
-// needs CAP_SYS_NICE.
-func Renice(pid, nice int) error {
-	return eachThread(pid, func(tid int) error { return unix.Setpriority(unix.PRIO_PROCESS, tid, nice) })
+// one per thread; threads started later inherit it) and, where the kernel
+// groups processes by session for scheduling (autogroup), of the
+// process's group: across groups only the group's nice value counts. It
+// returns what puts the group's value back. A negative value needs
+// CAP_SYS_NICE.
+func Renice(pid, nice int) (restore func(), err error) {
+	restore = func() {}
+	if err := eachThread(pid, func(tid int) error { return unix.Setpriority(unix.PRIO_PROCESS, tid, nice) }); err != nil {
+		return restore, err
+	}
+	if on, _ := os.ReadFile("/proc/sys/kernel/sched_autogroup_enabled"); strings.TrimSpace(string(on)) != "1" {
+		return restore, nil
+	}
+	path := fmt.Sprintf("/proc/%d/autogroup", pid)
+	data, err := os.ReadFile(path) // "/autogroup-25 nice 0"
+	if err != nil {
+		return restore, err
+	}
+	var group string
+	var was int
+	if _, err := fmt.Sscanf(string(data), "%s nice %d", &group, &was); err != nil {
+		return restore, fmt.Errorf("%s: %q", path, data)
+	}
+	if err := os.WriteFile(path, []byte(strconv.Itoa(nice)), 0); err != nil {
+		return restore, fmt.Errorf("scheduling group of %d: %w", pid, err)
+	}
+	return func() { os.WriteFile(path, []byte(strconv.Itoa(was)), 0) }, nil
 }
 
 // Pin binds every thread of a process to cpus. Threads started later

@@ -22,4 +22,4 @@ func Pin(pid int, cpus []int) error { return errNoProc }
 func AllowedCPUs() ([]int, error) { return nil, errNoProc }
 
 // Renice needs per-thread priorities (Linux).
-func Renice(pid, nice int) error { return errNoProc }
+func Renice(pid, nice int) (func(), error) { return func() {}, errNoProc }
