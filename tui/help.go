@@ -1,9 +1,11 @@
 package tui
 
 import (
-	"codebench/tui/common"
 	"fmt"
+	"slices"
 	"strings"
+
+	"codebench/tui/common"
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
@@ -29,31 +31,53 @@ func (m *Model) shortHelp(W int) string {
 		bs = append(bs, m.coding.ShortHelp()...)
 	}
 	bs = append(bs, m.globalKeys()...)
-	st := m.c.Styles
-	var b strings.Builder
+	var items []key.Help
+	var plain strings.Builder // the items, to know whether they changed
 	width := 0
-	seen := map[string]bool{}
 	for _, k := range bs {
-		if !k.Enabled() || seen[k.Help().Key] {
+		h := k.Help()
+		if !k.Enabled() || slices.ContainsFunc(items, func(x key.Help) bool { return x.Key == h.Key }) {
 			continue
 		}
-		seen[k.Help().Key] = true
-		h := k.Help()
-		item := h.Key + " " + h.Desc
 		sep := 0
 		if width > 0 {
 			sep = 3
 		}
-		if width+sep+len([]rune(item))+1 > W {
+		if width+sep+len([]rune(h.Key+" "+h.Desc))+1 > W {
 			break
 		}
-		if sep > 0 {
-			b.WriteString(st.HelpSep.Render(" · "))
-		}
-		b.WriteString(st.HelpKey.Render(h.Key) + " " + st.HelpDesc.Render(h.Desc))
-		width += sep + len([]rune(item))
+		items = append(items, h)
+		width += sep + len([]rune(h.Key+" "+h.Desc))
+		plain.WriteString(h.Key + "\x00" + h.Desc + "\x00")
 	}
-	return common.Fit(" "+b.String(), W)
+	return m.helpLine.get(m.c.Styles.Gen, W, plain.String(), func() string {
+		st := m.c.Styles
+		var b strings.Builder
+		for i, h := range items {
+			if i > 0 {
+				b.WriteString(st.HelpSep.Render(" · "))
+			}
+			b.WriteString(st.HelpKey.Render(h.Key) + " " + st.HelpDesc.Render(h.Desc))
+		}
+		return common.Fit(" "+b.String(), W)
+	})
+}
+
+// lineCache keeps a styled line drawn from plain text: the header and the
+// keys line change far less often than frames are drawn.
+type lineCache struct {
+	styles uint64
+	width  int
+	plain  string
+	line   string
+}
+
+func (c *lineCache) get(styles uint64, width int, plain string, draw func() string) string {
+	if c.line != "" && c.styles == styles && c.width == width && c.plain == plain {
+		return c.line
+	}
+	c.styles, c.width, c.plain, c.line = styles, width, plain, draw()
+	return c.line
 }
 
 type helpGroup struct {

@@ -61,6 +61,8 @@ type Model struct {
 	lastExport   string
 	renewGen     int
 	quitting     bool
+
+	headerLine, helpLine lineCache
 }
 
 // New builds a session's model. It starts on the worklist.
@@ -361,7 +363,8 @@ func (m *Model) header(W int) string {
 		if m.codes != nil {
 			today = releaseLabel(m.codes.On(m.c.Now()))
 		}
-		return st.Header.Render(common.Fit(fmt.Sprintf(" codebench · coder %s%s", common.OneLine(m.c.Coder), today), W))
+		plain := fmt.Sprintf(" codebench · coder %s%s", common.OneLine(m.c.Coder), today)
+		return m.headerLine.get(st.Gen, W, plain, func() string { return st.Header.Render(common.Fit(plain, W)) })
 	}
 	e := m.w.Enc
 	age := ""
@@ -392,7 +395,9 @@ func (m *Model) header(W int) string {
 	}
 	left, right := h.fit(W)
 	room := W - common.TextWidth(right)
-	return st.Header.Render(common.Fit(left, max(room, 0))) + st.HeaderDim.Render(common.Fit(right, W-max(room, 0)))
+	return m.headerLine.get(st.Gen, W, left+"\x00"+right, func() string {
+		return st.Header.Render(common.Fit(left, max(room, 0))) + st.HeaderDim.Render(common.Fit(right, W-max(room, 0)))
+	})
 }
 
 // headerParts are the coding screen's header: who, when, by whom on the
