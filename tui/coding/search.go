@@ -91,6 +91,7 @@ type searchPane struct {
 	// rowsGen counts changes to rows (they are rebuilt in place).
 	rowsGen int
 	cache   viewCache[searchViewKey]
+	body    viewCache[searchBodyKey]
 }
 
 // searchViewKey is what the search pane's frame is drawn from.
@@ -646,7 +647,33 @@ func (p *searchPane) draw() string {
 	if p.selected {
 		input = st.Prompt.Render(p.input.Prompt) + st.DocSelection.Render(common.Clip(common.OneLine(p.input.Value()), max(p.width-3, 1)))
 	}
-	lines := []string{common.PaneTitle(st, title, p.width, p.focus), input}
+	head := common.Block([]string{common.PaneTitle(st, title, p.width, p.focus), input}, p.width, min(p.high, 2))
+	if p.high <= 2 {
+		return head
+	}
+	k := searchBodyKey{paneKey: keyOf(p.c, p.width, p.high, p.focus), rowsGen: p.rowsGen, cur: p.cur, top: p.top,
+		shown: p.shown, building: p.building.Total}
+	if p.err != nil {
+		k.err = p.err.Error()
+	}
+	return head + "\n" + p.body.get(k, p.drawBody)
+}
+
+// searchBodyKey is what the results under the input are drawn from: a key
+// typed redraws the input, not the rows.
+type searchBodyKey struct {
+	paneKey
+	rowsGen  int
+	cur, top int
+	shown    string
+	err      string
+	building int
+}
+
+// drawBody draws the results (or what stands for them) under the input.
+func (p *searchPane) drawBody() string {
+	st := p.c.Styles
+	var lines []string
 	switch {
 	case p.building.Total > 0 && len(p.rows) == 0:
 		lines = append(lines, st.Dim.Render(fmt.Sprintf(" first run: indexing %d codes…", p.building.Total)))
@@ -661,7 +688,7 @@ func (p *searchPane) draw() string {
 	for i := p.top; i < len(p.rows) && i < p.top+vis && p.err == nil; i++ {
 		lines = append(lines, p.row(i))
 	}
-	return common.Block(lines, p.width, p.high)
+	return common.Block(lines, p.width, p.high-2)
 }
 
 // row draws a result: star or recent tag, code, billable marker, title
