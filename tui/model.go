@@ -63,6 +63,7 @@ type Model struct {
 	quitting     bool
 
 	headerLine, helpLine lineCache
+	frame                frameCache
 }
 
 // New builds a session's model. It starts on the worklist.
@@ -353,7 +354,20 @@ func (m *Model) render() string {
 	case m.confirm != nil:
 		body = dialog.Overlay(body, m.confirm.View(W, bodyH), W, bodyH)
 	}
-	return m.header(W) + "\n" + body + "\n" + m.footer(W)
+	return m.frame.join(m.header(W), body, m.footer(W))
+}
+
+// frameCache is the last frame and the parts it was joined from: most
+// messages change nothing on screen, and the frame is then the same
+// string, with no copy made.
+type frameCache struct{ header, body, footer, frame string }
+
+func (f *frameCache) join(header, body, footer string) string {
+	if f.frame == "" || header != f.header || body != f.body || footer != f.footer {
+		f.header, f.body, f.footer = header, body, footer
+		f.frame = header + "\n" + body + "\n" + footer
+	}
+	return f.frame
 }
 
 func (m *Model) header(W int) string {

@@ -90,17 +90,49 @@ func (s *Screen) View() string {
 	return s.composeBody(s.width, s.high)
 }
 
+// composed is the last body joined from the panes: a frame in which no
+// pane changed is the same body, and a pane that did not change keeps its
+// lines split.
+type composed struct {
+	w, h, styles uint64
+	views        [PaneCount]string
+	lines        [PaneCount][]string
+	body         string
+}
+
 // composeBody joins the panes in their columns.
 func (s *Screen) composeBody(W, H int) string {
-	r := s.rects(W, H)
-	views := [PaneCount][]string{}
+	c := &s.composed
+	same := c.body != "" && c.w == uint64(W) && c.h == uint64(H) && c.styles == s.c.Styles.Gen
 	for i, p := range s.panes {
-		views[i] = strings.Split(p.View(), "\n")
+		v := p.View()
+		if v != c.views[i] || c.lines[i] == nil {
+			c.views[i], c.lines[i] = v, strings.Split(v, "\n")
+			same = false
+		}
 	}
+	if same {
+		return c.body
+	}
+	c.w, c.h, c.styles = uint64(W), uint64(H), s.c.Styles.Gen
+	c.body = s.join(W, H, c.lines)
+	return c.body
+}
+
+// join lays the panes' lines out side by side.
+func (s *Screen) join(W, H int, views [PaneCount][]string) string {
+	r := s.rects(W, H)
 	sep := s.c.Styles.Separator.Render("│")
-	lines := make([]string, H)
+	var b strings.Builder
+	size := H * (1 + 2*len(sep))
+	for _, v := range s.composed.views {
+		size += len(v)
+	}
+	b.Grow(size)
 	for y := 0; y < H; y++ {
-		var b strings.Builder
+		if y > 0 {
+			b.WriteByte('\n')
+		}
 		x := 0
 		for _, i := range columnsOrder(W) {
 			pr := r[i]
@@ -111,22 +143,24 @@ func (s *Screen) composeBody(W, H int) string {
 				b.WriteString(sep)
 				x = pr.x
 			}
-			line := ""
 			if y-pr.y < len(views[i]) {
-				line = views[i][y-pr.y]
+				b.WriteString(views[i][y-pr.y])
 			}
-			b.WriteString(line)
 			x += pr.w
 		}
-		lines[y] = b.String()
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 // columnsOrder lists the panes left to right.
 func columnsOrder(W int) []int {
 	if W >= 120 {
-		return []int{PaneDoc, PaneSearch, PaneDetail, PaneClaim, PaneEdits}
+		return wideOrder[:]
 	}
-	return []int{PaneDoc, PaneClaim, PaneSearch, PaneDetail, PaneEdits}
+	return narrowOrder[:]
 }
+
+var (
+	wideOrder   = [...]int{PaneDoc, PaneSearch, PaneDetail, PaneClaim, PaneEdits}
+	narrowOrder = [...]int{PaneDoc, PaneClaim, PaneSearch, PaneDetail, PaneEdits}
+)

@@ -47,6 +47,8 @@ type Screen struct {
 	grid         *browse.Grid
 	gridKind     icdtables.Kind
 	zoomedForTab bool
+
+	composed composed
 }
 
 // New builds the coding screen over the session's open encounter and the
