@@ -79,6 +79,8 @@ type benchSSHJSON struct {
 	ServerCores    float64   `json:"server_cores_busy"`
 	IdleCores      float64   `json:"server_cores_idle_with_sessions"`
 	ClientCores    float64   `json:"client_cores_busy"`
+	FramesPerKey   float64   `json:"reads_per_key"`
+	BytesPerKey    float64   `json:"bytes_per_key"`
 	ConnectP50MS   float64   `json:"connect_p50_ms"`
 	ConnectP99MS   float64   `json:"connect_p99_ms"`
 	OpenP50MS      float64   `json:"open_p50_ms"`
@@ -231,6 +233,9 @@ func fillBenchJSON(out *benchSSHJSON, r sshload.Result) {
 		out.ServerCores = float64(r.CPU) / float64(r.Elapsed)
 	}
 	out.IdleCores, out.ClientCores = r.IdleCPU, r.ClientCPU
+	if r.Keys > 0 {
+		out.FramesPerKey, out.BytesPerKey = float64(r.Reads)/float64(r.Keys), float64(r.Bytes)/float64(r.Keys)
+	}
 	out.ConnectP50MS, out.ConnectP99MS = ms(r.Connect.P50), ms(r.Connect.P99)
 	out.OpenP50MS, out.OpenP99MS = ms(r.Open.P50), ms(r.Open.P99)
 	out.OpenCPUMS = ms(r.OpenCPU)
@@ -250,7 +255,7 @@ func printBenchSSH(w io.Writer, o benchSSHJSON) {
 		o.ConnectP50MS, o.ConnectP99MS, o.OpenP50MS, o.OpenP99MS, o.OpenCPUMS)
 	fmt.Fprintf(w, "server memory        %.0f MB before sessions, %.0f MB open, %.0f MB after typing: %.2f MB per session\n",
 		o.RSSBaseMB, o.RSSOpenMB, o.RSSTypedMB, o.PerSessionMB)
-	fmt.Fprintf(w, "clients              %.0f%% of a core\n", 100*o.ClientCores)
+	fmt.Fprintf(w, "clients              %.0f%% of a core; received %.1f reads (about a frame each) and %.0f bytes per key\n", 100*o.ClientCores, o.FramesPerKey, o.BytesPerKey)
 	if c := o.Capacity; c != nil {
 		fmt.Fprintf(w, "capacity             %d sessions within p99 %.0f ms: %.0f sessions per core\n", c.Sessions, c.BudgetMS, c.SessionsPerCore)
 	}
@@ -352,7 +357,7 @@ func (b *sshBench) run(ctx context.Context, n int) (sshload.Result, error) {
 		return sshload.Result{}, err
 	}
 	defer os.RemoveAll(dir)
-	ids, err := seedLoad(ctx, filepath.Join(dir, "work.db"), n)
+	ids, err := seedBenchStore(ctx, filepath.Join(dir, "work.db"), n)
 	if err != nil {
 		return sshload.Result{}, err
 	}
@@ -482,9 +487,9 @@ func waitWarm(ctx context.Context, logPath string, exited <-chan error, stderr *
 	}
 }
 
-// seedLoad makes a store of n encounters, load-000 on, copied from the
+// seedBenchStore makes a store of n encounters, load-000 on, copied from the
 // demo inbox in turn with their dates of service a day apart.
-func seedLoad(ctx context.Context, path string, n int) ([]string, error) {
+func seedBenchStore(ctx context.Context, path string, n int) ([]string, error) {
 	st, err := sqlite.Open(path)
 	if err != nil {
 		return nil, err

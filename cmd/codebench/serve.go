@@ -44,6 +44,7 @@ type serveConfig struct {
 	dataCheck     time.Duration
 	limits        sshserve.Config // the connection limits only
 	pprofAddr     string
+	fps           int
 }
 
 func serveFlags(e *env, args []string) (serveConfig, int) {
@@ -70,6 +71,7 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.BoolVar(&c.demo, "demo", false, "serve the demo store, seeded with the demo inbox")
 	c.editSets.register(fs)
 	fs.DurationVar(&c.dataCheck, "data-check", 15*time.Second, "how often to look for new code sets (codebench data import): new ones are indexed in the background and sessions take them at their next encounter")
+	fs.IntVar(&c.fps, "fps", 60, "most frames a second a session draws for anything but the coder's keys (answered at once)")
 	fs.StringVar(&c.pprofAddr, "pprof", "", "serve Go runtime profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off by default")
 	c.format.register(fs)
 	l := &c.limits
@@ -103,6 +105,9 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	}
 	if c.proxyPrefixes, err = sshserve.ParseProxyFrom(c.proxyFrom); err != nil {
 		return c, e.errorf("--proxy-protocol-from: %v", err)
+	}
+	if c.fps < 1 || c.fps > 240 {
+		return c, e.errorf("--fps %d: between 1 and 240", c.fps)
 	}
 	if c.leaseTTL < time.Second {
 		return c, e.errorf("--lease-ttl %v: at least 1s", c.leaseTTL)
@@ -225,6 +230,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	sc.NewSession = sessionFactory(live, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL)
 	sc.StopMsg = tui.Stop
 	sc.ProxyFrom = cfg.proxyPrefixes
+	sc.FPS = cfg.fps
 	srv, err := sshserve.New(sc)
 	if err != nil {
 		return e.errorf("%v", err)

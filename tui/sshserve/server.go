@@ -105,6 +105,9 @@ type Config struct {
 	// timeout, lost connection, revocation, server shutdown): the model
 	// saves its draft, releases its lease and quits. Nil means tea.Quit.
 	StopMsg func(reason string) tea.Msg
+	// FPS caps the frames a second a session draws for anything but the
+	// coder's keys, which are answered at once (display.go); default 60.
+	FPS int
 }
 
 func (c *Config) defaults() {
@@ -134,6 +137,7 @@ func (c *Config) defaults() {
 	set(&c.MaxCells, 12000)
 	setD(&c.KeyCheckEvery, 30*time.Second)
 	setD(&c.StopGrace, 10*time.Second)
+	set(&c.FPS, 60)
 	if c.Logger == nil {
 		c.Logger = log.Default()
 	}

@@ -26,6 +26,7 @@ type running struct {
 	addr    net.Addr
 	remote  string
 	program *tea.Program
+	display *display
 	input   *inputReader
 	logger  *log.Logger
 	// lastInput is when the coder last typed (unix nanoseconds).
@@ -87,7 +88,8 @@ func (s *Server) serveSession(next ssh.Handler) ssh.Handler {
 		defer cancel()
 		started := time.Now()
 		s.run(sess, r)
-		cancel() // background work of the session ends with its program
+		r.display.close() // the terminal as it was
+		cancel()          // background work of the session ends with its program
 		s.forget(r.id)
 		reason, _ := r.reason.Load().(string)
 		r.logger.Info("session ended", "duration", time.Since(started).Round(time.Second).String(), "reason", reason)
@@ -152,12 +154,19 @@ func (s *Server) start(sess ssh.Session, coder, remote string) (*running, contex
 	}
 	r.input = &inputReader{r: sess, lost: make(chan struct{}), release: make(chan struct{})}
 	env := append(sess.Environ(), "TERM="+pty.Term)
+	profile := colorprofile.Env(env)
+	// The session draws on its own display (display.go); Bubble Tea's
+	// ticker only sends the terminal queries it queues itself.
+	r.display = newDisplay(sess, env, w, h, s.cfg.FPS, sess.EmulatedPty(), profile)
+	model = &drawnModel{Model: model, display: r.display}
 	opts := []tea.ProgramOption{
 		tea.WithInput(r.input),
 		tea.WithOutput(sess),
 		tea.WithEnvironment(env),
-		tea.WithColorProfile(colorprofile.Env(env)),
+		tea.WithColorProfile(profile),
 		tea.WithWindowSize(w, h),
+		tea.WithoutRenderer(),
+		tea.WithFPS(queryFPS),
 	}
 	// The server, not each session, handles SIGTERM: a session's program
 	// would otherwise quit on it before saving.

@@ -73,6 +73,9 @@ type Result struct {
 	// ClientCPU is this process's share of a core in the window: near the
 	// cores it has, the clients are the bottleneck.
 	ClientCPU float64
+	// Reads and Bytes are what the clients received in the window (a read
+	// is about a frame).
+	Reads, Bytes int64
 }
 
 // PerSession is the server's memory per open session.
@@ -161,6 +164,7 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 	}
 	lat.Reset()
 	keys0, held0 := sent.Load(), held.Load()
+	reads0, bytes0 := received(terms)
 	cpu0, _ = CPUTime(cfg.PID)
 	self0, _ := CPUTime(os.Getpid())
 	t0 = time.Now()
@@ -175,6 +179,8 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 	sleepUntil(ctx, t0.Add(cfg.Duration))
 	res.Elapsed = time.Since(t0)
 	res.Keys, res.Held = int(sent.Load()-keys0), int(held.Load()-held0)
+	reads1, bytes1 := received(terms)
+	res.Reads, res.Bytes = reads1-reads0, bytes1-bytes0
 	cpu1, _ = CPUTime(cfg.PID)
 	self1, _ := CPUTime(os.Getpid())
 	stopTyping()
@@ -206,6 +212,15 @@ func Measure(ctx context.Context, cfg Config) (Result, error) {
 	res.ClientCPU = float64(self1-self0) / float64(res.Elapsed)
 	res.RSSTyped, _ = RSS(cfg.PID)
 	return res, ctx.Err()
+}
+
+func received(terms []*Terminal) (reads, bytes int64) {
+	for _, t := range terms {
+		r, b := t.Received()
+		reads += r
+		bytes += b
+	}
+	return reads, bytes
 }
 
 // openAll connects every session and opens its encounter, a few at a time.

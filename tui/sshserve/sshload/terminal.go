@@ -41,6 +41,9 @@ type Terminal struct {
 	pending []*pendingKey
 	// done receives each key's latency once its frame is seen.
 	done func(time.Duration)
+	// writes and bytes count what the server sent (a write is about a
+	// frame).
+	writes, bytes int64
 }
 
 type pendingKey struct {
@@ -110,6 +113,8 @@ func (t *Terminal) read(out io.Reader) {
 		now := time.Now()
 		t.mu.Lock()
 		if n > 0 {
+			t.writes++
+			t.bytes += int64(n)
 			t.vt.Write(buf[:n])
 			t.resolve(now)
 			close(t.changed)
@@ -148,6 +153,13 @@ func (t *Terminal) resolve(now time.Time) {
 			return
 		}
 	}
+}
+
+// Received is how many reads and bytes came from the server so far.
+func (t *Terminal) Received() (reads, bytes int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.writes, t.bytes
 }
 
 // Close ends the session.
