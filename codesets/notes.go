@@ -1,7 +1,7 @@
 package codesets
 
 import (
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -17,7 +17,16 @@ import (
 // was declared (Note.From); within one level they come in the order of
 // NoteKinds.
 func (s *Set) Notes(c *Code) []Note {
-	var out []Note
+	// Size the result once: the edits read the notes of every diagnosis
+	// on every keystroke.
+	n := 0
+	for x := c; x != nil; x = x.parent {
+		n += len(x.notes) + len(s.ownExcludes(x.Code))
+	}
+	for b := c.rootBlock(); b != nil; b = b.Parent {
+		n += len(b.notes) + len(s.ownExcludes(b.ID))
+	}
+	out := make([]Note, 0, n)
 	for x := c; x != nil; x = x.parent {
 		out = s.level(out, x.notes, x.Code)
 	}
@@ -41,10 +50,7 @@ func (s *Set) NotesOf(c *Code, kind NoteKind) []Note {
 // level appends the notes of one code or block: the Tabular's, with the
 // release's own Excludes in place of the Tabular's when it has them.
 func (s *Set) level(out, tabular []Note, id string) []Note {
-	var own []Note
-	if s.rel != nil && s.rel.excludes != nil {
-		own = s.rel.excludes[id]
-	}
+	own := s.ownExcludes(id)
 	if own == nil && (s.rel == nil || s.rel.excludes == nil) {
 		return append(out, tabular...)
 	}
@@ -56,9 +62,16 @@ func (s *Set) level(out, tabular []Note, id string) []Note {
 		out = append(out, n)
 	}
 	out = append(out, own...)
-	level := out[start:]
-	sort.SliceStable(level, func(i, j int) bool { return kindRank[level[i].Kind] < kindRank[level[j].Kind] })
+	slices.SortStableFunc(out[start:], func(a, b Note) int { return kindRank[a.Kind] - kindRank[b.Kind] })
 	return out
+}
+
+// ownExcludes are the release's own Excludes notes of a code or block.
+func (s *Set) ownExcludes(id string) []Note {
+	if s.rel != nil && s.rel.excludes != nil {
+		return s.rel.excludes[id]
+	}
+	return nil
 }
 
 // NoteKinds lists the kinds of notes in the order the Tabular gives them.

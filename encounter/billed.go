@@ -51,6 +51,7 @@ func (v *validator) billed() []billedLine {
 	}
 	v.billedDone = true
 	ptp := v.tables.PTP()
+	v.billedLines = make([]billedLine, 0, len(v.lines))
 	add := func(encID string, i int, code string, mods []string, units int) {
 		b := billedLine{encID: encID, index: i, code: code, mods: mods, units: units, ptp: -1, label: lineLabel(encID, i, code, mods)}
 		if idx, ok := ptp.Index(code); ok {

@@ -1,7 +1,7 @@
 package encounter
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -48,56 +48,65 @@ func (v *validator) mue() {
 	t := v.tables.MUE()
 	m := t.Meta()
 	lines := v.billed()
-	done := map[string]bool{}
-	for _, l := range lines {
-		if !l.ours() || done[l.code] {
+	for i, l := range lines {
+		if !l.ours() {
 			continue
 		}
 		e, ok := t.Lookup(l.code)
 		if !ok {
 			continue
 		}
-		var same []billedLine // the lines of this code, this claim's first
-		for _, x := range lines {
-			if x.code == l.code {
-				same = append(same, x)
+		first := !seenBefore(lines[:i], l.code) // this claim's lines come first
+		head := func() string {
+			return "NCCI MUE " + strconv.Itoa(e.Value) + " for " + l.code + " (" + maiNames[e.MAI] + "; rationale: " + e.Rationale + ")"
+		}
+		switch {
+		case e.Value == 0:
+			if first {
+				v.addFromMessage(m, RuleMUEZero, Error, lineTarget(l.index), []string{l.code}, l.name()+": "+l.code+" is not payable to practitioners (MUE 0): "+notPayableWhy(l.code))
 			}
-		}
-		head := func(units int) string {
-			return fmt.Sprintf("NCCI MUE %d for %s (%s; rationale: %s)", e.Value, l.code, maiNames[e.MAI], e.Rationale)
-		}
-		if e.Value == 0 {
-			done[l.code] = true
-			v.addFrom(m, RuleMUEZero, Error, lineTarget(l.index), []string{l.code}, "%s: %s is not payable to practitioners (MUE 0): %s",
-				l.name(), l.code, notPayableWhy(l.code))
-			continue
-		}
-		if e.MAI == 1 {
-			// Each line alone: this one is reported here, its siblings
-			// when the loop reaches them.
+		case e.MAI == 1:
+			// Each line alone, never summed.
 			if l.units > e.Value {
 				v.addFrom(m, RuleMUE, Error, lineTarget(l.index), []string{l.code}, "%s: %d units on one line, more than the %s. Report at most %d on a line; extra units of a distinct service go on their own line with its modifier (59, XE, XS, XP, XU, 76, 77, 91, or an anatomic one), or override with the documented reason (appealable)",
-					l.name(), l.units, head(l.units), e.Value)
+					l.name(), l.units, head(), e.Value)
 			}
-			continue
+		case first:
+			// Per day: the code's units over every line, this claim's and
+			// the same-day encounters', reported on its first line here.
+			total := 0
+			for _, x := range lines {
+				if x.code == l.code {
+					total += x.units
+				}
+			}
+			if total <= e.Value {
+				continue
+			}
+			var parts []string
+			for _, x := range lines {
+				if x.code == l.code {
+					parts = append(parts, x.name()+" × "+strconv.Itoa(x.units))
+				}
+			}
+			rule, fix := RuleMUE, "or override with the documented medical necessity (MAI 3 denials are appealable)"
+			if e.MAI == 2 {
+				rule, fix = RuleMUEAbsolute, "MAI 2 is absolute: no documentation makes more payable"
+			}
+			v.addFrom(m, rule, Error, lineTarget(l.index), []string{l.code}, "%s: %d units on %s (%s), more than the %s. Report at most %d units, %s",
+				l.code, total, Date{v.dates[0]}, strings.Join(parts, ", "), head(), e.Value, fix)
 		}
-		done[l.code] = true
-		total := 0
-		var parts []string
-		for _, x := range same {
-			total += x.units
-			parts = append(parts, fmt.Sprintf("%s × %d", x.name(), x.units))
-		}
-		if total <= e.Value {
-			continue
-		}
-		rule, fix := RuleMUE, "or override with the documented medical necessity (MAI 3 denials are appealable)"
-		if e.MAI == 2 {
-			rule, fix = RuleMUEAbsolute, "MAI 2 is absolute: no documentation makes more payable"
-		}
-		v.addFrom(m, rule, Error, lineTarget(l.index), []string{l.code}, "%s: %d units on %s (%s), more than the %s. Report at most %d units, %s",
-			l.code, total, Date{v.dates[0]}, strings.Join(parts, ", "), head(total), e.Value, fix)
 	}
+}
+
+// seenBefore tells whether an earlier line has the code.
+func seenBefore(lines []billedLine, code string) bool {
+	for _, x := range lines {
+		if x.code == code {
+			return true
+		}
+	}
+	return false
 }
 
 // notPayableWhy explains an MUE of 0 by the kind of code.

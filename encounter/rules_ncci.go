@@ -1,7 +1,6 @@
 package encounter
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,16 +118,28 @@ func (v *validator) ptpPair(m payer.Meta, e payer.PTPEdit, col1, col2 billedLine
 	if !col1.ours() || !col2.ours() {
 		where = "on the same date of service, same patient and provider"
 	}
-	head := col1.name() + " and " + col2.name() + " are an NCCI PTP pair " + where + " (column 1 " + col1.code + ", column 2 " + col2.code +
-		"; modifier indicator " + strconv.Itoa(e.Indicator) + "; rationale: " + e.Rationale + ")"
+	var b strings.Builder
+	b.Grow(640)
+	b.WriteString(col1.name())
+	b.WriteString(" and ")
+	b.WriteString(col2.name())
+	b.WriteString(" are an NCCI PTP pair ")
+	b.WriteString(where)
+	b.WriteString(" (column 1 " + col1.code + ", column 2 " + col2.code + "; modifier indicator ")
+	b.WriteString(strconv.Itoa(e.Indicator))
+	b.WriteString("; rationale: " + e.Rationale + "): ")
 	target := lineTarget(at.index)
 	switch mod, on, bypassed := ptpBypass(col1, col2); {
 	case e.Indicator == 0:
-		v.addFromMessage(m, RulePTP, Error, target, codes, head+": no modifier bypasses it; "+col2.code+" is not paid with "+col1.code+". Remove "+col2.code+", or correct the codes to the one service performed")
+		b.WriteString("no modifier bypasses it; " + col2.code + " is not paid with " + col1.code + ". Remove " + col2.code + ", or correct the codes to the one service performed")
+		v.addFromMessage(m, RulePTP, Error, target, codes, b.String())
 	case bypassed:
-		v.addFromMessage(m, RulePTPBypassed, Info, target, codes, head+": "+mod+" on "+on.name()+" bypasses it; the documentation must support a distinct service ("+distinctWhy(mod)+")")
+		b.WriteString(mod + " on " + on.name() + " bypasses it; the documentation must support a distinct service (" + distinctWhy(mod) + ")")
+		v.addFromMessage(m, RulePTPBypassed, Info, target, codes, b.String())
 	default:
-		v.addFromMessage(m, RulePTP, Error, target, codes, head+": "+ptpFix(col1, col2)+"; otherwise remove "+col2.code)
+		ptpFix(&b, col1, col2)
+		b.WriteString("; otherwise remove " + col2.code)
+		v.addFromMessage(m, RulePTP, Error, target, codes, b.String())
 	}
 }
 
@@ -150,8 +161,8 @@ func ptpBypass(col1, col2 billedLine) (mod string, on billedLine, ok bool) {
 			return m, col2, true
 		}
 	}
-	s1, s2 := sites(col1), sites(col2)
-	if len(s1) > 0 && len(s2) > 0 && !overlap(s1, s2) {
+	if hasSite(col1) && hasSite(col2) && !sameSite(col1, col2) {
+		s1, s2 := sites(col1), sites(col2)
 		return strings.Join(s2, "/") + " (with " + strings.Join(s1, "/") + " on the other line)", col2, true
 	}
 	return "", billedLine{}, false
@@ -167,9 +178,19 @@ func sites(l billedLine) []string {
 	return out
 }
 
-func overlap(a, b []string) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
+func hasSite(l billedLine) bool {
+	for _, m := range l.mods {
+		if slices.Contains(anatomicModifiers, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameSite: an anatomic modifier on both lines.
+func sameSite(a, b billedLine) bool {
+	for _, m := range a.mods {
+		if slices.Contains(anatomicModifiers, m) && slices.Contains(b.mods, m) {
 			return true
 		}
 	}
@@ -177,16 +198,20 @@ func overlap(a, b []string) bool {
 }
 
 // ptpFix says which line takes which modifier.
-func ptpFix(col1, col2 billedLine) string {
-	for _, l := range []billedLine{col1, col2} {
-		if isEM(l.code) && !(isEM(col1.code) && isEM(col2.code)) {
-			return fmt.Sprintf("if the E/M was significant and separately identifiable, add 25 to %s (57 when it was the decision for major surgery)", l.name())
+func ptpFix(b *strings.Builder, col1, col2 billedLine) {
+	if em1, em2 := isEM(col1.code), isEM(col2.code); em1 != em2 {
+		l := col1
+		if em2 {
+			l = col2
 		}
+		b.WriteString("if the E/M was significant and separately identifiable, add 25 to " + l.name() + " (57 when it was the decision for major surgery)")
+		return
 	}
-	if len(sites(col1)) > 0 || len(sites(col2)) > 0 {
-		return fmt.Sprintf("if the two were on different sites, both lines need their anatomic modifier (RT and LT, F1 and F2, ...): the lines name the same site or only one; or, for a separate encounter or structure, add XE, XS or 59 to %s", col2.name())
+	if hasSite(col1) || hasSite(col2) {
+		b.WriteString("for different sites both lines need their anatomic modifier (RT and LT, F1 and F2, ...), and these name one site or only one line; for a separate encounter or structure add XE or XS to " + col2.name())
+		return
 	}
-	return fmt.Sprintf("if the documentation supports a distinct service, add the NCCI PTP-associated modifier that says why to %s: XE (separate encounter), XS (separate structure), XP (separate practitioner), XU (unusual non-overlapping service), 59 only when none fits, or 24, 58, 78, 79, 91 as defined", col2.name())
+	b.WriteString("if the documentation supports a distinct service, add to " + col2.name() + " the modifier that says why: XE, XS, XP or XU (59 only when none fits; 24, 58, 78, 79, 91 as defined)")
 }
 
 func distinctWhy(mod string) string {

@@ -132,7 +132,7 @@ type validator struct {
 
 	lines []lineResolved // every service line as resolved
 
-	cites       map[string]citation // addFrom's, by table and rule
+	cites       map[citeKey]citation // addFrom's, by table and rule
 	billedDone  bool
 	billedLines []billedLine // this claim's lines and the same-day ones (billed.go)
 }
@@ -173,7 +173,7 @@ func (v *validator) addFrom(m payer.Meta, rule string, sev Severity, target stri
 func (v *validator) addFromMessage(m payer.Meta, rule string, sev Severity, target string, codes []string, msg string) {
 	v.addMessage(rule, sev, target, codes, msg)
 	e := &v.edits[len(v.edits)-1]
-	key := string(m.Kind) + " " + rule
+	key := citeKey{m.Kind, rule}
 	c, ok := v.cites[key]
 	if !ok {
 		c = citation{source: m.Cite(), release: m.Cite() + ", effective " + m.Effective.Format(time.DateOnly)}
@@ -181,7 +181,7 @@ func (v *validator) addFromMessage(m payer.Meta, rule string, sev Severity, targ
 			c.source += "; " + ref
 		}
 		if v.cites == nil {
-			v.cites = map[string]citation{}
+			v.cites = map[citeKey]citation{}
 		}
 		v.cites[key] = c
 	}
@@ -191,6 +191,11 @@ func (v *validator) addFromMessage(m payer.Meta, rule string, sev Severity, targ
 // citation is how the edits of one rule cite one table, built once per
 // validation.
 type citation struct{ source, release string }
+
+type citeKey struct {
+	kind payer.Kind
+	rule string
+}
 
 // policyRef cites the policy behind a payer-table rule, after the table.
 var policyRef = map[string]string{}
@@ -210,8 +215,8 @@ func releaseCitation(r *codesets.Release) string {
 	return fmt.Sprintf("%s, DOS %s", r.Title(), r.Range())
 }
 
-func dxTarget(i int) string   { return fmt.Sprintf("dx:%d", i+1) }
-func lineTarget(i int) string { return fmt.Sprintf("line:%d", i+1) }
+func dxTarget(i int) string   { return "dx:" + strconv.Itoa(i+1) }
+func lineTarget(i int) string { return "line:" + strconv.Itoa(i+1) }
 
 // letter is a diagnosis's CMS-1500 item 21 letter.
 func letter(i int) string {

@@ -231,8 +231,19 @@ func (t *PTP) PairAt(col1, col2 int, dos Date) (PTPEdit, bool) {
 		return PTPEdit{}, false
 	}
 	lo, hi := int(t.start[col1]), int(t.start[col1+1])
-	run := t.col2[lo:hi]
-	i := sort.Search(len(run), func(k int) bool { return run[k] >= uint16(col2) })
+	// The first pair of the run whose column-2 index is not below col2:
+	// a binary search written out, the hot loop of the PTP edit.
+	want := uint16(col2)
+	i, j := lo, hi
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if t.col2[h] < want {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	i -= lo
 	best, found := -1, false
 	var bestDeleted Date
 	// A pair may appear twice (an edit deleted and replaced by one with
