@@ -24,8 +24,9 @@ import (
 // one decoder, which trusts nothing it reads, serves both.
 
 const (
-	magic         = "CBPAYER\x00"
-	formatVersion = 1
+	magic = "CBPAYER\x00"
+	// formatVersion 2: the PTP pairs in columns.
+	formatVersion = 2
 	// maxTableSize bounds a decompressed table: the PTP table, the
 	// largest, is about 12 MB.
 	maxTableSize = 256 << 20
