@@ -409,6 +409,9 @@ func (p *detailPane) render() {
 	} else {
 		add(st.Dim.Render(d.Release))
 	}
+	if d.TitleBefore != "" {
+		wrap("title until "+d.TitleBeforeRelease+": ", d.TitleBefore)
+	}
 	if len(d.Path) > 0 {
 		add(st.Bold.Render("Hierarchy"))
 		for _, s := range d.Path {
@@ -435,6 +438,9 @@ func (p *detailPane) render() {
 		for _, n := range ns {
 			wrap("  • ", n.Text+" ("+codesets.Dotted(codesets.ICD10CM, n.From)+")")
 		}
+	}
+	if len(d.Notes) > 0 && d.NotesSource != "" {
+		wrap("notes from ", d.NotesSource)
 	}
 	if len(d.IndexTerms) > 0 {
 		add(st.Bold.Render("Index entries"))
