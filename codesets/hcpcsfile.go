@@ -43,7 +43,9 @@ const MaxHCPCSFileSize = 64 << 20
 
 // ParseHCPCS reads a HCPCS Level II file, fixed-width or tab-separated.
 func ParseHCPCS(r io.Reader, name string) ([]HCPCSRecord, error) {
-	lines, err := readLines(r, name, MaxHCPCSFileSize)
+	// A row of the spreadsheet holds the whole long description and 48
+	// columns; a fixed-width record is 320 characters.
+	lines, err := readLines(r, name, MaxHCPCSFileSize, 16<<10)
 	if err != nil {
 		return nil, err
 	}

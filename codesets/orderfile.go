@@ -80,7 +80,7 @@ func Quote(s string, n int) string {
 
 // ParseOrderFile reads and checks an ICD-10-CM order file.
 func ParseOrderFile(r io.Reader, name string) ([]OrderEntry, error) {
-	lines, err := readLines(r, name, MaxOrderFileSize)
+	lines, err := readLines(r, name, MaxOrderFileSize, maxOrderLine)
 	if err != nil {
 		return nil, err
 	}
@@ -196,9 +196,10 @@ func hasParent(list []OrderEntry, i int) bool {
 	return false
 }
 
-// readLines reads a text file of at most limit bytes into lines, without
-// line ends (LF or CRLF). It refuses binary content and invalid UTF-8.
-func readLines(r io.Reader, name string, limit int64) ([]string, error) {
+// readLines reads a text file of at most limit bytes into lines of at
+// most maxLine bytes, without line ends (LF or CRLF). It refuses binary
+// content and invalid UTF-8.
+func readLines(r io.Reader, name string, limit int64, maxLine int) ([]string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fileErr(name, 0, "", "%v", err)
@@ -212,7 +213,7 @@ func readLines(r io.Reader, name string, limit int64) ([]string, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var lines []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), maxOrderLine)
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
 		if !utf8.ValidString(line) {
@@ -222,7 +223,7 @@ func readLines(r io.Reader, name string, limit int64) ([]string, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if err == bufio.ErrTooLong {
-			return nil, fileErr(name, len(lines)+1, "", "line longer than %d bytes", maxOrderLine)
+			return nil, fileErr(name, len(lines)+1, "", "line longer than %d bytes", maxLine)
 		}
 		return nil, fileErr(name, len(lines)+1, "", "%v", err)
 	}
@@ -255,7 +256,7 @@ type AddendaSummary struct {
 // lines "Add:", "Delete:", "Revise from:" and "Revise to:" in the order
 // file's columns shifted by the label, then a summary of counts.
 func ParseAddenda(r io.Reader, name string) (*Addenda, error) {
-	lines, err := readLines(r, name, 16<<20)
+	lines, err := readLines(r, name, 16<<20, maxOrderLine)
 	if err != nil {
 		return nil, err
 	}

@@ -83,11 +83,11 @@ func runDataImport(ctx context.Context, e *env, args []string) int {
 		return e.errorf("data import: %v\nnothing was changed", err)
 	}
 	for _, r := range res.Imported {
-		to := r.To
-		if to == "" {
-			to = "on"
+		dates := "from " + r.From
+		if r.To != "" {
+			dates = r.From + " to " + r.To
 		}
-		fmt.Fprintf(e.stdout, "imported %s %s (%s to %s) as %s\n", r.Kind, r.Name, r.From, to, r.ID)
+		fmt.Fprintf(e.stdout, "imported %s %s (%s) as %s\n", r.Kind, r.Name, dates, r.ID)
 		var counts []string
 		for k, v := range r.Counts {
 			counts = append(counts, fmt.Sprintf("%d %s", v, k))

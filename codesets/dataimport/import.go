@@ -13,6 +13,7 @@
 package dataimport
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -231,7 +232,7 @@ func importFiles(r codesets.ImportRecord) string {
 }
 
 // stage writes one import into a scratch directory under root: the files
-// as given, in source/, and the data codebench loads.
+// as given, in source/ (text gzipped), and the data codebench loads.
 func stage(root string, rec codesets.ImportRecord, st *Staged) (string, error) {
 	var rnd [6]byte
 	rand.Read(rnd[:])
@@ -251,7 +252,13 @@ func stage(root string, rec codesets.ImportRecord, st *Staged) (string, error) {
 			continue // members of one zip: the zip once
 		}
 		written[name] = true
-		if err := writeSynced(filepath.Join(dir, "source", name), f.Raw); err != nil {
+		// Text is kept gzip-compressed (a PTP release is 130 MB of text);
+		// the sha256 recorded is the file's as given.
+		data := f.Raw
+		if !isZip(data) && !bytes.HasPrefix(data, []byte("\x1f\x8b")) {
+			data, name = gzipBytes(data), name+".gz"
+		}
+		if err := writeSynced(filepath.Join(dir, "source", name), data); err != nil {
 			return fail(err)
 		}
 	}

@@ -3,7 +3,9 @@ package dataimport
 import (
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,9 +85,12 @@ func TestImportICDRelease(t *testing.T) {
 	if !strings.HasPrefix(rec.ID, "icd10cm-FY2028-") || len(rec.Files) != 1 || len(rec.Files[0].SHA256) != 64 {
 		t.Errorf("id %s files %+v", rec.ID, rec.Files)
 	}
-	src, err := os.ReadFile(filepath.Join(codesets.ImportDir(dir, rec.ID), "source", "icd10cm-order-2028-excerpt.txt"))
+	kept, err := os.ReadFile(filepath.Join(codesets.ImportDir(dir, rec.ID), "source", "icd10cm-order-2028-excerpt.txt.gz"))
 	want, _ := os.ReadFile(testdata("icd10cm-order-2028-excerpt.txt"))
-	if err != nil || !bytes.Equal(src, want) {
+	if err != nil {
+		t.Fatalf("the source file is not kept: %v", err)
+	}
+	if src, err := gunzipAll(kept); err != nil || !bytes.Equal(src, want) {
 		t.Errorf("the source file is not kept as given: %v", err)
 	}
 	s := open(t, dir)
@@ -438,4 +443,12 @@ func testSet(tb testing.TB) *codesets.Set {
 		tb.Fatal(err)
 	}
 	return s
+}
+
+func gunzipAll(data []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }

@@ -74,9 +74,12 @@ func firstLine(head []byte) string {
 	return strings.TrimRight(string(head), "\r")
 }
 
+// gzipBytes compresses what an import keeps (the level gzip uses by
+// default: the best one takes seconds more on a 130 MB PTP release for a
+// few per cent).
 func gzipBytes(data []byte) []byte {
 	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(&b, gzip.DefaultCompression)
 	zw.Write(data)
 	zw.Close()
 	return b.Bytes()
