@@ -428,7 +428,12 @@ func (s *Set) chapters() []*Block {
 // each category. The ICD-10-CM parent of a code is its longest proper
 // prefix that is a code.
 func link(list []*Code, codes map[string]*Code, blocks, chapters []*Block) {
-	var prev *Code // the category before, for one the Tabular lacks
+	linkCodes(list, codes, blocks, chapters, nil)
+}
+
+// linkCodes links codes in tabular order; prev is the category before
+// the first, for a category the Tabular lacks (see blockOf).
+func linkCodes(list []*Code, codes map[string]*Code, blocks, chapters []*Block, prev *Code) {
 	for _, c := range list {
 		for n := len(c.Code) - 1; n >= 3; n-- {
 			if p, ok := codes[c.Code[:n]]; ok {

@@ -125,29 +125,12 @@ func derive(r *Release, d *delta, blocks, chapters []*Block, ownBase bool) error
 		if len(list) == 0 {
 			continue // dropped
 		}
-		linkCategory(list, r.codes, blocks, chapters, prev)
+		linkCodes(list, r.codes, blocks, chapters, prev)
 		r.list = append(r.list, list...)
 		prev = list[0]
 	}
 	r.dates(runs, ownBase)
 	return nil
-}
-
-// linkCategory links the codes of one category, the first being the
-// category itself.
-func linkCategory(list []*Code, codes map[string]*Code, blocks, chapters []*Block, prev *Code) {
-	for _, c := range list {
-		for n := len(c.Code) - 1; n >= 3; n-- {
-			if p, ok := codes[c.Code[:n]]; ok {
-				c.parent = p
-				p.children = append(p.children, c)
-				break
-			}
-		}
-		if c.parent == nil {
-			c.block = blockOf(c.Code, blocks, chapters, prev)
-		}
-	}
 }
 
 // dates sets the validity of the codes a derived release changes: a code

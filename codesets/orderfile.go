@@ -137,11 +137,8 @@ func orderLine(line, name string, n int) (OrderEntry, error) {
 	if !ICD10CMShaped(e.Code) {
 		return e, fileErr(name, n, "code", "%s is not an ICD-10-CM code", Quote(line[6:13], 10))
 	}
-	switch line[14] {
-	case '1':
-		e.Billable = true
-	case '0':
-	default:
+	var ok bool
+	if e.Billable, ok = billableFlag(line[14]); !ok {
 		return e, fileErr(name, n, "billable flag", "%s, want 0 (header) or 1 (billable)", Quote(line[14:15], 4))
 	}
 	e.Short = strings.TrimSpace(line[16:76])
@@ -155,6 +152,11 @@ func orderLine(line, name string, n int) (OrderEntry, error) {
 		}
 	}
 	return e, nil
+}
+
+// billableFlag reads the flag column: 1 billable, 0 header.
+func billableFlag(b byte) (billable, ok bool) {
+	return b == '1', b == '0' || b == '1'
 }
 
 // checkTree checks the hierarchy the order brings: codes follow their
@@ -329,12 +331,9 @@ func addendaLine(line, name string, n int) (OrderEntry, error) {
 		return OrderEntry{}, fileErr(name, n, "", "%d characters, want at least 85: %s", len(line), Quote(line, 80))
 	}
 	e := OrderEntry{Line: n}
-	switch line[13] {
-	case '1':
-		e.Billable = true
-	case '0':
-	default:
-		return e, fileErr(name, n, "billable flag", "%s, want 0 or 1", Quote(line[13:14], 4))
+	var ok bool
+	if e.Billable, ok = billableFlag(line[13]); !ok {
+		return e, fileErr(name, n, "billable flag", "%s, want 0 (header) or 1 (billable)", Quote(line[13:14], 4))
 	}
 	e.Code = strings.TrimSpace(line[15:22])
 	if !ICD10CMShaped(e.Code) {

@@ -360,7 +360,7 @@ func (a Answer) message() string {
 		}
 		return fmt.Sprintf("%s is not a %s code", a.display(), a.System)
 	case Header:
-		return fmt.Sprintf("%s is a header in %s: %s", a.display(), a.Release.Label(), pickText(billableUnder(a.Found, 4), len(billableUnder(a.Found, 100))))
+		return fmt.Sprintf("%s is a header in %s: %s", a.display(), a.Release.Label(), pickText(BillableUnder(a.Found, 4), len(BillableUnder(a.Found, 100))))
 	case NotYet:
 		if a.System != ICD10CM {
 			return fmt.Sprintf("%s is effective from %s, after the date of service %s", a.display(), a.Found.Effective.Format(time.DateOnly), d)
@@ -390,8 +390,8 @@ func (a Answer) wayOut() string {
 		if c.Billable {
 			return fmt.Sprintf("; %s has %s (%s)", a.Release.Title(), c.Display(), c.Title())
 		}
-		under := billableUnder(c, 4)
-		return fmt.Sprintf("; in %s %s", a.Release.Title(), pickText(under, len(billableUnder(c, 100))))
+		under := BillableUnder(c, 4)
+		return fmt.Sprintf("; in %s %s", a.Release.Title(), pickText(under, len(BillableUnder(c, 100))))
 	}
 	return ""
 }
@@ -414,8 +414,9 @@ func pickText(codes []string, total int) string {
 	return fmt.Sprintf("pick one of the %s codes under it, e.g. %s", more, strings.Join(codes, ", "))
 }
 
-// billableUnder lists up to n billable codes under c in tabular order.
-func billableUnder(c *Code, n int) []string {
+// BillableUnder lists up to n billable codes under c in tabular order,
+// as displayed ("I42.00").
+func BillableUnder(c *Code, n int) []string {
 	var out []string
 	var walk func(*Code)
 	walk = func(x *Code) {

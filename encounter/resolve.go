@@ -189,7 +189,7 @@ func (v *validator) nearestICD(code string) []*codesets.Code {
 			return []*codesets.Code{c}
 		}
 		var near []*codesets.Code
-		for _, d := range billableUnder(c, 3) {
+		for _, d := range codesets.BillableUnder(c, 3) {
 			if x, ok := v.on.LookupIn(codesets.ICD10CM, d); ok {
 				near = append(near, x)
 			}
@@ -226,23 +226,4 @@ func nearestText(near []*codesets.Code) string {
 		parts[i] = c.Display() + " " + clip(c.Title(), 40)
 	}
 	return "; nearest: " + strings.Join(parts, "; ")
-}
-
-// billableUnder lists up to n billable codes under a header, in tabular order.
-func billableUnder(c *codesets.Code, n int) []string {
-	var out []string
-	var walk func(*codesets.Code)
-	walk = func(x *codesets.Code) {
-		for _, ch := range x.Children() {
-			if len(out) == n {
-				return
-			}
-			if ch.Billable {
-				out = append(out, ch.Display())
-			}
-			walk(ch)
-		}
-	}
-	walk(c)
-	return out
 }

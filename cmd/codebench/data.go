@@ -69,11 +69,7 @@ func runDataImport(ctx context.Context, e *env, args []string) int {
 	if opt.To, err = dateFlag("to", *to); err != nil {
 		return e.errorf("%v", err)
 	}
-	dir, err := codesets.DataDir()
-	if err != nil {
-		return e.errorf("%v", err)
-	}
-	set, err := codesets.Open(dir)
+	dir, set, err := openDataDir()
 	if err != nil {
 		return e.errorf("%v", err)
 	}
@@ -110,6 +106,16 @@ func runDataImport(ctx context.Context, e *env, args []string) int {
 		return 0
 	}
 	return rebuildIndex(ctx, e, dir)
+}
+
+// openDataDir loads the data directory's code sets.
+func openDataDir() (string, *codesets.Set, error) {
+	dir, err := codesets.DataDir()
+	if err != nil {
+		return "", nil, err
+	}
+	set, err := codesets.Open(dir)
+	return dir, set, err
 }
 
 // rebuildIndex builds the search index of the data directory as it now
@@ -153,11 +159,7 @@ func runDataStatus(e *env, args []string) int {
 	if today.IsZero() {
 		today = time.Now()
 	}
-	dir, err := codesets.DataDir()
-	if err != nil {
-		return e.errorf("%v", err)
-	}
-	set, err := codesets.Open(dir)
+	dir, set, err := openDataDir()
 	if err != nil {
 		return e.errorf("%v", err)
 	}

@@ -113,6 +113,21 @@ var (
 	aprilRE = regexp.MustCompile(`(?i)april`)
 )
 
+// override puts the command's --release, --from and --to in place of
+// what the file names told.
+func (o Options) override(name string, from, to time.Time) (string, time.Time, time.Time) {
+	if o.Release != "" {
+		name = o.Release
+	}
+	if !o.From.IsZero() {
+		from = o.From
+	}
+	if !o.To.IsZero() {
+		to = o.To
+	}
+	return name, from, to
+}
+
 // icdRelease names a release from its file names, or from the options:
 // an annual file of year Y is FY Y (1 October Y-1 to 30 September Y), an
 // April update from 1 April Y.
@@ -128,15 +143,7 @@ func icdRelease(names []string, o Options) (name string, from, to time.Time, err
 			from = time.Date(y, 4, 1, 0, 0, 0, 0, time.UTC)
 		}
 	}
-	if o.Release != "" {
-		name = o.Release
-	}
-	if !o.From.IsZero() {
-		from = o.From
-	}
-	if !o.To.IsZero() {
-		to = o.To
-	}
+	name, from, to = o.override(name, from, to)
 	if name == "" || from.IsZero() || to.IsZero() {
 		return "", from, to, fmt.Errorf("cannot tell the release from the file name %s: give --release FY2028 --from 2027-10-01 --to 2028-09-30", codesets.Quote(joined, 120))
 	}
@@ -251,15 +258,7 @@ func hcpcsRelease(names []string, o Options) (name string, from, to time.Time, e
 		to = from.AddDate(0, 3, -1)
 		name = fmt.Sprintf("%d %s", y, mon)
 	}
-	if o.Release != "" {
-		name = o.Release
-	}
-	if !o.From.IsZero() {
-		from = o.From
-	}
-	if !o.To.IsZero() {
-		to = o.To
-	}
+	name, from, to = o.override(name, from, to)
 	if name == "" || from.IsZero() {
 		return "", from, to, fmt.Errorf("cannot tell the quarter from the file name %s: give --release \"2026 January\" --from 2026-01-01", codesets.Quote(joined, 120))
 	}
