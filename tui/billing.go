@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"codebench/encounter/exporter"
+	"codebench/encounter/queue"
 	"codebench/encounter/store"
 )
 
@@ -28,12 +29,12 @@ func (b BillingExporter) Document(ctx context.Context, id string) ([]byte, error
 }
 
 // Export publishes the saved revision under the coder's lease.
-func (b BillingExporter) Export(ctx context.Context, l store.Lease) (string, error) {
+func (b BillingExporter) Export(ctx context.Context, l store.Lease) (string, queue.Delivery, error) {
 	if b.X == nil {
-		return "", errors.New("no exporter configured")
+		return "", "", errors.New("no exporter configured")
 	}
 	res, err := b.X.ExportLeased(ctx, l)
-	return res.Key, err
+	return res.Key, res.Delivery, err
 }
 
 // Destination names the queue.

@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"codebench/encounter"
+	"codebench/encounter/queue"
 	"codebench/tui/common"
 	"codebench/tui/dialog"
 )
@@ -20,10 +21,11 @@ type (
 		err error
 	}
 	exportedMsg struct {
-		id  string
-		rev int
-		key string
-		err error
+		id       string
+		rev      int
+		key      string
+		delivery queue.Delivery
+		err      error
 	}
 )
 
@@ -78,8 +80,8 @@ func (m *Model) export() tea.Cmd {
 	ex, lease, ctx := m.c.Exporter, m.w.Lease, m.c.Ctx
 	id, rev := m.w.Enc.ID, m.w.Enc.Revision
 	return func() tea.Msg {
-		key, err := ex.Export(ctx, lease)
-		return exportedMsg{id: id, rev: rev, key: key, err: err}
+		key, delivery, err := ex.Export(ctx, lease)
+		return exportedMsg{id: id, rev: rev, key: key, delivery: delivery, err: err}
 	}
 }
 
@@ -92,9 +94,17 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 		return common.Fail(fmt.Errorf("export of %s failed: %w", msg.id, msg.err))
 	}
 	m.confirm = nil
+	m.w.ReadOnly = "exported"
+	if msg.delivery == queue.Spooled {
+		// Kept on this machine, forwarded when the queue server is back:
+		// the coder must not read it as delivered.
+		m.c.Logger.Warn("exported, spooled: not delivered yet", "encounter", msg.id, "revision", msg.rev, "key", msg.key)
+		m.lastExport = msg.key + " (spooled, NOT delivered yet)"
+		m.status, m.statusErr = fmt.Sprintf("%s revision %d spooled, NOT delivered: the billing queue server is unreachable; it is sent when it is back (%s); opening the next encounter", msg.id, msg.rev, msg.key), true
+		return m.close(closeNext)
+	}
 	m.c.Logger.Info("exported", "encounter", msg.id, "revision", msg.rev, "key", msg.key)
 	m.lastExport = msg.key
-	m.w.ReadOnly = "exported"
 	// Said now, not by a command that could land after the next
 	// encounter's "opened" (which repeats the key).
 	m.status, m.statusErr = fmt.Sprintf("exported %s revision %d to %s (%s); opening the next encounter", msg.id, msg.rev, m.c.Exporter.Destination(), msg.key), false

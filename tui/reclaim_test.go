@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"codebench/encounter/queue"
 	"codebench/encounter/store"
 	"codebench/tui/coding"
 )
@@ -151,4 +152,18 @@ func TestChangedMeanwhileReloadsAndSaysWhy(t *testing.T) {
 	if _, sum, _ := r.store.Get(ctx, "enc-1001"); sum.Status != store.InProgress {
 		t.Fatalf("status %s", sum.Status)
 	}
+}
+
+// TestSpooledExportSaysNotDelivered: an export the queue only spooled
+// (its server unreachable) is never announced as delivered.
+func TestSpooledExportSaysNotDelivered(t *testing.T) {
+	r := newRig(t, nil)
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	d.send(exportedMsg{id: "enc-1001", rev: 0, key: "enc-1001-r0", delivery: queue.Spooled})
+	d.settle()
+	if !strings.Contains(d.m.status, "enc-1001-r0 (spooled, NOT delivered yet)") {
+		t.Fatalf("status after a spooled export: %q", d.m.status)
+	}
+	d.must("NOT delivered")
 }

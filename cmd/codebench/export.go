@@ -13,15 +13,17 @@ import (
 
 	"codebench/encounter"
 	"codebench/encounter/exporter"
+	"codebench/encounter/queue"
 	"codebench/encounter/queue/dirqueue"
 	"codebench/encounter/store"
 )
 
 // Exit codes of codebench export.
 const (
-	exportOK      = 0 // exported, or exported before (idempotent)
+	exportOK      = 0 // delivered to the billing queue, or exported before (idempotent)
 	exportRefused = 1 // error edits block the export
-	exportFailed  = 2 // bad usage, unknown id, leased, I/O
+	exportFailed  = 2 // bad usage, unknown id, leased, I/O, or the queue refused it (credentials, permissions, stream)
+	exportSpooled = 3 // spooled, not delivered: the queue server is unreachable; forwarded when it is back
 )
 
 const exportUsage = "usage: codebench export [--store PATH] [--queue SPEC] [--format fhir|837p] [--x12-envelope PATH] [--edit-sets SPEC] [--coder ID] [--take-over] [--json] ID"
@@ -31,8 +33,12 @@ type exportReport struct {
 	ID       string `json:"id"`
 	Revision int    `json:"revision"`
 	Key      string `json:"key,omitempty"`
-	// Result: exported, already-exported, resumed, refused or failed.
+	// Result: exported, spooled, already-exported, resumed, refused,
+	// queue-refused or failed.
 	Result string `json:"result"`
+	// Delivery: delivered, or spooled (kept on this machine, not yet
+	// delivered); empty when nothing was published now.
+	Delivery string `json:"delivery,omitempty"`
 	Path   string `json:"path,omitempty"` // the file, for a directory queue
 	// Location is where the export went, as recorded when it was made: a
 	// file or a NATS stream; empty when that was not recorded.
@@ -43,7 +49,9 @@ type exportReport struct {
 
 // runExport exports one coded encounter from the work store to the billing
 // queue, for scripts: exit 0 when it is in the queue (now or before), 1
-// when error edits refuse it, 2 for anything else.
+// when error edits refuse it, 3 when it is spooled and not delivered (the
+// queue server is unreachable), 2 for anything else, the queue refusing it
+// included.
 func runExport(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -132,7 +140,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "%s revision %d was already exported as %s %s\n", id, sum.Revision, sum.ExportKey, where)
 		return exportOK
 	}
-	q, err := openQueue(*queueSpec)
+	q, err := openQueue(*queueSpec, e.notice)
 	if err != nil {
 		return fail(exportFailed, "failed", err)
 	}
@@ -165,17 +173,23 @@ func runExport(ctx context.Context, e *env, args []string) int {
 			msg += "; did you mean " + strings.Join(near, " or ") + "?"
 		}
 		return fail(exportFailed, "failed", errors.New(msg))
+	case errors.Is(err, queue.ErrRefused):
+		return fail(exportFailed, "queue-refused", err)
 	case err != nil:
 		return fail(exportFailed, "failed", err)
 	}
 
 	report.Location = res.Location
+	report.Delivery = string(res.Delivery)
 	if dq, ok := q.(*dirqueue.Queue); ok {
 		report.Path = dq.PathOf(res.Key, x.Format.ContentType())
 	}
+	code := exportOK
 	switch {
 	case res.Already:
 		report.Result = "already-exported"
+	case res.Delivery == queue.Spooled:
+		report.Result, code = "spooled", exportSpooled
 	case res.Resumed:
 		report.Result = "resumed"
 	default:
@@ -183,7 +197,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	}
 	if *asJSON {
 		writeJSON(e.stdout, report)
-		return exportOK
+		return code
 	}
 	where := res.Key
 	switch {
@@ -195,6 +209,8 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	switch {
 	case res.Already:
 		fmt.Fprintf(e.stdout, "%s revision %d was already exported: %s\n", id, res.Revision, where)
+	case res.Delivery == queue.Spooled:
+		fmt.Fprintf(e.stdout, "%s revision %d spooled, NOT delivered: the billing queue server is unreachable; the export waits on this machine and is forwarded, once, when it is back (codebench queue status shows it): %s\n", id, res.Revision, where)
 	case res.Resumed:
 		fmt.Fprintf(e.stdout, "%s revision %d exported (finished an interrupted export): %s\n", id, res.Revision, where)
 	default:
@@ -205,7 +221,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "%d warning(s):\n", len(warnings))
 		printEdits(e.stderr, warnings)
 	}
-	return exportOK
+	return code
 }
 
 // warningsOf picks the warnings nobody accepted.

@@ -47,7 +47,7 @@ func commands() []command {
 		{"bench", "[--no-build] [--queries N] [--json] | ssh [--sessions N] [--rate K] [--capacity]", "measure index build and open time, query latency (p50/p99) and memory; ssh: keystroke-to-frame, CPU per key and sessions per core of serve", runBench},
 		{"import", "[--store PATH] DIR", "move an inbox directory's encounter files into the work store", runImport},
 		{"validate", "[--json] FILE|DIR...", "check encounter files against the claim edits (exit 1: error edits, 2: unreadable)", runValidate},
-		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits)", runExport},
+		{"export", "[--store PATH] [--queue SPEC] ID", "export a coded encounter to the billing queue (exit 1: error edits, 3: spooled, not delivered)", runExport},
 		{"store", "init|migrate|backup", "work store: the PostgreSQL schema; copy a SQLite store into it; back a live SQLite store up", runStore},
 		{"fees", "import [--version V] FILE | show [CODE...]", "import the practice's fee schedule (CSV: code, modifier, amount, effective dates, payer) that fills line charges", runFees},
 		{"reopen", "(--replace|--void) --claim-number N --reason TEXT ID", "reopen an exported claim as a replacement (frequency 7) or void (8) of it", runReopen},

@@ -280,7 +280,7 @@ func TestMultiNode(t *testing.T) {
 	if err := c.st.BeginExport(ctx, l, sum.Revision, pendingKey); err != nil {
 		t.Fatal(err)
 	}
-	q, err := openQueue(c.queueSpec("dead-node"))
+	q, err := openQueue(c.queueSpec("dead-node"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

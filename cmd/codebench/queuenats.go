@@ -35,14 +35,16 @@ func natsQueueOptions(spec string) (natsqueue.Options, error) {
 // openNATSQueue opens the JetStream billing queue named by spec. The
 // result is a *natsqueue.Queue (PublishOutcome says whether an export
 // was delivered or spooled).
-func openNATSQueue(spec string) (queue.Queue, error) {
+func openNATSQueue(spec string, notice func(string)) (queue.Queue, error) {
 	o, err := natsQueueOptions(spec)
 	if err != nil {
 		return nil, err
 	}
+	o.Notice = notice
 	q, err := natsqueue.Open(o)
 	if err != nil {
 		return nil, err // not a typed nil inside the interface
 	}
 	return q, nil
 }
+

@@ -11,7 +11,12 @@ import (
 	"codebench/encounter/queue/natsqueue"
 )
 
-const queueUsage = "usage: codebench queue status [--queue SPEC] [--json] | queue drain [--queue SPEC] [--timeout 1m]"
+const queueUsage = "usage: codebench queue status [--queue SPEC] [--max-age 5m] [--json] | queue drain [--queue SPEC] [--timeout 1m]"
+
+// queueStuck is queue status's exit code while exports wait undelivered
+// longer than --max-age (or were refused for good): the same code as an
+// export that was spooled.
+const queueStuck = exportSpooled
 
 // runQueue reports on the billing queue (status) or forwards what waits in
 // its spool (drain), e.g. after exports made while NATS was down by a
@@ -25,6 +30,7 @@ func runQueue(ctx context.Context, e *env, args []string) int {
 	spec := fs.String("queue", os.Getenv("CODEBENCH_QUEUE"), "billing queue, e.g. nats://host:4222?stream=BILLING (default $CODEBENCH_QUEUE)")
 	asJSON := fs.Bool("json", false, "print JSON (status)")
 	timeout := fs.Duration("timeout", time.Minute, "how long to wait for the spool to empty (drain)")
+	maxAge := fs.Duration("max-age", 5*time.Minute, "status exits 3 while an export has waited in the spool longer than this (not delivered)")
 	if args[0] != "status" && args[0] != "drain" {
 		return e.errorf("unknown queue command %q\n%s", args[0], queueUsage)
 	}
@@ -33,6 +39,13 @@ func runQueue(ctx context.Context, e *env, args []string) int {
 	}
 	if fs.NArg() != 0 {
 		return e.errorf("%s", queueUsage)
+	}
+	fromArgs := false
+	fs.Visit(func(f *flag.Flag) { fromArgs = fromArgs || f.Name == "queue" })
+	if fromArgs {
+		if err := checkQueueNoSecret(*spec); err != nil {
+			return e.errorf("queue %s: %v", args[0], err)
+		}
 	}
 	if *spec == "" {
 		return e.errorf("queue %s: no queue given; use --queue nats://host:4222 or set CODEBENCH_QUEUE", args[0])
@@ -68,6 +81,9 @@ func runQueue(ctx context.Context, e *env, args []string) int {
 			return e.errorf("queue drain: %v", err)
 		}
 	}
+	if args[0] == "status" && code == 0 {
+		code = stuckCode(st, *maxAge, time.Now())
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -77,8 +93,26 @@ func runQueue(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	st.WriteText(e.stdout)
+	if code == queueStuck {
+		if st.Spooled > 0 && time.Since(st.OldestSpooled) > *maxAge {
+			fmt.Fprintf(e.stdout, "NOT DELIVERED: %d export(s) spooled, the oldest for %s (longer than --max-age %s); is the NATS server reachable? codebench queue drain forwards them\n",
+				st.Spooled, time.Since(st.OldestSpooled).Round(time.Second), *maxAge)
+		}
+		if st.Rejected > 0 {
+			fmt.Fprintf(e.stdout, "REFUSED: %d export(s) refused for good, in %s/rejected\n", st.Rejected, st.SpoolDir)
+		}
+	}
 	if code == 0 && args[0] == "drain" {
 		fmt.Fprintln(e.stdout, "spool empty: every export is acknowledged by JetStream")
 	}
 	return code
+}
+
+// stuckCode is queueStuck while an export has waited longer than maxAge
+// or one was refused for good, else 0.
+func stuckCode(st natsqueue.Status, maxAge time.Duration, now time.Time) int {
+	if st.Spooled > 0 && now.Sub(st.OldestSpooled) > maxAge || st.Rejected > 0 {
+		return queueStuck
+	}
+	return 0
 }

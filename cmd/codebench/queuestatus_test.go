@@ -28,7 +28,7 @@ func TestQueueStatusAndDrain(t *testing.T) {
 
 	// Two exports while the server is down are spooled in the data directory.
 	ns.Stop()
-	q, err := openNATSQueue(spec)
+	q, err := openNATSQueue(spec, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestQueueCommandErrors(t *testing.T) {
 func TestOpenQueueNATS(t *testing.T) {
 	t.Setenv("CODEBENCH_DATA", t.TempDir())
 	ns := natstest.Start(t, nil)
-	q, err := openQueue(ns.URL() + "?stream=CLAIMS")
+	q, err := openQueue(ns.URL()+"?stream=CLAIMS", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestOpenQueueNATS(t *testing.T) {
 		t.Fatalf("openQueue(nats://...) = %T", q)
 	}
 	for _, spec := range []string{"nats://:4222", "nats://host:65536", "nats://host/x"} {
-		if q, err := openQueue(spec); err == nil || q != nil {
+		if q, err := openQueue(spec, nil); err == nil || q != nil {
 			t.Errorf("openQueue(%q) = %v, %v; want a nil queue and an error", spec, q, err)
 		}
 	}

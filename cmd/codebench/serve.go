@@ -179,7 +179,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if isPostgres(cfg.storePath) {
 		prefsDir = filepath.Join(cfg.dataDir, "prefs")
 	}
-	q, err := openQueue(cfg.queueSpec)
+	q, err := openQueue(cfg.queueSpec, func(m string) { logger.Warn(m) })
 	if err != nil {
 		return e.errorf("billing queue %s: %v", queueName(cfg.queueSpec), err)
 	}

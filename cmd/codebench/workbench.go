@@ -61,6 +61,9 @@ func workbenchFlags(e *env, args []string) (workbenchConfig, int) {
 	if code := parseNoArgs(fs, args); code >= 0 {
 		return c, code
 	}
+	if err := checkQueueNoSecret(c.queueSpec); err != nil { // from the command line
+		return c, e.errorf("%v", err)
+	}
 	data, err := codesets.DataDir()
 	if err != nil {
 		return c, e.errorf("%v", err)
@@ -164,7 +167,7 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	mark("work store")
-	q, err := openQueue(cfg.queueSpec)
+	q, err := openQueue(cfg.queueSpec, func(m string) { logger.Warn(m) })
 	if err != nil {
 		return e.errorf("billing queue %s: %v", queueName(cfg.queueSpec), err)
 	}

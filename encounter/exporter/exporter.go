@@ -84,6 +84,10 @@ type Result struct {
 	Edits []encounter.Edit
 	// Size is the claim document's length in bytes.
 	Size int
+	// Delivery says whether the queue delivered the export or spooled it
+	// (an unreachable server: not delivered yet); empty when nothing was
+	// published (Already).
+	Delivery queue.Delivery
 	// Location is where the export went (a file, a stream), as the queue
 	// said when it took it and the audit log keeps it; "" when the queue
 	// cannot say or, for an export made before locations were recorded,
@@ -163,16 +167,28 @@ func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, err
 	}
 	x.at("begun")
 	msg := queue.Message{EncounterID: enc.ID, Revision: sum.Revision, Data: data, ContentType: contentType}
-	if err := x.Queue.Publish(ctx, msg); err != nil {
-		return res, fmt.Errorf("export %s: publish: %w (the export stays pending; retry it)", res.Key, err)
+	res.Delivery = queue.Delivered
+	var perr error
+	if dr, ok := x.Queue.(queue.DeliveryReporter); ok {
+		res.Delivery, perr = dr.PublishDelivery(ctx, msg)
+	} else {
+		perr = x.Queue.Publish(ctx, msg)
+	}
+	if perr != nil {
+		return res, fmt.Errorf("export %s: publish: %w (the export stays pending; retry it)", res.Key, perr)
 	}
 	x.at("published")
 	if loc, ok := x.Queue.(queue.Locator); ok {
 		// Kept with the export's record, so a later run, wherever its
-		// queue points, says where this one went.
+		// queue points, says where this one went. A spooled export is
+		// recorded as such: it has not reached billing yet.
 		res.Location = loc.Locate(msg)
+		detail := deliveredPrefix + res.Key + " to " + res.Location
+		if res.Delivery == queue.Spooled {
+			detail = spooledPrefix + res.Key + " to " + res.Location + " (not delivered yet: the queue server was unreachable; the spool forwards it, once, when it is back)"
+		}
 		if err := x.Store.Log(context.WithoutCancel(ctx), store.AuditEntry{EncounterID: enc.ID, Coder: l.Coder, Revision: sum.Revision,
-			Action: "export", Detail: deliveredPrefix + res.Key + " to " + res.Location}); err != nil {
+			Action: "export", Detail: detail}); err != nil {
 			return res, fmt.Errorf("export %s: published to %s, not recorded: %w (retry the export to record it)", res.Key, res.Location, err)
 		}
 	}
@@ -189,6 +205,9 @@ func (x *Exporter) ExportLeased(ctx context.Context, l store.Lease) (Result, err
 // went: "delivered KEY to LOCATION".
 const deliveredPrefix = "delivered "
 
+// spooledPrefix starts it for an export the queue spooled.
+const spooledPrefix = "spooled "
+
 // RecordedLocation is where the export key of encounter id went, as its
 // audit entry recorded it; "" when none did.
 func RecordedLocation(ctx context.Context, st store.Store, id, key string) string {
@@ -202,6 +221,10 @@ func RecordedLocation(ctx context.Context, st store.Store, id, key string) strin
 			continue
 		}
 		if loc, ok := strings.CutPrefix(e.Detail, deliveredPrefix+key+" to "); ok {
+			return loc
+		}
+		if loc, ok := strings.CutPrefix(e.Detail, spooledPrefix+key+" to "); ok {
+			loc, _, _ = strings.Cut(loc, " (not delivered yet")
 			return loc
 		}
 	}

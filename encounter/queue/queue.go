@@ -5,6 +5,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -49,6 +50,30 @@ func Extension(contentType string) string {
 // Key identifies an export: the same encounter and revision published twice
 // must reach billing once.
 func (m Message) Key() string { return fmt.Sprintf("%s-r%d", m.EncounterID, m.Revision) }
+
+// Delivery says how far a published export got.
+type Delivery string
+
+const (
+	// Delivered: billing's queue has it (JetStream acknowledged it, or
+	// it is written in the queue directory).
+	Delivered Delivery = "delivered"
+	// Spooled: kept durably on this machine because the queue server is
+	// unreachable; it is forwarded, once, when the server is back. Not
+	// delivered yet.
+	Spooled Delivery = "spooled"
+)
+
+// ErrRefused: the queue server refused the export or the connection
+// (credentials, permissions, a stream that is missing and cannot be
+// created). Unlike an outage, waiting does not help: nothing is spooled.
+var ErrRefused = errors.New("refused by the billing queue")
+
+// DeliveryReporter is a Queue that says whether Publish delivered the
+// export or spooled it (queues without it deliver or fail).
+type DeliveryReporter interface {
+	PublishDelivery(ctx context.Context, m Message) (Delivery, error)
+}
 
 // Queue delivers exports to billing.
 type Queue interface {

@@ -12,6 +12,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/encounter/queue"
 	"codebench/encounter/store"
 	"codebench/index"
 	"codebench/tui/keymap"
@@ -39,8 +40,10 @@ type Exporter interface {
 	// for byte what Export would send; the confirmation shows it.
 	Document(ctx context.Context, id string) ([]byte, error)
 	// Export publishes the saved revision under the coder's lease and
-	// records it in the store; it returns the queue key ("ID-rN").
-	Export(ctx context.Context, l store.Lease) (key string, err error)
+	// records it in the store; it returns the queue key ("ID-rN") and
+	// whether the queue delivered it or only spooled it (its server
+	// unreachable: not delivered yet).
+	Export(ctx context.Context, l store.Lease) (key string, delivery queue.Delivery, err error)
 	// Destination names where exports go ("billing queue /var/...").
 	Destination() string
 }

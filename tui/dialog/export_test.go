@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"codebench/encounter"
+	"codebench/encounter/queue"
 	"codebench/encounter/store"
 	"codebench/tui/common"
 	"codebench/tui/keymap"
@@ -17,9 +18,11 @@ import (
 
 type fakeExporter struct{}
 
-func (fakeExporter) Document(context.Context, string) ([]byte, error)    { return []byte(`{"a":1}`), nil }
-func (fakeExporter) Export(context.Context, store.Lease) (string, error) { return "k", nil }
-func (fakeExporter) Destination() string                                 { return "billing queue /q" }
+func (fakeExporter) Document(context.Context, string) ([]byte, error) { return []byte(`{"a":1}`), nil }
+func (fakeExporter) Export(context.Context, store.Lease) (string, queue.Delivery, error) {
+	return "k", queue.Delivered, nil
+}
+func (fakeExporter) Destination() string { return "billing queue /q" }
 
 func testDialog() *Export {
 	c := &common.Common{Styles: styles.New(true, true), KeyMap: keymap.Default(), Exporter: fakeExporter{}}

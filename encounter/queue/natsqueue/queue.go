@@ -83,6 +83,8 @@ type Queue struct {
 	closing sync.RWMutex
 	closed  bool
 
+	denied violations // permission violations the server reported
+
 	mu          sync.Mutex // guards the fields below
 	streamReady bool
 	window      time.Duration
@@ -135,13 +137,35 @@ func Open(o Options) (*Queue, error) {
 	if o.Creds != "" {
 		opts = append(opts, nats.UserCredentials(o.Creds))
 	}
+	authOpts, servers, err := o.secretOptions()
+	if err != nil {
+		sp.close()
+		return nil, fmt.Errorf("nats queue %s: %w", o.Display(), err)
+	}
+	opts = append(opts, authOpts...)
 	tlsOpts, err := o.tlsOptions()
 	if err != nil {
 		sp.close()
 		return nil, fmt.Errorf("nats queue: %w", err)
 	}
 	opts = append(opts, tlsOpts...)
-	q.nc, err = nats.Connect(strings.Join(o.Servers, ","), opts...)
+	opts = append(opts, nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		if errors.Is(err, nats.ErrPermissionViolation) {
+			q.noteError(err)
+			q.denied.note(err)
+		}
+	}))
+	// A first attempt that does not retry tells a server refusing the
+	// credentials (a refusal) from one that cannot be reached (spool,
+	// and connect in the background).
+	q.nc, err = nats.Connect(servers, append(opts[:len(opts):len(opts)], nats.RetryOnFailedConnect(false))...)
+	if authFailure(err) {
+		sp.close()
+		return nil, refusedAuth(o, err)
+	}
+	if err != nil {
+		q.nc, err = nats.Connect(servers, opts...)
+	}
 	if err != nil {
 		sp.close()
 		return nil, fmt.Errorf("nats queue %s: %w", o.Display(), err)
@@ -155,7 +179,7 @@ func Open(o Options) (*Queue, error) {
 	if q.nc.IsConnected() {
 		if err := q.ensureStream(); err != nil {
 			var cfg errConfig
-			if errors.As(err, &cfg) {
+			if errors.As(err, &cfg) || errors.Is(err, queue.ErrRefused) {
 				q.nc.Close()
 				sp.close()
 				return nil, fmt.Errorf("nats queue %s: %w", o.Display(), err)
@@ -191,6 +215,19 @@ func (q *Queue) Publish(ctx context.Context, m queue.Message) error {
 	return err
 }
 
+// PublishDelivery implements queue.DeliveryReporter: delivered (a
+// duplicate is delivered too) or spooled.
+func (q *Queue) PublishDelivery(ctx context.Context, m queue.Message) (queue.Delivery, error) {
+	out, err := q.PublishOutcome(ctx, m)
+	if err != nil {
+		return "", err
+	}
+	if out == Spooled {
+		return queue.Spooled, nil
+	}
+	return queue.Delivered, nil
+}
+
 // PublishOutcome is Publish that also says whether the export reached
 // JetStream, was a duplicate, or waits in the spool.
 func (q *Queue) PublishOutcome(ctx context.Context, m queue.Message) (Outcome, error) {
@@ -220,9 +257,14 @@ func (q *Queue) PublishOutcome(ctx context.Context, m queue.Message) (Outcome, e
 	}
 	var sendErr error
 	if empty && q.ready() {
+		started := time.Now()
 		ack, err := q.send(ctx, m)
 		if err == nil {
 			return q.delivered(ack, false), nil
+		}
+		if denied := q.denied.since(started); denied != nil {
+			q.noteError(fmt.Errorf("export %s refused: %w", m.Key(), denied))
+			return 0, refusedPermission(q.o, "publish to "+q.o.Subject, denied)
 		}
 		if permanent(err) {
 			q.noteError(fmt.Errorf("export %s refused: %w", m.Key(), err))
@@ -278,10 +320,13 @@ func (q *Queue) ready() bool {
 	return q.streamReady && q.nc.IsConnected()
 }
 
-// send publishes m and waits (at most PublishTimeout) for the ack.
+// send publishes m and waits (at most PublishTimeout) for the ack; a
+// permission violation reported meanwhile ends the wait.
 func (q *Queue) send(ctx context.Context, m queue.Message) (*jetstream.PubAck, error) {
 	ctx, cancel := context.WithTimeout(ctx, q.o.PublishTimeout)
 	defer cancel()
+	ctx, stop := q.denied.watch(ctx)
+	defer stop()
 	msg := nats.NewMsg(q.o.Subject)
 	msg.Data = m.Data
 	msg.Header.Set(HeaderEncounter, m.EncounterID)
@@ -342,7 +387,13 @@ func signal(c chan struct{}) {
 func (q *Queue) ensureStream() error {
 	ctx, cancel := context.WithTimeout(q.ctx, 5*time.Second)
 	defer cancel()
+	ctx, stop := q.denied.watch(ctx)
+	defer stop()
+	started := time.Now()
 	facts, err := ensureStream(ctx, q.js, q.o)
+	if denied := q.denied.since(started); err != nil && denied != nil {
+		return refusedPermission(q.o, "look up or create stream "+q.o.Stream, denied)
+	}
 	if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) {
 		// Nobody answers the JetStream API. If the server also says it
 		// has no JetStream, waiting will not help; otherwise it may be

@@ -101,12 +101,17 @@ func Inspect(ctx context.Context, o Options) (Status, error) {
 	if o.Creds != "" {
 		opts = append(opts, nats.UserCredentials(o.Creds))
 	}
+	authOpts, servers, err := o.secretOptions()
+	if err != nil {
+		return st, fmt.Errorf("nats queue %s: %w", o.Display(), err)
+	}
+	opts = append(opts, authOpts...)
 	tlsOpts, err := o.tlsOptions()
 	if err != nil {
 		return st, fmt.Errorf("nats queue: %w", err)
 	}
 	opts = append(opts, tlsOpts...)
-	nc, err := nats.Connect(strings.Join(o.Servers, ","), opts...)
+	nc, err := nats.Connect(servers, opts...)
 	if err != nil {
 		st.ServerError = err.Error()
 		return st, nil

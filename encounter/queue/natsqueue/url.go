@@ -47,6 +47,11 @@ type Options struct {
 	Creds string
 	// TLS requires and configures TLS (tls.go).
 	TLS TLS
+	// PasswordFile holds the password of the user named in the server
+	// URLs (nats://alice@host?password_file=PATH); TokenFile holds a token
+	// (?token_file=PATH). Both must be 0600: see internal/secret.
+	PasswordFile string
+	TokenFile    string
 	// Notice hears of permissions tightened on the spool.
 	Notice func(msg string)
 }
@@ -113,6 +118,15 @@ func ParseURL(spec string) (Options, error) {
 				return bad("creds file is empty")
 			}
 			o.Creds = v
+		case "password_file", "token_file":
+			if v == "" {
+				return bad("%s is empty", name)
+			}
+			if name == "password_file" {
+				o.PasswordFile = v
+			} else {
+				o.TokenFile = v
+			}
 		case "tls_ca", "tls_cert", "tls_key":
 			if v == "" {
 				return bad("%s file is empty", name)
@@ -270,7 +284,44 @@ func (o Options) validate() error {
 	if o.SpoolDir == "" {
 		return fmt.Errorf("no spool directory given")
 	}
+	if o.PasswordFile != "" && o.TokenFile != "" {
+		return fmt.Errorf("password_file and token_file both given; a connection uses one")
+	}
+	for _, s := range o.Servers {
+		u, err := url.Parse(s)
+		if err != nil || u.User == nil {
+			if o.PasswordFile != "" {
+				return fmt.Errorf("password_file needs the user name in the URL (nats://USER@host)")
+			}
+			continue
+		}
+		if _, has := u.User.Password(); has && (o.PasswordFile != "" || o.TokenFile != "") {
+			return fmt.Errorf("a password in the URL and a password or token file: give one")
+		}
+		if o.TokenFile != "" {
+			return fmt.Errorf("token_file and a user or token in the URL: give one")
+		}
+	}
 	return o.TLS.validate()
+}
+
+// SecretInURL tells whether the server URLs themselves carry a password
+// or a token (nats://user:pass@host, nats://TOKEN@host), which must not
+// come from a command line.
+func (o Options) SecretInURL() bool {
+	for _, s := range o.Servers {
+		u, err := url.Parse(s)
+		if err != nil || u.User == nil {
+			continue
+		}
+		if _, has := u.User.Password(); has {
+			return true
+		}
+		if o.PasswordFile == "" {
+			return true // a lone user info is a token
+		}
+	}
+	return false
 }
 
 // DefaultSpoolDir is the spool directory under base (the data directory)
