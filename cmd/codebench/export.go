@@ -39,7 +39,7 @@ type exportReport struct {
 	// Delivery: delivered, or spooled (kept on this machine, not yet
 	// delivered); empty when nothing was published now.
 	Delivery string `json:"delivery,omitempty"`
-	Path   string `json:"path,omitempty"` // the file, for a directory queue
+	Path     string `json:"path,omitempty"` // the file, for a directory queue
 	// Location is where the export went, as recorded when it was made: a
 	// file or a NATS stream; empty when that was not recorded.
 	Location string           `json:"location,omitempty"`

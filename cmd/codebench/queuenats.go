@@ -47,4 +47,3 @@ func openNATSQueue(spec string, notice func(string)) (queue.Queue, error) {
 	}
 	return q, nil
 }
-

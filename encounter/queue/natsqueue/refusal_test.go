@@ -130,4 +130,3 @@ func TestUnreachableIsSpooledNotDelivered(t *testing.T) {
 		t.Fatalf("spooled files: %d", n)
 	}
 }
-
