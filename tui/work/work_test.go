@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"codebench/codesets"
 	"codebench/encounter"
@@ -235,5 +236,42 @@ func TestPointersFollowTheirDiagnosisAndKeepTheirPlace(t *testing.T) {
 	}
 	if got := pointed(); !slices.Equal(got, []string{before[0], before[2]}) {
 		t.Fatalf("after removing B: %v, was %v", got, before)
+	}
+}
+
+// TestPayerEditsOverrideFlow: the edits pane's override flow takes the
+// payer edits as the registry says: an MUE of MAI 3 is accepted with a
+// reason and stops blocking; an indicator-0 PTP pair is refused.
+func TestPayerEditsOverrideFlow(t *testing.T) {
+	w, codes := testWork(t)
+	w.Enc.Patient = encounter.Patient{ID: "P-1", DateOfBirth: encounter.NewDate(1950, 1, 2), Sex: "F"}
+	w.Enc.Service = encounter.DateRange{From: encounter.NewDate(2026, 2, 3)}
+	w.Enc.Coverage.PayerType = encounter.PayerMedicare
+	w.Enc.Diagnoses = []encounter.Diagnosis{{Code: "K2270"}}
+	w.Enc.Lines = []encounter.ServiceLine{
+		{Code: "43239", Units: 1, Pointers: []int{1}},
+		{Code: "43235", Units: 1, Pointers: []int{1}},
+		{Code: "J1100", Units: 200, Pointers: []int{1}},
+	}
+	validate := func(e *encounter.Encounter) []encounter.Edit { return encounter.Validate(e, codes) }
+	w.Validate(validate)
+	find := func(rule string) encounter.Edit {
+		for _, e := range w.Edits {
+			if e.Rule == rule {
+				return e
+			}
+		}
+		t.Fatalf("no %s edit: %+v", rule, w.Edits)
+		return encounter.Edit{}
+	}
+	at := time.Date(2026, 2, 4, 9, 0, 0, 0, time.UTC)
+	_, err := w.Override(find(encounter.RulePTP), "distinct service documented", "coder7", at)
+	wantRefusal(t, err, "cannot be overridden")
+	if _, err := w.Override(find(encounter.RuleMUE), "200 mg documented for anaphylaxis", "coder7", at); err != nil {
+		t.Fatal(err)
+	}
+	w.Validate(validate)
+	if e := find(encounter.RuleMUE); e.Overridden == nil {
+		t.Error("the MUE override did not apply")
 	}
 }
