@@ -8,16 +8,21 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
+// entries counts the terms of a table.
+func (ab abbreviations) entries() int {
+	n := 0
+	for _, list := range ab {
+		n += len(list)
+	}
+	return n
+}
+
 func TestAbbreviationList(t *testing.T) {
 	ab, err := parseAbbreviations(abbreviationsTSV, "abbreviations.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	for _, list := range ab {
-		n += len(list)
-	}
-	if n < 150 {
+	if n := ab.entries(); n < 150 {
 		t.Errorf("%d entries, want at least 150", n)
 	}
 	for _, term := range []string{"chf", "htn", "copd", "t2dm", "dm2", "mi", "uti", "gerd", "ckd", "afib", "cad", "sob", "uri", "bph", "oa", "ra", "heart attack"} {
@@ -95,11 +100,7 @@ func TestOlderTerms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
-	for _, list := range ab {
-		n += len(list)
-	}
-	if n < 150 {
+	if n := ab.entries(); n < 150 {
 		t.Errorf("older.tsv: %d entries, want at least 150", n)
 	}
 	for _, tc := range []struct{ q, want string }{

@@ -189,18 +189,10 @@ func (ix *Index) MeasureLatency(ctx context.Context, queries []string, opt Optio
 			empty++
 		}
 	}
-	l := Latency{Queries: len(queries), EmptyQueries: empty, ElapsedWallClk: time.Since(start)}
-	if len(times) == 0 {
-		return l, nil
+	l := spread(times)
+	l.Queries, l.EmptyQueries, l.ElapsedWallClk = len(queries), empty, time.Since(start)
+	if len(times) > 0 {
+		l.HitsPerQuery = float64(hits) / float64(len(times))
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	var sum time.Duration
-	for _, t := range times {
-		sum += t
-	}
-	at := func(p float64) time.Duration { return times[min(len(times)-1, int(p*float64(len(times))))] }
-	l.P50, l.P90, l.P99, l.Max = at(0.50), at(0.90), at(0.99), times[len(times)-1]
-	l.Mean = sum / time.Duration(len(times))
-	l.HitsPerQuery = float64(hits) / float64(len(times))
 	return l, nil
 }

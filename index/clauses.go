@@ -21,14 +21,8 @@ func conceptQueryFields(c *concept, typing, scored bool) query.Query {
 // whose words are in more than maxDF codes ("encounter" for "visit"),
 // unless that leaves none; 0 keeps all.
 func conceptQueryLimited(c *concept, typing, scored bool, maxDF uint64) query.Query {
-	if maxDF > 0 {
-		rare := false
-		for _, a := range c.alts {
-			rare = rare || a.df <= maxDF
-		}
-		if !rare {
-			maxDF = 0
-		}
+	if !hasRare(c, maxDF) {
+		maxDF = 0
 	}
 	var any []query.Query
 	for _, a := range c.alts {
@@ -41,10 +35,7 @@ func conceptQueryLimited(c *concept, typing, scored bool, maxDF uint64) query.Qu
 		var q query.Query
 		switch {
 		case a.prefix != "":
-			t := query.NewTermQuery(a.prefix)
-			t.SetField(fieldWords)
-			t.SetBoost(a.boost)
-			q = t
+			q = prefixQuery(a)
 		case len(a.stems) == 1:
 			q = stemQueryFields(a.stems[0], a.boost, scored)
 		default:
@@ -56,23 +47,14 @@ func conceptQueryLimited(c *concept, typing, scored bool, maxDF uint64) query.Qu
 		}
 		any = append(any, q)
 	}
-	switch len(any) {
-	case 0:
-		return nil
-	case 1:
-		return any[0]
-	}
-	return query.NewDisjunctionQuery(any)
+	return anyOf(any)
 }
 
 // conceptStemsQuery is the loosest form of a concept, for a starved
 // search: any stem of any alternative ("postpartum" or "hemorrhage" for
 // "pph"), scored.
 func conceptStemsQuery(c *concept, maxDF uint64) query.Query {
-	rare := false
-	for _, a := range c.alts {
-		rare = rare || a.df <= maxDF
-	}
+	rare := hasRare(c, maxDF)
 	var any []query.Query
 	seen := map[string]bool{}
 	for _, a := range c.alts {
@@ -80,10 +62,7 @@ func conceptStemsQuery(c *concept, maxDF uint64) query.Query {
 			continue
 		}
 		if a.prefix != "" {
-			t := query.NewTermQuery(a.prefix)
-			t.SetField(fieldWords)
-			t.SetBoost(a.boost)
-			any = append(any, t)
+			any = append(any, prefixQuery(a))
 			continue
 		}
 		for _, s := range a.stems {
@@ -93,6 +72,22 @@ func conceptStemsQuery(c *concept, maxDF uint64) query.Query {
 			}
 		}
 	}
+	return anyOf(any)
+}
+
+// hasRare tells whether some alternative of a concept is in at most maxDF
+// codes (0: no bound).
+func hasRare(c *concept, maxDF uint64) bool {
+	for _, a := range c.alts {
+		if maxDF > 0 && a.df <= maxDF {
+			return true
+		}
+	}
+	return false
+}
+
+// anyOf is a disjunction of clauses, nil for none.
+func anyOf(any []query.Query) query.Query {
 	switch len(any) {
 	case 0:
 		return nil
@@ -100,6 +95,14 @@ func conceptStemsQuery(c *concept, maxDF uint64) query.Query {
 		return any[0]
 	}
 	return query.NewDisjunctionQuery(any)
+}
+
+// prefixQuery finds the words that start with a prefix alternative.
+func prefixQuery(a alt) query.Query {
+	t := query.NewTermQuery(a.prefix)
+	t.SetField(fieldWords)
+	t.SetBoost(a.boost)
+	return t
 }
 
 // stemQuery finds an analysed word in any text field.

@@ -30,21 +30,7 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 	if err != nil {
 		return err
 	}
-	// The index is read-only: document frequencies are looked up once.
-	var df dfFunc = func(field, term string) (uint64, error) {
-		key := field + "\x00" + term
-		if n, ok := ix.dfs.Load(key); ok {
-			return n.(uint64), nil
-		}
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-		if err != nil {
-			return 0, err
-		}
-		n := tfr.Count()
-		tfr.Close()
-		ix.dfs.Store(key, n)
-		return n, nil
-	}
+	df := ix.docFreq(ctx, r)
 	idf := func(n uint64) float64 { return math.Log(1 + float64(docs)/float64(n+1)) }
 	p.commonWeight = idf(anyWordMaxDF)
 	for i := range p.concepts {
@@ -129,20 +115,7 @@ func (ix *Index) correctAll(ctx context.Context, p *parsedQuery) (bool, error) {
 		return false, err
 	}
 	defer r.Close()
-	var df dfFunc = func(field, term string) (uint64, error) {
-		key := field + "\x00" + term
-		if n, ok := ix.dfs.Load(key); ok {
-			return n.(uint64), nil
-		}
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-		if err != nil {
-			return 0, err
-		}
-		n := tfr.Count()
-		tfr.Close()
-		ix.dfs.Store(key, n)
-		return n, nil
-	}
+	df := ix.docFreq(ctx, r)
 	added := false
 	for i := range p.concepts {
 		c := &p.concepts[i]
@@ -185,6 +158,25 @@ const (
 
 // dfFunc tells in how many codes a term occurs in a field.
 type dfFunc func(field, term string) (uint64, error)
+
+// docFreq looks document frequencies up through r; the index is
+// read-only, so each is looked up once and kept.
+func (ix *Index) docFreq(ctx context.Context, r bindex.IndexReader) dfFunc {
+	return func(field, term string) (uint64, error) {
+		key := field + "\x00" + term
+		if n, ok := ix.dfs.Load(key); ok {
+			return n.(uint64), nil
+		}
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		n := tfr.Count()
+		tfr.Close()
+		ix.dfs.Store(key, n)
+		return n, nil
+	}
+}
 
 // addCorrections adds the indexed words closest to a word the index does
 // not hold. Words up to maxGram letters are matched, unstemmed, against the
