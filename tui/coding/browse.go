@@ -85,7 +85,7 @@ func (s *Screen) browseMsg(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case browse.PickMsg:
 		s.closeBrowsers(nil)
-		return s.pick(msg.Code)
+		return s.pick(msg.Code, 0)
 	case browse.CloseMsg:
 		s.closeBrowsers(msg.Code)
 	}

@@ -19,7 +19,7 @@ import (
 // pick adds a code to the claim: diagnoses for ICD-10-CM, lines for the
 // others. A header or a code that needs a 7th character opens the detail
 // pane to choose.
-func (s *Screen) pick(c *codesets.Code) tea.Cmd {
+func (s *Screen) pick(c *codesets.Code, at int) tea.Cmd {
 	if s.w.Enc == nil {
 		return common.Fail(common.Refuse("open an encounter first"))
 	}
@@ -38,9 +38,12 @@ func (s *Screen) pick(c *codesets.Code) tea.Cmd {
 	var err error
 	if c.System == codesets.ICD10CM {
 		hadSpan := s.w.Span != nil
-		if err = s.w.AddDiagnosis(c); err == nil {
+		n := len(s.w.Enc.Diagnoses) + 1
+		if at > 0 && at < n {
+			n = at
+		}
+		if err = s.w.AddDiagnosisAt(c, n-1); err == nil {
 			s.detail.show(c) // the code added, not the picker it came from
-			n := len(s.w.Enc.Diagnoses)
 			s.claim.selectDiagnosis(n - 1)
 			s.doc.clearSelection()
 			s.touch(c)

@@ -25,6 +25,7 @@ import (
 
 type choice struct {
 	code   *codesets.Code // a child code, or the full code for a 7th character
+	named  *namedRef      // a code or range a note names (a adds it); code is nil
 	char   byte           // the 7th character, 0 for a child
 	prefix string         // what precedes the title: marker and code
 	title  string         // the full title or 7th-character meaning
@@ -108,15 +109,28 @@ func (p *detailPane) ShortHelp() []key.Binding {
 	if p.tab != nil {
 		return p.tab.ShortHelp()
 	}
-	if p.tabular() {
-		return []key.Binding{k.Up, k.Down, k.Pick, k.Tabular}
+	var bs []key.Binding
+	if p.namedAt() != nil {
+		bs = append(bs, k.AddNamed)
 	}
-	return []key.Binding{k.Up, k.Down, k.Pick}
+	if p.tabular() {
+		return append(bs, k.Up, k.Down, k.Pick, k.Tabular)
+	}
+	return append(bs, k.Up, k.Down, k.Pick)
+}
+
+// namedAt is the named code or range under the cursor, nil when the
+// cursor is on none.
+func (p *detailPane) namedAt() *namedRef {
+	if p.cur < len(p.choices) {
+		return p.choices[p.cur].named
+	}
+	return nil
 }
 
 func (p *detailPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Pick, k.Tabular}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Pick, k.AddNamed, k.Tabular}}
 }
 
 // offers tells whether text is a 7th character the picker offers.
@@ -266,6 +280,9 @@ func (p *detailPane) Update(msg tea.Msg) tea.Cmd {
 		p.top, p.cur = 0, 0
 	case key.Matches(km, k.Bottom):
 		p.top, p.cur = len(p.lines), len(p.choices)-1
+	case key.Matches(km, k.AddNamed) && p.namedAt() != nil:
+		n, by := *p.namedAt(), p.code
+		return func() tea.Msg { return addNamedMsg{named: n, by: by} }
 	case key.Matches(km, k.Pick):
 		return p.pick()
 	default:
@@ -305,7 +322,7 @@ func (p *detailPane) pick() tea.Cmd {
 	if c == nil {
 		return nil
 	}
-	if len(p.choices) > 0 {
+	if len(p.choices) > 0 && p.choices[p.cur].named == nil {
 		ch := p.choices[p.cur]
 		if ch.char == 0 && (len(ch.code.Children()) > 0 || p.c.Codes != nil && len(p.c.Codes.SeventhOptions(ch.code)) > 0 && !ch.code.Billable) {
 			p.drill(ch.code)
@@ -393,6 +410,13 @@ func (p *detailPane) render() {
 			add(st.Bold.Render(fmt.Sprintf("Codes under %s (enter picks or opens):", c.Display())))
 			for _, ch := range c.Children() {
 				p.choices = append(p.choices, choice{code: ch, prefix: fmt.Sprintf("%s %-8s ", billMark(ch), ch.Display()), title: ch.Title(), short: ch.Short, line: len(p.lines)})
+				add("")
+			}
+		} else if named := namedRefs(p.c.Codes, d.Notes); len(named) > 0 {
+			add(st.Bold.Render("Codes its notes name (a adds, ✓ on the claim):"))
+			for i := range named {
+				n := &named[i]
+				p.choices = append(p.choices, choice{named: n, prefix: n.prefix(p.onClaim(*n)), title: namedTitle(*n), line: len(p.lines)})
 				add("")
 			}
 		}

@@ -35,6 +35,7 @@ type (
 	pickMsg struct {
 		code    *codesets.Code
 		replace int
+		at      int // where a diagnosis goes (1 = A); 0 appends
 	}
 	// showCodeMsg shows a code in the detail pane.
 	showCodeMsg struct {

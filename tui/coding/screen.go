@@ -184,7 +184,9 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		if msg.replace > 0 {
 			return s.recode(msg.replace-1, msg.code)
 		}
-		return s.pick(msg.code)
+		return s.pick(msg.code, msg.at)
+	case addNamedMsg:
+		return s.addNamed(msg)
 	case showCodeMsg:
 		s.detail.show(msg.code)
 		s.detail.replace = msg.replace
@@ -331,6 +333,7 @@ type State struct {
 	DetailCode   *codesets.Code
 	Picker       bool // the detail pane offers 7th characters
 	DetailCursor int
+	DetailChoice string // the code or range under the detail pane's cursor
 
 	EditCursor int
 
@@ -362,6 +365,14 @@ func (s *Screen) State() State {
 	}
 	if l, ok := s.claim.onLine(); ok {
 		st.Line = l
+	}
+	if c := s.detail.cur; c < len(s.detail.choices) {
+		switch ch := s.detail.choices[c]; {
+		case ch.named != nil:
+			st.DetailChoice = ch.named.ref.String()
+		case ch.code != nil:
+			st.DetailChoice = ch.code.Display()
+		}
 	}
 	if s.doc.cur < len(s.doc.words) {
 		st.DocWordStart = s.doc.words[s.doc.cur].start

@@ -88,6 +88,10 @@ type searchPane struct {
 
 	building common.IndexProgress // the index being built (first run)
 
+	// insertAt is where a diagnosis picked next goes (1 = A), when a note
+	// opened the search on the codes it names; 0 appends.
+	insertAt int
+
 	// rowsGen counts changes to rows (they are rebuilt in place).
 	rowsGen int
 	cache   viewCache[searchViewKey]
@@ -153,6 +157,7 @@ func (p *searchPane) setFocus(f bool) {
 	p.input.Blur()
 	p.commit()
 	p.selected = false
+	p.insertAt = 0
 }
 
 // selectQuery selects the query, so typing starts a new search.
@@ -559,7 +564,7 @@ func (p *searchPane) pick() tea.Cmd {
 		q := strings.TrimSpace(p.input.Value())
 		if c := typedCode(p.c.Codes, q, p.options().Systems); c != nil {
 			p.commit()
-			return func() tea.Msg { return pickMsg{code: c} }
+			return p.pickMsg(c)
 		}
 		if p.c.Searcher == nil {
 			return common.Fail(common.Refuse("the search index is not ready: type a code exactly to pick it"))
@@ -571,7 +576,7 @@ func (p *searchPane) pick() tea.Cmd {
 		return common.Fail(common.Refuse("no code to pick: type a search first"))
 	}
 	p.commit()
-	return func() tea.Msg { return pickMsg{code: c} }
+	return p.pickMsg(c)
 }
 
 // highlighted shows the highlighted code in the detail pane.
@@ -758,4 +763,11 @@ func billMark(c *codesets.Code) string {
 		return "●"
 	}
 	return "○"
+}
+
+// pickMsg picks c, at the place a note gave when one opened the search.
+func (p *searchPane) pickMsg(c *codesets.Code) tea.Cmd {
+	at := p.insertAt
+	p.insertAt = 0
+	return func() tea.Msg { return pickMsg{code: c, at: at} }
 }

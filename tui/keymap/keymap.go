@@ -73,6 +73,7 @@ type KeyMap struct {
 	Pointers     key.Binding
 	ShowEvidence key.Binding
 	ShowCode     key.Binding
+	AddNamed     key.Binding // detail pane: add the code a note names
 	// Tabular opens the Tabular List around the code in the detail pane;
 	// Tables the Index's Neoplasm and Drug tables (tui/browse).
 	Tabular key.Binding
@@ -161,6 +162,7 @@ func Default() *KeyMap {
 		Pointers:     b(k("p"), "p", "pointers A-L"),
 		ShowEvidence: b(k("e"), "e", "show evidence"),
 		ShowCode:     b(k("enter"), "enter", "code detail"),
+		AddNamed:     b(k("a"), "a", "add the code a note names"),
 		Tabular:      b(k("t"), "t", "tabular list"),
 		Tables:       b(k("ctrl+b"), "ctrl+b", "neoplasm/drug tables"),
 

@@ -139,6 +139,17 @@ func (w *Work) DosTime() time.Time {
 
 // AddDiagnosis appends an ICD-10-CM code with the selected evidence.
 func (w *Work) AddDiagnosis(c *codesets.Code) error {
+	if w.Enc == nil {
+		return w.Editable()
+	}
+	return w.AddDiagnosisAt(c, len(w.Enc.Diagnoses))
+}
+
+// AddDiagnosisAt adds an ICD-10-CM code at position at (0 = first-listed;
+// a code first note's code goes before the code that asks for it): the
+// diagnoses after it move down a letter and the line pointers follow
+// them.
+func (w *Work) AddDiagnosisAt(c *codesets.Code, at int) error {
 	if err := w.Editable(); err != nil {
 		return err
 	}
@@ -153,14 +164,22 @@ func (w *Work) AddDiagnosis(c *codesets.Code) error {
 	if len(w.Enc.Diagnoses) >= MaxDiagnoses {
 		return common.Refuse("a claim holds at most %d diagnoses (A-L); remove one before adding %s", MaxDiagnoses, c.Display())
 	}
+	at = min(max(at, 0), len(w.Enc.Diagnoses))
 	d := encounter.Diagnosis{Code: c.Code}
-	detail := fmt.Sprintf("%s: added %s", dxName(len(w.Enc.Diagnoses)), c.Display())
+	detail := fmt.Sprintf("%s: added %s", dxName(at), c.Display())
 	if w.Span != nil {
 		ev := *w.Span
 		d.Evidence = &ev
 		detail += fmt.Sprintf(" (evidence %s %d-%d)", ev.NoteID, ev.Start, ev.End)
 	}
-	w.Enc.Diagnoses = append(w.Enc.Diagnoses, d)
+	w.Enc.Diagnoses = slices.Insert(w.Enc.Diagnoses, at, d)
+	for k := range w.Enc.Lines {
+		for p, v := range w.Enc.Lines[k].Pointers {
+			if v > at {
+				w.Enc.Lines[k].Pointers[p] = v + 1
+			}
+		}
+	}
 	if len(w.Enc.Diagnoses) == 1 {
 		// The only diagnosis: the lines coded before it point at it.
 		var linked []string
@@ -174,7 +193,7 @@ func (w *Work) AddDiagnosis(c *codesets.Code) error {
 			detail += "; line " + strings.Join(linked, ", ") + " now point at it"
 		}
 	}
-	w.changed(dxRow(len(w.Enc.Diagnoses)-1), detail)
+	w.changed(dxRow(at), detail)
 	return nil
 }
 
