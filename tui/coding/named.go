@@ -22,7 +22,7 @@ type namedRef struct {
 	kind codesets.NoteKind // CodeFirst, UseAdditional or CodeAlso
 	ref  codesets.Ref
 	code *codesets.Code // the one billable code the note names; nil for a range
-	note string          // the note's item, for the row
+	note string         // the note's item, for the row
 }
 
 // namedRefs lists what the notes name, each reference once, in the order
