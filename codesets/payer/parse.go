@@ -376,3 +376,28 @@ func clip(s string) string {
 	}
 	return s[:cut] + "..."
 }
+
+// delimited opens a CSV or tab-separated source (the separator guessed
+// from its first bytes) for a parser, reading it through the hash.
+func delimited(src Source) (*hashing, *problems, *csvRecords, error) {
+	hs := newHashing()
+	head, r, err := peek(hs.wrap(src), 4096)
+	if err != nil {
+		return nil, nil, nil, Errors{{File: src.Name, Msg: "read error: " + err.Error()}}
+	}
+	return hs, &problems{}, newCSV(src.Name, r, sniffComma(head)), nil
+}
+
+// done ends a parse: a file without rows is not one of the kind, and a
+// file with problems builds nothing; else the metadata gets the file
+// names, hash and kind.
+func (p *problems) done(hs *hashing, meta *Meta, kind Kind, file string, rows int, what string) error {
+	if len(p.list) == 0 && rows == 0 {
+		p.add(file, 0, "", "%v: not %s", ErrEmpty, what)
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	hs.finish(meta, kind)
+	return nil
+}

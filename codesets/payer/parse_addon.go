@@ -12,13 +12,10 @@ import (
 // Edit Effective Date, AOC Edit Deletion Date). Notice lines before the
 // heading are skipped.
 func ParseAddOn(meta Meta, src Source) (*AddOn, error) {
-	hs := newHashing()
-	p := &problems{}
-	head, r, err := peek(hs.wrap(src), 4096)
+	hs, p, c, err := delimited(src)
 	if err != nil {
-		return nil, Errors{{File: src.Name, Msg: "read error: " + err.Error()}}
+		return nil, err
 	}
-	c := newCSV(src.Name, r, sniffComma(head))
 	cols, ok := findHeading(c, p, func(cols map[string]int) bool {
 		_, a := find(cols, "addoncode")
 		_, b := find(cols, "primarycode")
@@ -69,13 +66,9 @@ func ParseAddOn(meta Meta, src Source) (*AddOn, error) {
 			rows = append(rows, row)
 		}
 	}
-	if len(p.list) == 0 && len(rows) == 0 {
-		p.add(src.Name, 0, "", "%v: not an NCCI add-on code file", ErrEmpty)
-	}
-	if err := p.err(); err != nil {
+	if err := p.done(hs, &meta, KindAddOn, src.Name, len(rows), "an NCCI add-on code file"); err != nil {
 		return nil, err
 	}
-	hs.finish(&meta, KindAddOn)
 	return NewAddOn(meta, rows)
 }
 

@@ -47,13 +47,10 @@ var v37Edits = map[string]MCEFlags{
 //
 // Codes may be written with or without the dot.
 func ParseMCE(meta Meta, src Source, opts MCEOptions) (*MCE, error) {
-	hs := newHashing()
-	p := &problems{}
-	head, r, err := peek(hs.wrap(src), 4096)
+	hs, p, c, err := delimited(src)
 	if err != nil {
-		return nil, Errors{{File: src.Name, Msg: "read error: " + err.Error()}}
+		return nil, err
 	}
-	c := newCSV(src.Name, r, sniffComma(head))
 	c.r.LazyQuotes = true // descriptions in the simple list hold bare quotes
 	cols, ok := findHeading(c, p, func(cols map[string]int) bool {
 		return hasAll(cols, "icdcode", "icdconflictrule") || hasAll(cols, "mceedittype", "icdcode", "icdcodetype")
@@ -124,17 +121,13 @@ func ParseMCE(meta Meta, src Source, opts MCEOptions) (*MCE, error) {
 			p.add(src.Name, 0, "", "the %s list gives no ages", f)
 		}
 	}
-	if len(p.list) == 0 && len(rows) == 0 {
-		p.add(src.Name, 0, "", "%v: not an MCE list file", ErrEmpty)
-	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
 	kind := KindMCE
 	if opts.Lists == MCEUnacceptablePrincipal {
 		kind = KindMCEPrincipal
 	}
-	hs.finish(&meta, kind)
+	if err := p.done(hs, &meta, kind, src.Name, len(rows), "an MCE list file"); err != nil {
+		return nil, err
+	}
 	return NewMCE(meta, rows, ages, opts.Universe)
 }
 
@@ -156,30 +149,36 @@ func ageIndex(f MCEFlags) int {
 	return -1
 }
 
+// mceRules name the lists in an icd_conflict_rule: "Female Only" is
+// matched as a prefix, or "male" would find it.
+var mceRules = []struct {
+	word   string
+	prefix bool
+	flag   MCEFlags
+}{
+	{"newborn", false, MCENewborn},
+	{"pediatric", false, MCEPediatric},
+	{"maternity", false, MCEMaternity},
+	{"adult", false, MCEAdult},
+	{"female", true, MCEFemale},
+	{"male", true, MCEMale},
+	{"manifestation", true, MCEManifestation},
+	{"unacceptable principal", false, MCEUnacceptablePrincipal},
+}
+
 var agesPattern = regexp.MustCompile(`\(Ages? (\d{1,3})(?:\s*-\s*(\d{1,3}))?(?: Only)?\)`)
 
 // mceRule reads an icd_conflict_rule: the list, and the ages of an age
 // list.
 func (a at) mceRule(s string) (f MCEFlags, lo, hi int, hasAges, ok bool) {
 	l := strings.ToLower(s)
-	switch {
-	case strings.Contains(l, "newborn"):
-		f = MCENewborn
-	case strings.Contains(l, "pediatric"):
-		f = MCEPediatric
-	case strings.Contains(l, "maternity"):
-		f = MCEMaternity
-	case strings.Contains(l, "adult"):
-		f = MCEAdult
-	case strings.HasPrefix(l, "female"):
-		f = MCEFemale
-	case strings.HasPrefix(l, "male"):
-		f = MCEMale
-	case strings.HasPrefix(l, "manifestation"):
-		f = MCEManifestation
-	case strings.Contains(l, "unacceptable principal"):
-		f = MCEUnacceptablePrincipal
-	default:
+	for _, r := range mceRules {
+		if r.prefix && strings.HasPrefix(l, r.word) || !r.prefix && strings.Contains(l, r.word) {
+			f = r.flag
+			break
+		}
+	}
+	if f == 0 {
 		a.bad("icd_conflict_rule", "unknown MCE list %q", clip(s))
 		return 0, 0, 0, false, false
 	}

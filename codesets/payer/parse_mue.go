@@ -11,13 +11,10 @@ import (
 // Service Edit: Clinical"; mue_mai) and the rationale. Notice lines
 // before the heading are skipped.
 func ParseMUE(meta Meta, src Source) (*MUE, error) {
-	hs := newHashing()
-	p := &problems{}
-	head, r, err := peek(hs.wrap(src), 4096)
+	hs, p, c, err := delimited(src)
 	if err != nil {
-		return nil, Errors{{File: src.Name, Msg: "read error: " + err.Error()}}
+		return nil, err
 	}
-	c := newCSV(src.Name, r, sniffComma(head))
 	cols, ok := findHeading(c, p, func(cols map[string]int) bool {
 		_, code := find(cols, "hcpcscptcode", "hcpcscode", "hcpcs")
 		_, mai := find(cols, "mueadjudicationindicator", "muemai", "mai")
@@ -59,13 +56,9 @@ func ParseMUE(meta Meta, src Source) (*MUE, error) {
 			rows = append(rows, row)
 		}
 	}
-	if len(p.list) == 0 && len(rows) == 0 {
-		p.add(src.Name, 0, "", "%v: not an NCCI MUE table", ErrEmpty)
-	}
-	if err := p.err(); err != nil {
+	if err := p.done(hs, &meta, KindMUE, src.Name, len(rows), "an NCCI MUE table"); err != nil {
 		return nil, err
 	}
-	hs.finish(&meta, KindMUE)
 	return NewMUE(meta, rows)
 }
 

@@ -38,13 +38,10 @@ const (
 //     glob, mult_proc, bilat_surg, asst_surg, co_surg, team_surg,
 //     endo_base, non_na, fac_na and not_used_mcr.
 func ParsePFS(meta Meta, src Source) (*PFS, error) {
-	hs := newHashing()
-	p := &problems{}
-	head, r, err := peek(hs.wrap(src), 4096)
+	hs, p, c, err := delimited(src)
 	if err != nil {
-		return nil, Errors{{File: src.Name, Msg: "read error: " + err.Error()}}
+		return nil, err
 	}
-	c := newCSV(src.Name, r, sniffComma(head))
 	var rows []PFSRow
 	seen := map[[2]string]int{}
 	keep := func(a at, row PFSRow) {
@@ -94,13 +91,9 @@ func ParsePFS(meta Meta, src Source) (*PFS, error) {
 			keep(a, row)
 		}
 	}
-	if len(p.list) == 0 && len(rows) == 0 {
-		p.add(src.Name, 0, "", "%v: not a PFS relative value file", ErrEmpty)
-	}
-	if err := p.err(); err != nil {
+	if err := p.done(hs, &meta, KindPFS, src.Name, len(rows), "a PFS relative value file"); err != nil {
 		return nil, err
 	}
-	hs.finish(&meta, KindPFS)
 	return NewPFS(meta, rows)
 }
 

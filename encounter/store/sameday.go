@@ -36,14 +36,24 @@ func SameDayOf(ctx context.Context, s Store, enc *encounter.Encounter) ([]*encou
 	return f.SameDay(ctx, enc.Patient.ID, enc.Provider.NPI, enc.Service.From, enc.ID)
 }
 
-// Matches filters the summaries of a date of service down to the
-// patient's encounters with the provider; the backends share it.
-func Matches(sums []Summary, patientID, npi, except string) []string {
-	var ids []string
+// SameDayFrom finishes a backend's SameDay: of the summaries of the
+// date, the patient's encounters with the provider (not except), each
+// read with get (the latest saved state).
+func SameDayFrom(ctx context.Context, sums []Summary, patientID, npi, except string,
+	get func(ctx context.Context, id string) (*encounter.Encounter, Summary, error)) ([]*encounter.Encounter, error) {
+	var out []*encounter.Encounter
 	for _, s := range sums {
-		if s.ID != except && s.Patient.ID == patientID && s.Provider.NPI == npi && len(ids) < MaxSameDay {
-			ids = append(ids, s.ID)
+		if s.ID == except || s.Patient.ID != patientID || s.Provider.NPI != npi {
+			continue
 		}
+		if len(out) == MaxSameDay {
+			break
+		}
+		enc, _, err := get(ctx, s.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, enc)
 	}
-	return ids
+	return out, nil
 }

@@ -28,13 +28,5 @@ func (s *Store) SameDay(ctx context.Context, patientID, npi string, day encounte
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("same-day encounters: %w", err)
 	}
-	var out []*encounter.Encounter
-	for _, id := range store.Matches(sums, patientID, npi, except) {
-		enc, _, err := s.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, enc)
-	}
-	return out, nil
+	return store.SameDayFrom(ctx, sums, patientID, npi, except, s.Get)
 }
