@@ -118,28 +118,17 @@ func (v *validator) ptpPair(m payer.Meta, e payer.PTPEdit, col1, col2 billedLine
 	if !col1.ours() || !col2.ours() {
 		where = "on the same date of service, same patient and provider"
 	}
-	var b strings.Builder
-	b.Grow(640)
-	b.WriteString(col1.name())
-	b.WriteString(" and ")
-	b.WriteString(col2.name())
-	b.WriteString(" are an NCCI PTP pair ")
-	b.WriteString(where)
-	b.WriteString(" (column 1 " + col1.code + ", column 2 " + col2.code + "; modifier indicator ")
-	b.WriteString(strconv.Itoa(e.Indicator))
-	b.WriteString("; rationale: " + e.Rationale + "): ")
+	head := col1.name() + " and " + col2.name() + " are an NCCI PTP pair " + where + " (column 1 " + col1.code + ", column 2 " + col2.code +
+		"; modifier indicator " + strconv.Itoa(e.Indicator) + "; rationale: " + e.Rationale + "): "
 	target := lineTarget(at.index)
 	switch mod, on, bypassed := ptpBypass(col1, col2); {
 	case e.Indicator == 0:
-		b.WriteString("no modifier bypasses it; " + col2.code + " is not paid with " + col1.code + ". Remove " + col2.code + ", or correct the codes to the one service performed")
-		v.addFromMessage(m, RulePTP, Error, target, codes, b.String())
+		v.addFromMessage(m, RulePTP, Error, target, codes, head+"no modifier bypasses it; "+col2.code+" is not paid with "+col1.code+". Remove "+col2.code+", or correct the codes to the one service performed")
 	case bypassed:
-		b.WriteString(mod + " on " + on.name() + " bypasses it; the documentation must support a distinct service (" + distinctWhy(mod) + ")")
-		v.addFromMessage(m, RulePTPBypassed, Info, target, codes, b.String())
+		v.addFromMessage(m, RulePTPBypassed, Info, target, codes, head+mod+" on "+on.name()+" bypasses it; the documentation must support a distinct service ("+distinctWhy(mod)+")")
 	default:
-		ptpFix(&b, col1, col2)
-		b.WriteString("; otherwise remove " + col2.code)
-		v.addFromMessage(m, RulePTP, Error, target, codes, b.String())
+		how, line := ptpFix(col1, col2)
+		v.addFromMessage(m, RulePTP, Error, target, codes, head+how+line+ptpFixTail[how]+"; otherwise remove "+col2.code)
 	}
 }
 
@@ -197,21 +186,32 @@ func sameSite(a, b billedLine) bool {
 	return false
 }
 
-// ptpFix says which line takes which modifier.
-func ptpFix(b *strings.Builder, col1, col2 billedLine) {
+// ptpFix says which line takes which modifier: the advice, the line,
+// and (ptpFixTail) the rest of the advice, so that the message is built
+// in one concatenation.
+func ptpFix(col1, col2 billedLine) (how, line string) {
 	if em1, em2 := isEM(col1.code), isEM(col2.code); em1 != em2 {
-		l := col1
 		if em2 {
-			l = col2
+			return fixEM, col2.name()
 		}
-		b.WriteString("if the E/M was significant and separately identifiable, add 25 to " + l.name() + " (57 when it was the decision for major surgery)")
-		return
+		return fixEM, col1.name()
 	}
 	if hasSite(col1) || hasSite(col2) {
-		b.WriteString("for different sites both lines need their anatomic modifier (RT and LT, F1 and F2, ...), and these name one site or only one line; for a separate encounter or structure add XE or XS to " + col2.name())
-		return
+		return fixSites, col2.name()
 	}
-	b.WriteString("if the documentation supports a distinct service, add to " + col2.name() + " the modifier that says why: XE, XS, XP or XU (59 only when none fits; 24, 58, 78, 79, 91 as defined)")
+	return fixDistinct, col2.name()
+}
+
+const (
+	fixEM       = "if the E/M was significant and separately identifiable, add 25 to "
+	fixSites    = "for different sites both lines need their anatomic modifier (RT and LT, F1 and F2, ...), and these name one site or only one line; for a separate encounter or structure add XE or XS to "
+	fixDistinct = "if the documentation supports a distinct service, add to "
+)
+
+var ptpFixTail = map[string]string{
+	fixEM:       " (57 when it was the decision for major surgery)",
+	fixSites:    "",
+	fixDistinct: " the modifier that says why: XE, XS, XP or XU (59 only when none fits; 24, 58, 78, 79, 91 as defined)",
 }
 
 func distinctWhy(mod string) string {

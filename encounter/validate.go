@@ -1,7 +1,6 @@
 package encounter
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -56,23 +55,21 @@ func ValidateWith(enc *Encounter, set *codesets.Set, opts Options) []Edit {
 		}
 	}
 	v.applyOverrides()
-	// Sort by severity, then claim position; the keys are computed once,
-	// and an index keeps the sort stable.
-	keys := make([]editKey, len(v.edits))
+	// Sort by severity, then claim position, stably: an index sorted by
+	// keys computed once, then the edits moved once.
+	keys := make([]int, len(v.edits))
+	order := make([]int32, len(v.edits))
 	for i := range v.edits {
-		keys[i] = editKey{rank(v.edits[i].Severity), targetOrder(v.edits[i].Target), i}
+		keys[i] = rank(v.edits[i].Severity)<<24 | targetOrder(v.edits[i].Target)
+		order[i] = int32(i)
 	}
-	slices.SortFunc(keys, func(a, b editKey) int {
-		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.target, b.target), cmp.Compare(a.i, b.i))
-	})
+	slices.SortStableFunc(order, func(a, b int32) int { return keys[a] - keys[b] })
 	out := make([]Edit, len(v.edits))
-	for k, key := range keys {
-		out[k] = v.edits[key.i]
+	for k, i := range order {
+		out[k] = v.edits[i]
 	}
 	return out
 }
-
-type editKey struct{ rank, target, i int }
 
 // HasErrors tells whether any error-severity edit is not overridden: an
 // encounter with errors may not be exported.
