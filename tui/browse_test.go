@@ -108,6 +108,7 @@ func TestDrugGrid(t *testing.T) {
 	if d.st().Grid != icdtables.Drug {
 		t.Error("ctrl+b did not reopen the drug table")
 	}
+	d.press("esc")
 }
 
 // The Tabular List around a code in the detail pane: t shows the chapter,
@@ -164,5 +165,15 @@ func TestTabularBrowser(t *testing.T) {
 	d.press("esc", "3", "t", "up", "esc")
 	if st := d.st(); st.Tabular != "" || st.Zoomed || st.DetailCode == nil || st.DetailCode.Display() != "E11.8" {
 		t.Fatalf("esc: %+v", st)
+	}
+	// Closing the encounter with the browser open closes it: the next
+	// encounter's date of service may be another release's.
+	d.press("t", "q")
+	if d.m.w.Enc != nil {
+		t.Fatal("q did not close the encounter")
+	}
+	d.openEncounter("enc-2001")
+	if st := d.st(); st.Tabular != "" || st.Zoomed {
+		t.Errorf("the Tabular List outlived its encounter: %+v", st)
 	}
 }

@@ -80,6 +80,15 @@ func (s *Screen) closeBrowsers(show *codesets.Code) {
 	}
 }
 
+// dropBrowsers forgets the browsers of an encounter that is closed or
+// replaced: they were checking codes for its date of service.
+func (s *Screen) dropBrowsers() {
+	s.grid, s.detail.tab = nil, nil
+	if s.zoomedForTab {
+		s.zoom, s.zoomedForTab = false, false
+	}
+}
+
 // browseMsg carries out what a browser asked.
 func (s *Screen) browseMsg(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

@@ -99,6 +99,7 @@ func (s *Screen) IndexReady(err error) tea.Cmd {
 // Reset shows a newly opened encounter: documentation from the top, the
 // claim's first row, an empty search, the focus on the documentation.
 func (s *Screen) Reset() {
+	s.dropBrowsers()
 	s.zoom = false
 	s.doc.reset()
 	s.claim.row, s.claim.top = 0, 0
@@ -113,8 +114,12 @@ func (s *Screen) Reset() {
 	s.layout()
 }
 
-// Closed forgets the encounter's code in the detail pane.
-func (s *Screen) Closed() { s.detail.show(nil) }
+// Closed forgets the encounter's code in the detail pane and its
+// browsers.
+func (s *Screen) Closed() {
+	s.dropBrowsers()
+	s.detail.show(nil)
+}
 
 // Validated follows the edits after the claim was validated again.
 func (s *Screen) Validated() {
