@@ -26,6 +26,8 @@ const (
 	qualNOS
 	qualNEC
 	qualDrop
+	// qualNotStated drops "not stated as" and the word it qualifies.
+	qualNotStated
 )
 
 // qualifierWords are matched on normalised words (normalWords), one or
@@ -46,6 +48,12 @@ var qualifierWords = []struct {
 	{[]string{"&"}, qualDrop},
 	{[]string{"?"}, qualDrop},
 	{[]string{"c/o"}, qualDrop},
+	// Older wording: "without mention of complication" is "without
+	// complication"; "initial episode of care" says no more than
+	// "initial"; "not stated as uncontrolled" asks for the default.
+	{[]string{"mention", "of"}, qualDrop},
+	{[]string{"episode", "of", "care"}, qualDrop},
+	{[]string{"not", "stated", "as"}, qualNotStated},
 	{[]string{"dx"}, qualDrop},
 	{[]string{"tx"}, qualDrop},
 	{[]string{"rx"}, qualDrop},
@@ -67,7 +75,11 @@ func qualifierAt(norms []string, i int) (qualifier, int) {
 			ok = ok && norms[i+j] == w
 		}
 		if ok {
-			return qw.q, len(qw.words)
+			n := len(qw.words)
+			if qw.q == qualNotStated && i+n < len(norms) {
+				n++
+			}
+			return qw.q, n
 		}
 	}
 	return qualNone, 0
@@ -109,3 +121,9 @@ func romanAt(norms []string, i int) string {
 	}
 	return romanNumerals[norms[i]]
 }
+
+// denyWords start the words a query denies; withWords end them.
+var (
+	denyWords = map[string]bool{"without": true, "w/o": true, "wo": true, "no": true, "not": true, "denies": true}
+	withWords = map[string]bool{"with": true, "w": true, "w/": true, "but": true, "and": false}
+)

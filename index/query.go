@@ -57,6 +57,10 @@ type concept struct {
 	// found is set when some alternative is in the index (set by
 	// Index.prepare).
 	found bool
+	// negated marks a word the query denies ("bleeding" in "without
+	// bleeding"): only a title's negative qualifier answers it, and a
+	// title that states it ranks lower.
+	negated bool
 }
 
 // codePrefix is a code or code prefix named in a query. A dotted one
@@ -143,9 +147,41 @@ func (c *concept) addTyping(raw string) {
 // queryFields splits typed text the way normalWords does, keeping each
 // field as typed.
 func queryFields(q string) []string {
-	return strings.FieldsFunc(q, func(r rune) bool {
-		return unicode.IsSpace(r) || r == ',' || r == ';' || r == '(' || r == ')' || r == '[' || r == ']' || r == '"'
-	})
+	return strings.FieldsFunc(q, isFieldBreak)
+}
+
+func isFieldBreak(r rune) bool {
+	return unicode.IsSpace(r) || r == ',' || r == ';' || r == '(' || r == ')' || r == '[' || r == ']' || r == '"'
+}
+
+// clauseEnds tells, for each field of q (queryFields), whether a clause
+// ends after it: a comma, semicolon or bracket follows, or the field ends
+// in a full stop or colon ("fever.", but not "e11.9").
+func clauseEnds(q string) []bool {
+	var out []bool
+	var last rune
+	in := false
+	for _, r := range q {
+		if !isFieldBreak(r) {
+			if !in {
+				out = append(out, false)
+				in = true
+			}
+			last = r
+			continue
+		}
+		if in && (last == '.' || last == ':') {
+			out[len(out)-1] = true
+		}
+		in = false
+		if len(out) > 0 && !unicode.IsSpace(r) && r != '"' {
+			out[len(out)-1] = true
+		}
+	}
+	if in && (last == '.' || last == ':') {
+		out[len(out)-1] = true
+	}
+	return out
 }
 
 func (ix *Index) parse(q string) parsedQuery {
@@ -160,7 +196,10 @@ func (ix *Index) parse(q string) parsedQuery {
 		}
 	}
 	seen := map[string]bool{}
+	denied := false // after "without", "no" or "not", until "with"
+	ends := clauseEnds(q)
 	add := func(c concept) {
+		c.negated = c.negated || denied && c.side == noSide && !c.optional
 		key := conceptKey(c)
 		if !seen[key] && len(p.concepts) < maxConcepts {
 			seen[key] = true
@@ -176,11 +215,42 @@ func (ix *Index) parse(q string) parsedQuery {
 			i++
 			continue
 		}
+		if withWords[norms[i]] {
+			denied = false // "w" ends a denial before it is dropped
+		}
 		if q, n := qualifierAt(norms, i); q != qualNone {
 			p.nos = p.nos || q == qualNOS
 			p.nec = p.nec || q == qualNEC
 			i += n
 			continue
+		}
+		// The words a query denies: from a negation to "with" or the end
+		// of the clause ("without mention of bleeding", "no fever").
+		if i > 0 && i-1 < len(ends) && ends[i-1] {
+			denied = false
+		}
+		switch {
+		case denyWords[norms[i]]:
+			if !denied {
+				denied = true
+				// The negation itself is a word titles have ("without").
+				stems := ix.analyse(raw)
+				if norms[i] == "w/o" || norms[i] == "wo" {
+					stems = ix.analyse("without")
+				}
+				if len(stems) == 1 {
+					c := concept{typed: raw, alts: []alt{{stems: stems, kind: altTyped, weight: weightTyped, boost: 1}}}
+					denied = false
+					add(c)
+					denied = true
+				}
+				i++
+				continue
+			}
+		case withWords[norms[i]], long && norms[i] == "and":
+			// In a phrase "and" starts another finding ("no abnormalities
+			// and an epididymis cyst").
+			denied = false
 		}
 		if s := ix.sideOf(norms, i); s != noSide {
 			add(concept{typed: raw, side: s, alts: []alt{{stems: ix.sideStems[s], kind: altTyped, weight: weightTyped, boost: 1}}})

@@ -41,6 +41,7 @@ const (
 	maxExtras       = 6.0 // extra words beyond which a text earns nothing for brevity
 	wDefault        = 0.4
 	wAsked          = 0.8 // the query says NOS (a default) or NEC (an "other" code)
+	wDenied         = 3.0 // the title states what the query denies
 	wHead           = 0.3
 	inheritedWeight = 0.9  // a header's inclusion term, matched for a code under it that is not the default
 	partialExtras   = 3.0  // what a drug or neoplasm table entry leaves unsaid
@@ -63,6 +64,9 @@ type textMatch struct {
 	all      bool    // every concept matched, if only by a correction
 	extras   float64 // cost of the words of the text the query did not ask for
 	head     bool    // the text's head word answers a concept
+	// conflict: the text states what the query denies ("Alcoholic
+	// cirrhosis" for "cirrhosis without alcohol").
+	conflict bool
 }
 
 // matchText matches the query's concepts against one text; unionOut
@@ -74,7 +78,7 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 		matched[i] = false
 	}
 	var cov, prefixHits float64
-	all := true
+	all, conflict := true, false
 	kw := kindWeight[t.kind] * factor
 	for ci := range p.concepts {
 		c := &p.concepts[ci]
@@ -83,8 +87,8 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 		for ai := range c.alts {
 			a := &c.alts[ai]
 			if a.prefix != "" {
-				if a.weight <= best {
-					continue
+				if a.weight <= best || c.negated {
+					continue // a denied word answers only as a whole word
 				}
 				for _, w := range t.words {
 					if strings.HasPrefix(w, a.prefix) {
@@ -92,12 +96,14 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 						break
 					}
 				}
-			} else if t.find(a.stems, p.negates, matched) {
+			} else if t.find(a.stems, p.negates, c.negated, matched) {
 				// Every alternative found counts its words as asked for:
 				// "hiv" and "human immunodeficiency virus" both.
 				if a.weight > best {
 					best, prefixHit = a.weight, false
 				}
+			} else if c.negated && !p.phrase && t.kind == kindTitle && t.states(a.stems) {
+				conflict = true
 			}
 		}
 		if best == 0 && t.inRange(c.typed, matched) {
@@ -112,7 +118,7 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 			unionOut[ci] = best * kw
 		}
 	}
-	m := textMatch{coverage: cov / p.weight, all: all}
+	m := textMatch{coverage: cov / p.weight, all: all, conflict: conflict}
 	for i := range t.stems {
 		if matched[i] {
 			m.head = m.head || t.stems[i] == t.head
@@ -128,13 +134,17 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 }
 
 // find tells whether the text has every stem outside a negative qualifier
-// (or anywhere, when the query negates too), and if so flags them in
-// matched.
-func (t *analysedText) find(want []string, negates bool, matched []bool) bool {
+// (or anywhere, when the query negates too; only inside one, for words the
+// query negates), and if so flags them in matched.
+func (t *analysedText) find(want []string, negates, negOnly bool, matched []bool) bool {
+	ok := func(i int) bool {
+		neg := t.flags[i].negated()
+		return negOnly && neg || !negOnly && (negates || !neg)
+	}
 	for _, w := range want {
 		found := false
 		for i, h := range t.stems {
-			if h == w && (negates || !t.flags[i].negated()) {
+			if h == w && ok(i) {
 				found = true
 				break
 			}
@@ -145,9 +155,32 @@ func (t *analysedText) find(want []string, negates bool, matched []bool) bool {
 	}
 	for _, w := range want {
 		for i, h := range t.stems {
-			if h == w && (negates || !t.flags[i].negated()) {
+			if h == w && ok(i) {
 				matched[i] = true
 			}
+		}
+	}
+	return true
+}
+
+// states tells whether the text says every stem before its first negative
+// qualifier: "Alcoholic cirrhosis of liver without ascites" states
+// alcohol, which a query "without alcohol" denies; the words after a
+// negation are left alone, whose scope a title's commas may not end.
+func (t *analysedText) states(want []string) bool {
+	for _, w := range want {
+		found := false
+		for i, h := range t.stems {
+			if t.flags[i].negated() {
+				break
+			}
+			if h == w {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
 		}
 	}
 	return true
@@ -331,6 +364,7 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			bestCov    float64
 			fullExtras = -1.0 // fewest extras among texts with every word
 			head       bool
+			conflict   bool // the title states what the query denies
 		)
 		for ti, n := 0, len(cw.texts)+len(cw.inherited); ti < n; ti++ {
 			var t *analysedText
@@ -360,6 +394,7 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 				fullExtras = m.extras
 			}
 			head = head || (t.kind == kindTitle && m.head)
+			conflict = conflict || m.conflict
 		}
 		var u float64
 		for ci, x := range union {
@@ -379,6 +414,9 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 			extras = fullExtras
 		}
 		s := wCoverage*u + wOneText*bestCov + wFewExtras*max(0, 1-extras/maxExtras)
+		if conflict {
+			s -= wDenied
+		}
 		exact := fullExtras >= 0 && fullExtras < 1
 		if cand.code.Billable {
 			s += wBillable

@@ -62,3 +62,43 @@ func TestNOSAndNEC(t *testing.T) {
 		}
 	}
 }
+
+// Words a query denies ("without mention of alcohol", "no fever") are
+// answered only by a title's negative qualifier, and a title that states
+// them ranks lower; older wording's "mention of", "episode of care" and
+// "not stated as ..." are read, not searched.
+func TestDeniedWords(t *testing.T) {
+	for _, tc := range []struct{ q, want string }{
+		{"cirrhosis of liver without mention of alcohol", "K74.60"},
+		{"asthma without mention of status asthmaticus", "J45.909"},
+		{"diabetes type II not stated as uncontrolled", "E11.9"},
+		{"severe sepsis without septic shock", "R65.20"},
+		{"esophagitis without mention of bleeding", "K20.90"},
+	} {
+		res := find(t, tc.q, Options{})
+		if len(res.Hits) == 0 || res.Hits[0].Code.Display() != tc.want {
+			t.Errorf("%q: first %v, want %s", tc.q, first(codes(res.Hits), 5), tc.want)
+		}
+	}
+	// The denial ends with the clause: "without ..., adding fever" still
+	// asks for fever.
+	p := testIndex.parse("stools liquid without blood, adding fever")
+	for _, c := range p.concepts {
+		if c.negated != (c.typed == "blood") {
+			t.Errorf("%q negated %v", c.typed, c.negated)
+		}
+	}
+	if got := clauseEnds("a b, c (d) e11.9 f. g"); len(got) != 7 || got[0] || !got[1] || !got[2] || !got[3] || got[4] || !got[5] || got[6] {
+		t.Errorf("clauseEnds: %v", got)
+	}
+}
+
+// "w" (with) ends what "w/o" denies.
+func TestDenialEndsAtWith(t *testing.T) {
+	p := testIndex.parse("dm2 w/o retinopathy w neuropathy")
+	for _, c := range p.concepts {
+		if c.negated != (c.typed == "retinopathy") {
+			t.Errorf("%q negated %v", c.typed, c.negated)
+		}
+	}
+}
