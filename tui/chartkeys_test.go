@@ -37,6 +37,8 @@ type chartCoder struct {
 	t    *testing.T
 	d    *driver
 	keys int
+	// pendingLines are the lines still to add after the diagnoses.
+	pendingLines []encounter.ServiceLine
 }
 
 func (c *chartCoder) press(keys ...string) {
@@ -66,9 +68,15 @@ func (c *chartCoder) promptText() (string, bool) {
 	return st.Prompt, st.PromptSelected
 }
 
-// typedCodeKey is how the coder types a code: lower case, without the dot.
+// typedCodeKey is how the coder types a code: lower case, without the
+// dot, and without the X placeholders the search fills in (W10.1XXA is
+// "w101a").
 func typedCodeKey(code string) string {
-	return strings.ToLower(codesets.Canonical(code))
+	c := strings.ToLower(codesets.Canonical(code))
+	if len(c) == 7 && strings.Contains(c[4:6], "x") {
+		c = c[:4] + strings.ReplaceAll(c[4:6], "x", "") + c[6:]
+	}
+	return c
 }
 
 // toClaim focuses the claim pane.
@@ -124,6 +132,166 @@ func (c *chartCoder) searchPick(code string) {
 	}
 	c.typeText(typedCodeKey(code))
 	c.press("enter")
+}
+
+// searchLine adds a service line from the search, typed with its
+// modifiers, units and pointers as on a charge ticket ("99214-25 abc");
+// what the line would get anyway (one unit, diagnosis A) is not typed.
+func (c *chartCoder) searchLine(l encounter.ServiceLine) {
+	c.t.Helper()
+	entry := typedCodeKey(l.Code)
+	for _, m := range l.Modifiers {
+		entry += "-" + strings.ToLower(m)
+	}
+	if l.Units != 1 {
+		entry += "x" + strconv.Itoa(l.Units)
+	}
+	switch {
+	case len(c.claim().Diagnoses) > 0 && slices.Equal(l.Pointers, []int{1}):
+	case slices.Equal(l.Pointers, everyDiagnosis(c.claim())) && len(l.Pointers) > 1:
+		entry += " *"
+	default:
+		entry += " " + strings.ToLower(pointerLetters(l.Pointers))
+	}
+	if c.focus() != coding.PaneSearch {
+		c.press("/")
+	}
+	c.typeText(entry)
+	c.press("enter")
+}
+
+// everyDiagnosis is what * points at: every diagnosis but external
+// causes, up to four.
+func everyDiagnosis(e *encounter.Encounter) []int {
+	var ps []int
+	for i, d := range e.Diagnoses {
+		if c := d.Code; len(ps) < 4 && (c[0] < 'V' || c[0] > 'Y') {
+			ps = append(ps, i+1)
+		}
+	}
+	return ps
+}
+
+func pointerLetters(ps []int) string {
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteByte(byte('A' + p - 1))
+	}
+	return b.String()
+}
+
+// addByNote adds diagnosis want through a note that names it, when a code
+// shown in the detail pane, or one on the claim, names it exactly and that
+// costs fewer keys than typing it. It tells whether it did.
+func (c *chartCoder) addByNote(want string, typeAfter bool) bool {
+	c.t.Helper()
+	codes := c.d.m.c.Codes
+	wantDot := codesets.Dotted(codesets.ICD10CM, want)
+	typed := len(typedCodeKey(want)) + 1
+	if c.focus() != coding.PaneSearch {
+		typed++
+	}
+	after := 0
+	if typeAfter && c.focus() == coding.PaneSearch {
+		after = 1 // the next code typed needs / again
+	}
+	moves := func(k, n, cur int) int {
+		best := max(k-cur, cur-k)
+		best = min(best, 1+k) // g, then down
+		if k == n-1 {
+			best = min(best, 1) // G
+		}
+		return best
+	}
+	// The code the detail pane shows now.
+	if st := c.d.st(); st.DetailCode != nil {
+		named := coding.NamedRefs(codes, st.DetailCode)
+		if k := slices.Index(named, wantDot); k >= 0 {
+			focus := 0
+			switch {
+			case st.Focus == coding.PaneSearch:
+				focus = 1 // tab
+			case st.Focus != coding.PaneDetail:
+				focus = 1 // 3
+			}
+			cur := 0
+			if st.Focus == coding.PaneDetail {
+				cur = st.DetailCursor
+			}
+			if cost := focus + moves(k, len(named), cur) + 1 + after; cost < typed {
+				switch {
+				case st.Focus == coding.PaneSearch:
+					c.press("tab")
+				case st.Focus != coding.PaneDetail:
+					c.press("3")
+				}
+				c.detailTo(k, len(named), cur)
+				c.press("a")
+				return true
+			}
+		}
+	}
+	// A diagnosis on the claim whose note names it: enter on its row shows
+	// it in the detail pane.
+	for j, d := range c.claim().Diagnoses {
+		dc, ok := codes.LookupIn(codesets.ICD10CM, d.Code)
+		if !ok {
+			continue
+		}
+		named := coding.NamedRefs(codes, dc)
+		k := slices.Index(named, wantDot)
+		if k < 0 {
+			continue
+		}
+		toClaim := 0
+		switch c.focus() {
+		case coding.PaneClaim:
+		case coding.PaneSearch:
+			toClaim = 2 // esc 4
+		default:
+			toClaim = 1
+		}
+		cur, last := c.claimRow(), len(c.claim().Diagnoses)+len(c.claim().Lines)-1
+		row := min(max(j-cur, cur-j), 1+j, 1+last-j)
+		if cost := toClaim + row + 1 + moves(k, len(named), 0) + 1 + btoi(typeAfter); cost < typed {
+			c.toRow(j)
+			c.press("enter")
+			c.detailTo(k, len(named), 0)
+			c.press("a")
+			return true
+		}
+	}
+	return false
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// detailTo moves the detail pane's cursor from choice cur to choice k of
+// n, the cheapest way.
+func (c *chartCoder) detailTo(k, n, cur int) {
+	c.t.Helper()
+	switch {
+	case k == n-1 && k-cur > 1:
+		c.press("G")
+		cur = k
+	case 1+k < max(k-cur, cur-k):
+		c.press("g")
+		cur = 0
+	}
+	for ; cur < k; cur++ {
+		c.press("j")
+	}
+	for ; cur > k; cur-- {
+		c.press("k")
+	}
+	if got, want := c.d.st().DetailChoice, coding.NamedRefs(c.d.m.c.Codes, c.d.st().DetailCode)[k]; got != want {
+		c.t.Fatalf("detail cursor on %q, want %q:\n%s", got, want, c.d.screen())
+	}
 }
 
 // prompt opens a claim prompt on the cursor's line and enters value.
@@ -187,10 +355,14 @@ func (c *chartCoder) codeDiagnoses(want []string) {
 		}
 		i++
 	}
-	for _, w := range want {
-		if !slices.Contains(dxCodes(c.claim()), w) {
-			c.searchPick(w)
+	for i, w := range want {
+		if slices.Contains(dxCodes(c.claim()), w) {
+			continue
 		}
+		if c.addByNote(w, i < len(want)-1 || len(c.pendingLines) > 0) {
+			continue
+		}
+		c.searchPick(w)
 	}
 	// Sequence: bring each code up to its place.
 	for i, w := range want {
@@ -233,9 +405,9 @@ func (c *chartCoder) codeLines(want []encounter.ServiceLine) {
 		c.toRow(len(c.claim().Diagnoses) + i)
 		c.press("d")
 	}
-	for _, w := range wantCodes {
-		if count(lineCodes(c.claim()), w) < count(wantCodes, w) {
-			c.searchPick(w)
+	for _, l := range want {
+		if count(lineCodes(c.claim()), l.Code) < count(wantCodes, l.Code) {
+			c.searchLine(l)
 		}
 	}
 	for i, w := range wantCodes {
@@ -261,12 +433,30 @@ func (c *chartCoder) codeLines(want []encounter.ServiceLine) {
 		}
 		if !slices.Equal(l().Pointers, w.Pointers) {
 			c.toRow(ndx + i)
-			c.prompt("p", strings.ToLower(work.PointerLetters(w.Pointers, "")))
+			v := strings.ToLower(work.PointerLetters(w.Pointers, ""))
+			if len(w.Pointers) > 1 && slices.Equal(w.Pointers, everyDiagnosis(c.claim())) {
+				v = "*"
+			}
+			c.prompt("p", v)
 		}
 	}
 	if got := lineCodes(c.claim()); !slices.Equal(got, wantCodes) {
 		c.t.Fatalf("lines %v, want %v", got, wantCodes)
 	}
+}
+
+// missingLines are the lines of want the claim lacks.
+func missingLines(e *encounter.Encounter, want []encounter.ServiceLine) []encounter.ServiceLine {
+	have := lineCodes(e)
+	var out []encounter.ServiceLine
+	for _, l := range want {
+		if i := slices.Index(have, l.Code); i >= 0 {
+			have = slices.Delete(have, i, i+1)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func count(xs []string, x string) int {
@@ -317,6 +507,7 @@ func TestCodeEveryDemoChartByKeys(t *testing.T) {
 		if !ok || slices.Contains(order, id) {
 			t.Fatalf("%s opened again or not in the key", id)
 		}
+		c.pendingLines = missingLines(c.claim(), a.Lines)
 		c.codeDiagnoses(slices.Clone(a.Diagnoses))
 		c.codeLines(a.Lines)
 		c.press("ctrl+x")

@@ -157,3 +157,27 @@ func (s *Screen) pointerHint(line int) string {
 	}
 	return "→ " + work.PointerLetters(ps, " ") + "; " + keys
 }
+
+// addEntry adds a line typed in the search with its modifiers, units and
+// pointers, in one change.
+func (s *Screen) addEntry(e lineEntry) tea.Cmd {
+	if s.w.Enc == nil {
+		return common.Fail(common.Refuse("open an encounter first"))
+	}
+	if err := s.w.AddLineWith(s.c.Codes, e.code, strings.Join(e.mods, " "), e.units, e.ptrs); err != nil {
+		return common.Fail(err)
+	}
+	n := len(s.w.Enc.Lines)
+	l := s.w.Enc.Lines[n-1]
+	s.claim.selectLine(n - 1)
+	s.touch(e.code)
+	s.search.selectQuery()
+	what := e.code.Display()
+	for _, m := range l.Modifiers {
+		what += "-" + m
+	}
+	if l.Units != 1 {
+		what += fmt.Sprintf(" ×%d", l.Units)
+	}
+	return tea.Batch(savePrefs(s.c, *s.prefs), common.Say("%s added as line %d %s", what, n, s.pointerHint(n-1)))
+}

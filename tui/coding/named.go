@@ -164,3 +164,16 @@ func namedTitle(n namedRef) string {
 	}
 	return t
 }
+
+// NamedRefs lists the codes and ranges the notes of c name, as the detail
+// pane lists them (dotted; a range as "N18.1-N18.6").
+func NamedRefs(codes *codesets.Set, c *codesets.Code) []string {
+	if codes == nil || c == nil || c.System != codesets.ICD10CM {
+		return nil
+	}
+	var out []string
+	for _, n := range namedRefs(codes, codes.Detail(c).Notes) {
+		out = append(out, n.ref.String())
+	}
+	return out
+}

@@ -35,7 +35,8 @@ type (
 	pickMsg struct {
 		code    *codesets.Code
 		replace int
-		at      int // where a diagnosis goes (1 = A); 0 appends
+		at      int        // where a diagnosis goes (1 = A); 0 appends
+		entry   *lineEntry // a line typed with modifiers, units, pointers
 	}
 	// showCodeMsg shows a code in the detail pane.
 	showCodeMsg struct {

@@ -189,6 +189,9 @@ func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 		if msg.replace > 0 {
 			return s.recode(msg.replace-1, msg.code)
 		}
+		if msg.entry != nil {
+			return s.addEntry(*msg.entry)
+		}
 		return s.pick(msg.code, msg.at)
 	case addNamedMsg:
 		return s.addNamed(msg)

@@ -196,7 +196,7 @@ func (p *searchPane) ShortHelp() []key.Binding {
 func (p *searchPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
 	return [][]key.Binding{
-		{k.TypeQuery, k.ClearQuery, k.Pick, k.ResultUp, k.ResultDown, k.ResultPageUp, k.ResultPageDown, k.LeaveSearch},
+		{k.TypeQuery, k.TypeLine, k.ClearQuery, k.Pick, k.ResultUp, k.ResultDown, k.ResultPageUp, k.ResultPageDown, k.LeaveSearch},
 		{k.Favourite, k.Systems, k.HistoryBack, k.HistoryFwd},
 	}
 }
@@ -363,9 +363,13 @@ func (p *searchPane) run(seq int, q string) tea.Cmd {
 	searcher, codes := p.c.Searcher, p.c.Codes
 	return func() tea.Msg {
 		defer cancel()
-		res, err := searcher.Search(ctx, q, opts)
+		sq := q
+		if e, ok := parseLineEntry(codes, q); ok && e.extras() {
+			sq = e.code.Code // a line typed with its modifiers: find its code
+		}
+		res, err := searcher.Search(ctx, sq, opts)
 		var added bool
-		if res.Hits, added = withTypedCode(codes, q, opts.Systems, res.Hits); added {
+		if res.Hits, added = withTypedCode(codes, sq, opts.Systems, res.Hits); added {
 			res.Total++
 		}
 		if errors.Is(err, context.Canceled) {
@@ -393,7 +397,9 @@ func typedCode(codes *codesets.Set, q string, systems []codesets.System) *codese
 	}
 	c, ok := codes.Lookup(q)
 	if !ok {
-		return nil
+		if c = withPlaceholders(codes, q); c == nil {
+			return nil
+		}
 	}
 	if len(systems) > 0 {
 		allowed := false
@@ -405,6 +411,24 @@ func typedCode(codes *codesets.Set, q string, systems []codesets.System) *codese
 		}
 	}
 	return c
+}
+
+// withPlaceholders is the ICD-10-CM code a code typed without its X
+// placeholders spells ("w101a" is W10.1XXA, "t3831a" T38.3X1A), nil when
+// it spells none.
+func withPlaceholders(codes *codesets.Set, q string) *codesets.Code {
+	code := codesets.Canonical(q)
+	n := len(code)
+	if n < 4 || n > 6 || code[0] < 'A' || code[0] > 'Z' {
+		return nil
+	}
+	for p := 3; p < n; p++ {
+		cand := code[:p] + strings.Repeat("X", 7-n) + code[p:]
+		if c, ok := codes.LookupIn(codesets.ICD10CM, cand); ok && c.Billable {
+			return c
+		}
+	}
+	return nil
 }
 
 // withTypedCode puts a code typed exactly first: a coder who knows the
@@ -560,8 +584,15 @@ func (p *searchPane) fresh() bool {
 // answers must not pick a row of the previous results: a code typed
 // exactly is picked at once, words wait for their results to be seen.
 func (p *searchPane) pick() tea.Cmd {
+	q := strings.TrimSpace(p.input.Value())
+	if e, ok := parseLineEntry(p.c.Codes, q); ok && e.extras() {
+		// A line typed with its modifiers, units or pointers: added as
+		// typed, whatever row the results show.
+		p.commit()
+		p.insertAt = 0
+		return func() tea.Msg { return pickMsg{code: e.code, entry: &e} }
+	}
 	if !p.fresh() {
-		q := strings.TrimSpace(p.input.Value())
 		if c := typedCode(p.c.Codes, q, p.options().Systems); c != nil {
 			p.commit()
 			return p.pickMsg(c)
@@ -644,6 +675,10 @@ func (p *searchPane) draw() string {
 		}
 	default:
 		title += "  favourites ★ and recent ↺"
+	}
+	if e, ok := parseLineEntry(p.c.Codes, p.input.Value()); ok && e.extras() {
+		// What enter adds, before the counts a narrow title would cut.
+		title = " 2 Search  enter adds " + e.String()
 	}
 	if p.filter != 0 {
 		title += " · " + systemFilters[p.filter].name

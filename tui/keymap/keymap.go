@@ -49,6 +49,7 @@ type KeyMap struct {
 	// every key that prints is typed into the query; the results move with
 	// keys that print nothing.
 	TypeQuery      key.Binding // help entry only: what typing does there
+	TypeLine       key.Binding // help entry only: a line typed with its parts
 	ClearQuery     key.Binding // help entry only: the input's own ctrl+u
 	Pick           key.Binding
 	Results        key.Binding // status line entry for ResultUp/ResultDown
@@ -139,6 +140,7 @@ func Default() *KeyMap {
 		Unselect:    b(k("esc"), "esc", "unselect"),
 
 		TypeQuery:      b(nil, "a-z 0-9 …", "typed in the query"),
+		TypeLine:       b(nil, "code-25x2 ab", "line typed whole"),
 		ClearQuery:     b(nil, "ctrl+u", "erase before cursor"),
 		Pick:           b(k("enter"), "enter", "pick code"),
 		Results:        b(k("up", "down"), "↑↓", "results"),
@@ -162,7 +164,7 @@ func Default() *KeyMap {
 		Pointers:     b(k("p"), "p", "pointers A-L"),
 		ShowEvidence: b(k("e"), "e", "show evidence"),
 		ShowCode:     b(k("enter"), "enter", "code detail"),
-		AddNamed:     b(k("a"), "a", "add the code a note names"),
+		AddNamed:     b(k("a"), "a", "add code a note names"),
 		Tabular:      b(k("t"), "t", "tabular list"),
 		Tables:       b(k("ctrl+b"), "ctrl+b", "neoplasm/drug tables"),
 

@@ -225,20 +225,33 @@ func (w *Work) AddLine(c *codesets.Code) error {
 	if err := w.Editable(); err != nil {
 		return err
 	}
+	return w.addLine(c, nil, 1, nil)
+}
+
+// addLine appends a line of c; ptrs nil points it at diagnosis A.
+func (w *Work) addLine(c *codesets.Code, mods []string, units int, ptrs []int) error {
 	if c.System == codesets.ICD10CM {
 		return common.Refuse("%s is a diagnosis code, not a procedure", c.Display())
 	}
 	if c.Modifier {
 		return common.Refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
 	}
-	// A new line points at the first-listed diagnosis, the line's usual
-	// primary reason; the coder adds or changes pointers from there.
-	ptrs := []int{}
-	if len(w.Enc.Diagnoses) > 0 {
-		ptrs = []int{1}
+	if ptrs == nil {
+		// A new line points at the first-listed diagnosis, the line's
+		// usual primary reason; the coder adds or changes pointers from
+		// there.
+		ptrs = []int{}
+		if len(w.Enc.Diagnoses) > 0 {
+			ptrs = []int{1}
+		}
 	}
-	w.Enc.Lines = append(w.Enc.Lines, encounter.ServiceLine{Code: c.Code, Units: 1, Pointers: ptrs})
-	w.changed(lineRow(len(w.Enc.Lines)-1), fmt.Sprintf("line %d: added %s", len(w.Enc.Lines), c.Display()))
+	w.Enc.Lines = append(w.Enc.Lines, encounter.ServiceLine{Code: c.Code, Modifiers: mods, Units: units, Pointers: ptrs})
+	n := len(w.Enc.Lines)
+	detail := fmt.Sprintf("line %d: added %s", n, c.Display())
+	if len(mods) > 0 || units != 1 {
+		detail = fmt.Sprintf("line %d: added %s%s ×%d → %s", n, c.Display(), modSuffix(mods), units, common.OrNone(PointerLetters(ptrs, "")))
+	}
+	w.changed(lineRow(n-1), detail)
 	return nil
 }
 
@@ -353,19 +366,9 @@ func (w *Work) SetModifiers(codes *codesets.Set, i int, typed string) error {
 	if i < 0 || i >= len(w.Enc.Lines) {
 		return common.Refuse("no service line selected")
 	}
-	var mods []string
-	for _, f := range fields(typed) {
-		m := codesets.Canonical(f)
-		if !codes.IsModifier(m) {
-			return common.Refuse("%q is not a modifier (two characters: a HCPCS modifier such as RT, or two CPT digits such as 25)", f)
-		}
-		if slices.Contains(mods, m) {
-			return common.Refuse("modifier %s is listed twice", m)
-		}
-		mods = append(mods, m)
-	}
-	if len(mods) > MaxModifiers {
-		return common.Refuse("a service line takes at most %d modifiers; %d given", MaxModifiers, len(mods))
+	mods, err := parseModifiers(codes, typed)
+	if err != nil {
+		return err
 	}
 	l := &w.Enc.Lines[i]
 	if slices.Equal(l.Modifiers, mods) {
@@ -374,6 +377,25 @@ func (w *Work) SetModifiers(codes *codesets.Set, i int, typed string) error {
 	l.Modifiers = mods
 	w.changed(lineRow(i), fmt.Sprintf("line %d: modifiers %s", i+1, common.OrNone(strings.Join(mods, " "))))
 	return nil
+}
+
+// parseModifiers reads modifiers as typed ("25 59", "rt,lt").
+func parseModifiers(codes *codesets.Set, typed string) ([]string, error) {
+	var mods []string
+	for _, f := range fields(typed) {
+		m := codesets.Canonical(f)
+		if !codes.IsModifier(m) {
+			return nil, common.Refuse("%q is not a modifier (two characters: a HCPCS modifier such as RT, or two CPT digits such as 25)", f)
+		}
+		if slices.Contains(mods, m) {
+			return nil, common.Refuse("modifier %s is listed twice", m)
+		}
+		mods = append(mods, m)
+	}
+	if len(mods) > MaxModifiers {
+		return nil, common.Refuse("a service line takes at most %d modifiers; %d given", MaxModifiers, len(mods))
+	}
+	return mods, nil
 }
 
 // SetUnits sets the units of line i.
@@ -413,27 +435,9 @@ func (w *Work) SetPointers(i int, typed string) error {
 	if i < 0 || i >= len(w.Enc.Lines) {
 		return common.Refuse("no service line selected")
 	}
-	var ps []int
-	for _, f := range fields(typed) {
-		for _, r := range strings.ToUpper(f) {
-			if r < 'A' || r > 'L' {
-				return common.Refuse("pointer %q is not a claim letter A-L", string(r))
-			}
-			p := int(r-'A') + 1
-			if p > len(w.Enc.Diagnoses) {
-				return common.Refuse("pointer %c: the claim has no diagnosis %c (%d listed)", r, r, len(w.Enc.Diagnoses))
-			}
-			if slices.Contains(ps, p) {
-				return common.Refuse("pointer %c is listed twice", r)
-			}
-			ps = append(ps, p)
-		}
-	}
-	if len(ps) > MaxPointers {
-		return common.Refuse("a service line points to at most %d diagnoses; %d given", MaxPointers, len(ps))
-	}
-	if ps == nil {
-		ps = []int{}
+	ps, err := w.parsePointers(typed)
+	if err != nil {
+		return err
 	}
 	l := &w.Enc.Lines[i]
 	if slices.Equal(l.Pointers, ps) {
@@ -442,6 +446,80 @@ func (w *Work) SetPointers(i int, typed string) error {
 	l.Pointers = ps
 	w.changed(lineRow(i), fmt.Sprintf("line %d: pointers %s", i+1, common.OrNone(PointerLetters(ps, ""))))
 	return nil
+}
+
+// parsePointers reads claim letters as typed ("A C", "ac", "A,B"), or *
+// for every diagnosis (up to four, external causes left out).
+func (w *Work) parsePointers(typed string) ([]int, error) {
+	ps := []int{}
+	if strings.TrimSpace(typed) == "*" {
+		// Every diagnosis, up to four, in claim order; external causes
+		// (V00-Y99) say how, not why, and are not linked.
+		for i, d := range w.Enc.Diagnoses {
+			if c := strings.ToUpper(d.Code); len(ps) < MaxPointers && (c == "" || c[0] < 'V' || c[0] > 'Y') {
+				ps = append(ps, i+1)
+			}
+		}
+		if len(ps) == 0 {
+			return nil, common.Refuse("* points at every diagnosis: the claim has none to point at")
+		}
+		return ps, nil
+	}
+	for _, f := range fields(typed) {
+		for _, r := range strings.ToUpper(f) {
+			if r < 'A' || r > 'L' {
+				return nil, common.Refuse("pointer %q is not a claim letter A-L", string(r))
+			}
+			p := int(r-'A') + 1
+			if p > len(w.Enc.Diagnoses) {
+				return nil, common.Refuse("pointer %c: the claim has no diagnosis %c (%d listed)", r, r, len(w.Enc.Diagnoses))
+			}
+			if slices.Contains(ps, p) {
+				return nil, common.Refuse("pointer %c is listed twice", r)
+			}
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) > MaxPointers {
+		return nil, common.Refuse("a service line points to at most %d diagnoses; %d given", MaxPointers, len(ps))
+	}
+	return ps, nil
+}
+
+// AddLineWith appends a procedure line with what the coder typed with its
+// code ("99214-25 abc", "J3301x8"): modifiers, units (0 keeps one) and
+// pointers ("" keeps diagnosis A). Nothing is added when any is refused.
+func (w *Work) AddLineWith(codes *codesets.Set, c *codesets.Code, mods string, units int, ptrs string) error {
+	if err := w.Editable(); err != nil {
+		return err
+	}
+	if c.System == codesets.ICD10CM || c.Modifier {
+		return w.addLine(c, nil, 1, nil) // says why not
+	}
+	ms, err := parseModifiers(codes, mods)
+	if err != nil {
+		return err
+	}
+	if units == 0 {
+		units = 1
+	}
+	if units < 1 || units > MaxUnits {
+		return common.Refuse("units must be 1 to %d; %d refused", MaxUnits, units)
+	}
+	var ps []int
+	if strings.TrimSpace(ptrs) != "" {
+		if ps, err = w.parsePointers(ptrs); err != nil {
+			return err
+		}
+	}
+	return w.addLine(c, ms, units, ps)
+}
+
+func modSuffix(mods []string) string {
+	if len(mods) == 0 {
+		return ""
+	}
+	return "-" + strings.Join(mods, "-")
 }
 
 func PointerLetters(ps []int, sep string) string {
