@@ -18,7 +18,7 @@ func TestNotesNamingCodesAddThemWithAKey(t *testing.T) {
 	d.must("Codes its notes name")
 	d.press("tab") // to the detail pane
 	d.moveDetailTo("Z77.22")
-	d.must("a add the code a note names")
+	d.must("a add code a note names")
 	d.press("a")
 	if got := d.diagnoses(); !slices.Equal(got, []string{"J4541", "Z7722"}) {
 		t.Fatalf("diagnoses %q", got)
