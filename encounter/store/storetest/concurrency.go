@@ -25,10 +25,7 @@ func testConcurrentLeases(t *testing.T, b Backend) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := r.s
-			if i%2 == 1 {
-				st = other
-			}
+			st := either(i, r.s, other)
 			coder := "alice"
 			if i%3 == 0 {
 				coder = "bob"
@@ -58,10 +55,7 @@ func testConcurrentLeases(t *testing.T, b Backend) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := r.s
-			if i%2 == 1 {
-				st = other
-			}
+			st := either(i, r.s, other)
 			takers[i], terrs[i] = st.TakeOver(ctx, "e", winner.Coder, time.Hour)
 		}()
 	}
@@ -96,10 +90,7 @@ func testConcurrentSavesOneBase(t *testing.T, b Backend) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st := r.s
-			if i%2 == 1 {
-				st = other
-			}
+			st := either(i, r.s, other)
 			enc := Sample("e", encounter.NewDate(2026, 11, 2))
 			enc.Lines = []encounter.ServiceLine{{Code: "99213", Units: i + 1, Pointers: []int{}}}
 			errs[i] = st.SaveDraft(ctx, l, 0, enc, "")
@@ -135,10 +126,7 @@ func testConcurrentDrafts(t *testing.T, b Backend) {
 	var wg sync.WaitGroup
 	errs := make(chan error, encounters)
 	for i, id := range ids(encounters) {
-		st := r.s
-		if i%2 == 1 {
-			st = other
-		}
+		st := either(i, r.s, other)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -226,4 +214,13 @@ func testSecondHandle(t *testing.T, b Backend) {
 	if err := s2.SaveDraft(ctx, l, got.Revision, got, ""); err != nil {
 		t.Fatalf("the first handle's lease through the second: %v", err)
 	}
+}
+
+// either spreads sessions over two handles: even i the first, odd the
+// second (two processes sharing the database).
+func either(i int, a, b store.Store) store.Store {
+	if i%2 == 1 {
+		return b
+	}
+	return a
 }
