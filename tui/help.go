@@ -63,20 +63,21 @@ func (m *Model) shortHelp(W int) string {
 	})
 }
 
-// lineCache keeps a styled line drawn from plain text: the header and the
-// keys line change far less often than frames are drawn.
+// lineCache keeps a styled line with what it was drawn from (a
+// comparable key: its plain text, or its parts): the header and the keys
+// line change far less often than frames are drawn.
 type lineCache struct {
 	styles uint64
 	width  int
-	plain  string
+	key    any
 	line   string
 }
 
-func (c *lineCache) get(styles uint64, width int, plain string, draw func() string) string {
-	if c.line != "" && c.styles == styles && c.width == width && c.plain == plain {
+func (c *lineCache) get(styles uint64, width int, key any, draw func() string) string {
+	if c.line != "" && c.styles == styles && c.width == width && c.key == key {
 		return c.line
 	}
-	c.styles, c.width, c.plain, c.line = styles, width, plain, draw()
+	c.styles, c.width, c.key, c.line = styles, width, key, draw()
 	return c.line
 }
 

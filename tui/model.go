@@ -407,9 +407,9 @@ func (m *Model) header(W int) string {
 			h.release = r.Name
 		}
 	}
-	left, right := h.fit(W)
-	room := W - common.TextWidth(right)
-	return m.headerLine.get(st.Gen, W, left+"\x00"+right, func() string {
+	return m.headerLine.get(st.Gen, W, h, func() string {
+		left, right := h.fit(W)
+		room := W - common.TextWidth(right)
 		return st.Header.Render(common.Fit(left, max(room, 0))) + st.HeaderDim.Render(common.Fit(right, W-max(room, 0)))
 	})
 }
