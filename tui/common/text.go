@@ -66,7 +66,7 @@ func plainLine(s string) bool {
 func TextWidth(s string) int {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return ansi.StringWidth(s)
+			return StyledWidth(s)
 		}
 	}
 	return len(s)
@@ -77,10 +77,10 @@ func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := StyledWidth(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
+		sw = StyledWidth(s)
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)
@@ -112,7 +112,7 @@ func Clip(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) <= w {
+	if StyledWidth(s) <= w {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
