@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -22,6 +23,7 @@ import (
 	"codebench/encounter/store/postgres"
 	"codebench/index"
 	"codebench/tui"
+	"codebench/tui/common"
 	"codebench/tui/prefs"
 	"codebench/tui/sshserve"
 )
@@ -273,6 +275,7 @@ func buildProgress(w io.Writer) func(done, total int) {
 // the newest when it opens an encounter.
 func sessionFactory(live *liveData, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 	pr := prefs.NewDir(prefsDir)
+	var results sharedResults
 	return func(s sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 		if err := checkCoderID(s.Coder); err != nil {
 			return nil, nil, err
@@ -281,7 +284,7 @@ func sessionFactory(live *liveData, st store.Store, q queue.Queue, format export
 		current := func() tui.Data {
 			snap := live.cur.Load()
 			x := &exporter.Exporter{Store: st, Queue: q, Codes: snap.set, Coder: s.Coder, Format: format.Format, Envelope: format.Envelope, Checks: snap.checks.options}
-			return tui.Data{Codes: snap.set, Searcher: snap.ix, Exporter: tui.BillingExporter{X: x, Dest: dest}, Validate: snap.checks.validate}
+			return tui.Data{Codes: snap.set, Searcher: results.of(snap.ix), Exporter: tui.BillingExporter{X: x, Dest: dest}, Validate: snap.checks.validate}
 		}
 		d := current()
 		m := tui.New(tui.Options{
@@ -304,6 +307,30 @@ func sessionFactory(live *liveData, st store.Store, q queue.Queue, format export
 		}
 		return m, opts, nil
 	}
+}
+
+// sharedResults is the search answers every session shares, for the
+// index in use (a new index, after new code sets, starts a new cache).
+type sharedResults struct {
+	mu    sync.Mutex
+	ix    tui.Searcher
+	cache *common.ResultCache
+}
+
+// sharedSearches is how many recent searches serve keeps answers of
+// (some 5 MB at 50 hits each).
+const sharedSearches = 1024
+
+func (r *sharedResults) of(ix tui.Searcher) tui.Searcher {
+	if ix == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cache == nil || r.ix != ix {
+		r.ix, r.cache = ix, common.NewResultCache(ix, sharedSearches)
+	}
+	return r.cache
 }
 
 // envValue reads one variable from a client's environment.
