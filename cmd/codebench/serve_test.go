@@ -82,6 +82,13 @@ type sshRig struct {
 
 func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	t.Helper()
+	return newSSHRigWith(t, nil, coders...)
+}
+
+// newSSHRigWith is newSSHRig with the server's configuration changed by
+// configure (limits).
+func newSSHRigWith(t testing.TB, configure func(*sshserve.Config), coders ...string) *sshRig {
+	t.Helper()
 	set, ix := testIndex(t)
 	dir := t.TempDir()
 	st, err := sqlite.Open(filepath.Join(dir, "work.db"))
@@ -104,14 +111,18 @@ func newSSHRig(t testing.TB, coders ...string) *sshRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.srv, err = sshserve.New(sshserve.Config{
+	cfg := sshserve.Config{
 		HostKeyPath: filepath.Join(dir, "host_ed25519"), Keys: keys,
 		Logger:     log.New(io.Discard),
 		NewSession: sessionFactory(newLiveData(t.TempDir(), set, ix, testCache(), log.New(io.Discard), func(s *codesets.Set) *claimChecks { return newClaimChecks(s, st, nil, nil) }), st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0),
 		StopMsg:    tui.Stop,
 		// The tests' coders all come from 127.0.0.1, all at once.
 		MaxUnauthenticatedPerSource: 128,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	r.srv, err = sshserve.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,6 +108,14 @@ type Config struct {
 	// FPS caps the frames a second a session draws for anything but the
 	// coder's keys, which are answered at once (display.go); default 60.
 	FPS int
+	// MaxPendingOutput is how many bytes may wait for a client that reads
+	// slower than its session draws (default 1 MiB, some two hundred full
+	// screens); StallTimeout how long a client may take no output while
+	// bytes wait (default 20s). Past either the client is stalled: its
+	// session is stopped (draft saved) and its connection closed
+	// (output.go).
+	MaxPendingOutput int
+	StallTimeout     time.Duration
 }
 
 func (c *Config) defaults() {
@@ -138,6 +146,8 @@ func (c *Config) defaults() {
 	setD(&c.KeyCheckEvery, 30*time.Second)
 	setD(&c.StopGrace, 10*time.Second)
 	set(&c.FPS, 60)
+	set(&c.MaxPendingOutput, 1<<20)
+	setD(&c.StallTimeout, 20*time.Second)
 	if c.Logger == nil {
 		c.Logger = log.Default()
 	}

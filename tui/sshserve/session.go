@@ -26,6 +26,7 @@ type running struct {
 	addr    net.Addr
 	remote  string
 	program *tea.Program
+	output  *output
 	display *display
 	input   *inputReader
 	logger  *log.Logger
@@ -93,10 +94,18 @@ func (s *Server) serveSession(next ssh.Handler) ssh.Handler {
 		s.forget(r.id)
 		reason, _ := r.reason.Load().(string)
 		r.logger.Info("session ended", "duration", time.Since(started).Round(time.Second).String(), "reason", reason)
-		if reason != "" && sess.Context().Err() == nil {
+		if r.output.stalledWhy() != "" {
+			// The client takes nothing: its connection goes, which also
+			// frees the write waiting on it.
+			if c, ok := sess.Context().Value(ssh.ContextKeyConn).(io.Closer); ok {
+				c.Close()
+			}
+		} else if reason != "" && sess.Context().Err() == nil {
 			// After the program restored the terminal: say why it ended.
-			fmt.Fprintf(sess, "\r\ncodebench: session closed: %s; your work is saved.\r\n", reason)
+			fmt.Fprintf(r.output, "\r\ncodebench: session closed: %s; your work is saved.\r\n", reason)
 		}
+		r.output.flush(2 * time.Second)
+		r.output.close()
 		next(sess)
 	}
 }
@@ -118,7 +127,7 @@ func (s *Server) start(sess ssh.Session, coder, remote string) (*running, contex
 	case s.closing:
 		refusal = "codebench: the server is shutting down"
 	case len(s.sessions) >= s.cfg.MaxSessions:
-		refusal = fmt.Sprintf("codebench: all %d sessions are in use; try again shortly", s.cfg.MaxSessions)
+		refusal = fmt.Sprintf("codebench: this server is full: all %d sessions are in use; try again in a few minutes", s.cfg.MaxSessions)
 		logger.Warn("session refused: at capacity", "sessions", len(s.sessions), "max", s.cfg.MaxSessions)
 	case perCoder >= s.cfg.MaxSessionsPerCoder:
 		refusal = fmt.Sprintf("codebench: you have %d sessions open, the most one coder may have; close one first", perCoder)
@@ -157,11 +166,15 @@ func (s *Server) start(sess ssh.Session, coder, remote string) (*running, contex
 	profile := colorprofile.Env(env)
 	// The session draws on its own display (display.go); Bubble Tea's
 	// ticker only sends the terminal queries it queues itself.
-	r.display = newDisplay(sess, env, w, h, s.cfg.FPS, sess.EmulatedPty(), profile)
+	r.output = newOutput(sess, s.cfg.MaxPendingOutput, s.cfg.StallTimeout, func(why string) {
+		r.logger.Warn("client stalled; saving and closing the session", "why", why)
+		r.stop("the connection stalled: " + why)
+	})
+	r.display = newDisplay(r.output, env, w, h, s.cfg.FPS, sess.EmulatedPty(), profile)
 	model = &drawnModel{Model: model, display: r.display}
 	opts := []tea.ProgramOption{
 		tea.WithInput(r.input),
-		tea.WithOutput(sess),
+		tea.WithOutput(r.output),
 		tea.WithEnvironment(env),
 		tea.WithColorProfile(profile),
 		tea.WithWindowSize(w, h),

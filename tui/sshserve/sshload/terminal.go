@@ -44,6 +44,10 @@ type Terminal struct {
 	// writes and bytes count what the server sent (a write is about a
 	// frame).
 	writes, bytes int64
+	// hold, once made, stops the reading (StopReading); gone is closed
+	// when the connection ends.
+	hold chan struct{}
+	gone chan struct{}
 }
 
 type pendingKey struct {
@@ -64,7 +68,11 @@ func Dial(ctx context.Context, addr, user string, key gossh.Signer, cols, rows i
 	if err != nil {
 		return nil, err
 	}
-	t := &Terminal{client: client, vt: vt10x.New(vt10x.WithSize(cols, rows)), changed: make(chan struct{})}
+	t := &Terminal{client: client, vt: vt10x.New(vt10x.WithSize(cols, rows)), changed: make(chan struct{}), gone: make(chan struct{})}
+	go func() {
+		client.Wait()
+		close(t.gone)
+	}()
 	if err := t.start(cols, rows, env); err != nil {
 		client.Close()
 		return nil, err
@@ -109,6 +117,13 @@ func (t *Terminal) start(cols, rows int, env []string) error {
 func (t *Terminal) read(out io.Reader) {
 	buf := make([]byte, 32*1024)
 	for {
+		t.mu.Lock()
+		hold := t.hold
+		t.mu.Unlock()
+		if hold != nil {
+			<-hold
+			return
+		}
 		n, err := out.Read(buf)
 		now := time.Now()
 		t.mu.Lock()
@@ -163,7 +178,32 @@ func (t *Terminal) Received() (reads, bytes int64) {
 }
 
 // Close ends the session.
-func (t *Terminal) Close() error { return t.client.Close() }
+func (t *Terminal) Close() error {
+	t.mu.Lock()
+	if t.hold != nil {
+		select {
+		case <-t.hold:
+		default:
+			close(t.hold)
+		}
+	}
+	t.mu.Unlock()
+	return t.client.Close()
+}
+
+// StopReading stops taking the server's output, as a frozen terminal
+// does: the channel's window fills and the server's writes wait. Keys
+// still go out.
+func (t *Terminal) StopReading() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.hold == nil {
+		t.hold = make(chan struct{})
+	}
+}
+
+// Gone is closed when the connection has ended.
+func (t *Terminal) Gone() <-chan struct{} { return t.gone }
 
 // Send writes keys without timing them.
 func (t *Terminal) Send(keys ...string) error {
