@@ -86,6 +86,8 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	fs.IntVar(&l.MaxWidth, "max-width", 500, "terminal columns a session may have (larger sizes are clamped)")
 	fs.IntVar(&l.MaxHeight, "max-height", 200, "terminal rows a session may have (larger sizes are clamped)")
 	fs.IntVar(&l.MaxCells, "max-cells", 12000, "terminal cells (columns x rows) a session may have; past it both sides shrink alike (bounds memory per session: about 500 bytes a cell)")
+	fs.IntVar(&l.MaxPendingOutput, "max-pending-output", 1<<20, "bytes of output that may wait for a client reading slower than its session draws; past it the session is saved and closed")
+	fs.DurationVar(&l.StallTimeout, "stall-timeout", 20*time.Second, "how long a client may take no output while some waits before its session is saved and closed")
 	fs.DurationVar(&l.KeyCheckEvery, "key-check", 30*time.Second, "how often open sessions are checked against the authorized keys file (a removed or expired key ends its sessions)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: codebench serve [flags]\n\nServes the workbench over SSH: ssh -p 2222 HOST. Each coder's key is listed in the\nauthorized keys file with the coder id after it.\n\nFlags:")
