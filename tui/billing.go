@@ -16,6 +16,9 @@ type BillingExporter struct {
 	X *exporter.Exporter
 	// Dest names the queue in the confirmation ("billing queue /srv/q").
 	Dest string
+	// Policies say which payers take replacements and voids (R on an
+	// exported claim); the zero value lets every payer take both.
+	Policies exporter.Policies
 }
 
 // Document builds the export JSON of the encounter's saved revision.

@@ -13,6 +13,7 @@ import (
 	"charm.land/log/v2"
 
 	"codebench/codesets"
+	"codebench/encounter/fees"
 	"codebench/encounter/store"
 	"codebench/tui/common"
 	"codebench/tui/keymap"
@@ -57,6 +58,9 @@ type Options struct {
 	Validate Validator
 	// Prefs keeps favourites and recent codes; nil keeps them in memory.
 	Prefs prefs.Store
+	// Fees is the practice's fee schedule, which charges the lines added;
+	// nil: charges are entered by hand ($ on a line).
+	Fees *fees.Schedule
 	// Coder is the coder's id, recorded on leases, drafts and overrides.
 	Coder  string
 	Logger *log.Logger
@@ -87,7 +91,7 @@ func newCommon(o Options) common.Common {
 	c := common.Common{
 		Width: o.Width, Height: o.Height,
 		Styles: styles.New(!o.Light, o.NoColor), KeyMap: keymap.Default(),
-		Codes: o.Codes, Searcher: o.Searcher, Store: o.Store, Exporter: o.Exporter,
+		Codes: o.Codes, Searcher: o.Searcher, Store: o.Store, Exporter: o.Exporter, Fees: o.Fees,
 		Validate: o.Validate, Prefs: o.Prefs, Coder: o.Coder, Logger: o.Logger,
 		Now: o.Now, Timing: o.Timing.WithDefaults(), Ctx: o.Context,
 	}

@@ -96,7 +96,7 @@ func (m *Model) helpGroups() []helpGroup {
 		return out
 	}
 	groups := []helpGroup{
-		{"Everywhere", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.FocusPane, k.Search, k.Export, k.Undo, k.Zoom, k.Close}},
+		{"Everywhere", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.FocusPane, k.Search, k.Export, k.Undo, k.Zoom, k.Close, k.Reopen}},
 		{"Worklist", append(flat(m.worklist.FullHelp()), key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")))},
 	}
 	for _, g := range m.coding.HelpGroups() {

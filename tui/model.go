@@ -46,6 +46,7 @@ type Model struct {
 	showHelp bool
 	helpTop  int
 	confirm  *dialog.Export
+	reopen   *dialog.Reopen
 
 	status    string
 	statusErr bool
@@ -125,6 +126,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.screen == screenWorklist && !m.showHelp {
 			return m.worklist.Update(msg)
 		}
+		if m.reopen != nil {
+			return m.reopen.Update(msg)
+		}
 		if m.screen == screenCoding && m.confirm == nil && !m.showHelp {
 			return m.coding.Update(msg)
 		}
@@ -203,8 +207,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case dialog.ConfirmMsg:
 		return m.confirmed()
 	case dialog.CancelMsg:
+		if m.reopen != nil {
+			m.reopen = nil
+			return common.Say("not reopened")
+		}
 		m.confirm = nil
 		return common.Say("export cancelled")
+	case dialog.ReopenMsg:
+		return m.reopenCmd(msg)
+	case reopenedMsg:
+		return m.reopened(msg)
 	case exportedMsg:
 		return m.exported(msg)
 	default:
@@ -223,6 +235,9 @@ func (m *Model) typing() (search, modal bool) {
 	if m.screen != screenCoding || m.confirm != nil || m.showHelp {
 		return false, false
 	}
+	if m.reopen != nil {
+		return false, m.reopen.Typing()
+	}
 	return m.coding.Typing()
 }
 
@@ -235,6 +250,7 @@ func (m *Model) syncKeys() {
 	for _, b := range []*key.Binding{&k.FocusPane, &k.Zoom, &k.Search, &k.Close} {
 		b.SetEnabled(!typing)
 	}
+	k.Reopen.SetEnabled(!typing && m.screen == screenCoding && m.reopen == nil && m.confirm == nil)
 	// ? is typed into an input; f1 shows the keys from anywhere.
 	if typing {
 		k.Help.SetKeys("f1")
@@ -280,6 +296,9 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 	if m.confirm != nil {
 		return m.confirm.Update(km)
 	}
+	if m.reopen != nil {
+		return m.reopen.Update(km)
+	}
 	if m.screen == screenWorklist {
 		switch {
 		case key.Matches(km, k.Help): // only f1 while the find input types
@@ -300,6 +319,8 @@ func (m *Model) key(km tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(km, k.Export): // off while an editor is open
 		return m.startExport()
+	case key.Matches(km, k.Reopen): // off while typing
+		return m.startReopen()
 	case key.Matches(km, k.Close) && !m.coding.Claims(km): // off while typing
 		if m.refused == closeToWorklist {
 			m.forceClose = true
@@ -353,6 +374,8 @@ func (m *Model) render() string {
 		body = m.helpView(W, bodyH)
 	case m.confirm != nil:
 		body = dialog.Overlay(body, m.confirm.View(W, bodyH), W, bodyH)
+	case m.reopen != nil:
+		body = dialog.Overlay(body, m.reopen.View(W, bodyH), W, bodyH)
 	}
 	return m.frame.join(m.header(W), body, m.footer(W))
 }

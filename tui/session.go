@@ -33,6 +33,8 @@ type (
 		ownSession bool
 		// note replaces the "opened" line (a reload says why).
 		note string
+		// said replaces the "opened" line (a reopen says what next).
+		said string
 		err  error
 	}
 	savedMsg struct {
@@ -139,7 +141,7 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 			enc.Lines[i].Pointers = []int{}
 		}
 	}
-	*m.w = work.Work{Enc: enc, Sum: msg.sum, Lease: msg.lease, ReadOnly: msg.readOnly}
+	*m.w = work.Work{Enc: enc, Sum: msg.sum, Lease: msg.lease, ReadOnly: msg.readOnly, Fees: m.c.Fees}
 	// The data in use now (a server may have loaded an import since the
 	// last encounter), then lookups, details and notes follow the
 	// encounter's release.
@@ -180,6 +182,8 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	}
 	if msg.note != "" {
 		cmds = append(cmds, common.Fail(errors.New(msg.note)))
+	} else if msg.said != "" {
+		cmds = append(cmds, common.Say("%s", msg.said))
 	} else if msg.readOnly != "" {
 		cmds = append(cmds, common.Say("%sopened %s read-only: %s", done, enc.ID, msg.readOnly))
 	} else {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/encounter/demo"
 	"codebench/encounter/fees"
 )
 
@@ -85,4 +87,20 @@ func runFees(_ context.Context, e *env, args []string) int {
 		return 0
 	}
 	return e.errorf("%s", feesUsage)
+}
+
+// sessionFees is the fee schedule the workbench charges lines from: the
+// one imported into the data directory, else, on the demo store, the
+// demo practice's; none imported is no error (charges are typed by hand).
+func sessionFees(data string, demoStore bool) (*fees.Schedule, error) {
+	s, _, err := fees.Load(data)
+	switch {
+	case errors.Is(err, fees.ErrNone) && demoStore:
+		return demo.FeeSchedule(), nil
+	case errors.Is(err, fees.ErrNone):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return s, nil
 }

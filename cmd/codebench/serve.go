@@ -18,6 +18,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter/exporter"
+	"codebench/encounter/fees"
 	"codebench/encounter/queue"
 	"codebench/encounter/store"
 	"codebench/encounter/store/postgres"
@@ -179,6 +180,14 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		defer member.Leave()
 		logger.Info("joined the nodes sharing the work store", "node", cfg.node, "store", pg.String(), "lease_ttl", cfg.leaseTTL.String())
 	}
+	feeSchedule, err := sessionFees(cfg.dataDir, cfg.demo)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	payers, err := exporter.LoadPolicies(filepath.Join(cfg.dataDir, DefaultPayersFile))
+	if err != nil {
+		return e.errorf("%v", err)
+	}
 	prefsDir := filepath.Join(filepath.Dir(cfg.storePath), "prefs")
 	if isPostgres(cfg.storePath) {
 		prefsDir = filepath.Join(cfg.dataDir, "prefs")
@@ -231,7 +240,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	sc := cfg.limits
 	sc.Addr, sc.HostKeyPath, sc.Keys = cfg.addr, cfg.hostKey, keys
 	sc.IdleTimeout, sc.MaxSessions, sc.Logger = cfg.idle, cfg.maxSessions, logger
-	sc.NewSession = sessionFactory(live, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL)
+	sc.NewSession = sessionFactory(live, st, q, format, queueName(cfg.queueSpec), prefsDir, cfg.leaseTTL, feeSchedule, payers)
 	sc.StopMsg = tui.Stop
 	sc.ProxyFrom = cfg.proxyPrefixes
 	sc.FPS = cfg.fps
@@ -275,7 +284,7 @@ func buildProgress(w io.Writer) func(done, total int) {
 // exporter for the session's coder, over the shared code sets, index, store
 // and queue. The code sets and index are the live ones: a session takes
 // the newest when it opens an encounter.
-func sessionFactory(live *liveData, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
+func sessionFactory(live *liveData, st store.Store, q queue.Queue, format exporter.Exporter, dest, prefsDir string, leaseTTL time.Duration, feeSchedule *fees.Schedule, payers exporter.Policies) func(sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
 	pr := prefs.NewDir(prefsDir)
 	var results sharedResults
 	return func(s sshserve.Session) (tea.Model, []tea.ProgramOption, error) {
@@ -286,11 +295,11 @@ func sessionFactory(live *liveData, st store.Store, q queue.Queue, format export
 		current := func() tui.Data {
 			snap := live.cur.Load()
 			x := &exporter.Exporter{Store: st, Queue: q, Codes: snap.set, Coder: s.Coder, Format: format.Format, Envelope: format.Envelope, Checks: snap.checks.options}
-			return tui.Data{Codes: snap.set, Searcher: results.of(snap.ix), Exporter: tui.BillingExporter{X: x, Dest: dest}, Validate: snap.checks.validate}
+			return tui.Data{Codes: snap.set, Searcher: results.of(snap.ix), Exporter: tui.BillingExporter{X: x, Dest: dest, Policies: payers}, Validate: snap.checks.validate}
 		}
 		d := current()
 		m := tui.New(tui.Options{
-			Codes: d.Codes, Searcher: d.Searcher, Store: st,
+			Codes: d.Codes, Searcher: d.Searcher, Store: st, Fees: feeSchedule,
 			Exporter: d.Exporter,
 			Validate: d.Validate,
 			Current:  current,

@@ -114,7 +114,7 @@ func newSSHRigWith(t testing.TB, configure func(*sshserve.Config), coders ...str
 	cfg := sshserve.Config{
 		HostKeyPath: filepath.Join(dir, "host_ed25519"), Keys: keys,
 		Logger:     log.New(io.Discard),
-		NewSession: sessionFactory(newLiveData(t.TempDir(), set, ix, testCache(), log.New(io.Discard), func(s *codesets.Set) *claimChecks { return newClaimChecks(s, st, nil, nil) }), st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0),
+		NewSession: sessionFactory(newLiveData(t.TempDir(), set, ix, testCache(), log.New(io.Discard), func(s *codesets.Set) *claimChecks { return newClaimChecks(s, st, nil, nil) }), st, q, exporter.Exporter{}, "billing queue "+queueDir, filepath.Join(dir, "prefs"), 0, nil, exporter.Policies{}),
 		StopMsg:    tui.Stop,
 		// The tests' coders all come from 127.0.0.1, all at once.
 		MaxUnauthenticatedPerSource: 128,

@@ -29,11 +29,11 @@ import (
 
 // workbenchConfig is where the local workbench keeps its data.
 type workbenchConfig struct {
-	storePath, queueSpec, prefsDir, cacheRoot, coder, logPath string
-	demo                                                      bool
-	timings                                                   bool
-	format                                                    formatFlags
-	editSets                                                  editSetsFlag
+	storePath, queueSpec, prefsDir, cacheRoot, coder, logPath, dataDir string
+	demo                                                               bool
+	timings                                                            bool
+	format                                                             formatFlags
+	editSets                                                           editSetsFlag
 }
 
 // The workbench without --store works on a demo store of its own, so the
@@ -75,7 +75,7 @@ func workbenchFlags(e *env, args []string) (workbenchConfig, int) {
 	if c.logPath == "" {
 		c.logPath = filepath.Join(filepath.Dir(c.storePath), "codebench.log")
 	}
-	c.prefsDir = filepath.Join(data, "prefs")
+	c.dataDir, c.prefsDir = data, filepath.Join(data, "prefs")
 	if c.coder == "" {
 		c.coder = defaultCoder()
 	}
@@ -180,9 +180,17 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 	}
 
 	noColor := os.Getenv("NO_COLOR") != ""
+	feeSchedule, err := sessionFees(cfg.dataDir, cfg.demo)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	payers, err := exporter.LoadPolicies(filepath.Join(cfg.dataDir, DefaultPayersFile))
+	if err != nil {
+		return e.errorf("%v", err)
+	}
 	model := tui.New(tui.Options{
-		Codes: set, Store: st,
-		Exporter: tui.BillingExporter{X: x, Dest: queueName(cfg.queueSpec)},
+		Codes: set, Store: st, Fees: feeSchedule,
+		Exporter: tui.BillingExporter{X: x, Dest: queueName(cfg.queueSpec), Policies: payers},
 		Validate: checks.validate,
 		Prefs:    prefs.NewDir(cfg.prefsDir),
 		Coder:    cfg.coder,

@@ -28,6 +28,7 @@ const (
 	editModifiers
 	editUnits
 	editPointers
+	editCharge
 )
 
 type claimPane struct {
@@ -116,7 +117,7 @@ func (p *claimPane) ShortHelp() []key.Binding {
 		return []key.Binding{k.Accept, k.CancelInput}
 	}
 	if _, ok := p.onLine(); ok {
-		return []key.Binding{k.Pointers, k.Modifiers, k.Units, k.MoveUp, k.MoveDown, k.Delete}
+		return []key.Binding{k.Pointers, k.Modifiers, k.Units, k.Charge, k.MoveUp, k.MoveDown, k.Delete}
 	}
 	return []key.Binding{k.MoveUp, k.MoveDown, k.Delete, k.ShowEvidence, k.ShowCode}
 }
@@ -125,7 +126,7 @@ func (p *claimPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.MoveUp, k.MoveDown, k.Delete, k.ShowCode, k.ShowEvidence},
-		{k.Pointers, k.Modifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Accept, k.CancelInput},
+		{k.Pointers, k.Modifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Charge, k.Accept, k.CancelInput},
 	}
 }
 
@@ -244,7 +245,7 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 			u--
 		}
 		return common.Fail(p.w.SetUnits(line, u))
-	case key.Matches(km, k.Modifiers), key.Matches(km, k.Units), key.Matches(km, k.Pointers):
+	case key.Matches(km, k.Modifiers), key.Matches(km, k.Units), key.Matches(km, k.Pointers), key.Matches(km, k.Charge):
 		if !isLine {
 			return common.Fail(common.Refuse("select a service line first (modifiers, units and pointers belong to lines)"))
 		}
@@ -259,6 +260,12 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 			p.begin(editUnits, fmt.Sprintf("line %d units: ", line+1), strconv.Itoa(l.Units))
 		default:
 			p.begin(editPointers, fmt.Sprintf("line %d pointers A-%s: ", line+1, common.Letter(max(p.ndx(), 1))), work.PointerLetters(l.Pointers, " "))
+		case key.Matches(km, k.Charge):
+			value := ""
+			if l.Charge != 0 {
+				value = strings.TrimPrefix(work.Money(l.Charge), "$")
+			}
+			p.begin(editCharge, fmt.Sprintf("line %d charge $ (empty: fee schedule) ", line+1), value)
 		}
 		return nil
 	default:
@@ -330,6 +337,8 @@ func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
 				}
 			case editPointers:
 				err = p.w.SetPointers(line, v)
+			case editCharge:
+				err = p.w.SetCharge(line, v)
 			}
 			if err != nil {
 				return common.Fail(err)
@@ -415,6 +424,20 @@ func (p *claimPane) draw() string {
 	title := " 4 Claim"
 	if p.w.Enc != nil {
 		title += fmt.Sprintf("  %d/%d dx · %d line%s", p.ndx(), work.MaxDiagnoses, p.nlines(), common.Plural(p.nlines()))
+		var total int64
+		for _, l := range p.lines() {
+			total += l.Charge
+		}
+		if total != 0 {
+			title += " · " + work.Money(total)
+		}
+		// A correction says so first: a narrow title cuts the counts.
+		switch rs := p.w.Enc.Resubmission; rs.Frequency {
+		case encounter.FrequencyReplacement:
+			title = " 4 Claim  replaces " + common.OneLine(rs.OriginalClaimNumber) + " ·" + strings.TrimPrefix(title, " 4 Claim ")
+		case encounter.FrequencyVoid:
+			title = " 4 Claim  voids " + common.OneLine(rs.OriginalClaimNumber) + " ·" + strings.TrimPrefix(title, " 4 Claim ")
+		}
 	}
 	body := []string{}
 	body = append(body, st.Dim.Render(" Diagnoses A-L (item 21)"))
@@ -434,8 +457,13 @@ func (p *claimPane) draw() string {
 	}
 	// The modifiers column is as wide as the widest modifiers.
 	modsW := 4
+	charged, chargeW := false, 0
 	for _, l := range p.lines() {
 		modsW = max(modsW, ansi.StringWidth(common.OneLine(strings.Join(l.Modifiers, " "))))
+		if l.Charge != 0 {
+			charged = true
+		}
+		chargeW = max(chargeW, len(work.Money(l.Charge)))
 	}
 	body = append(body, st.Dim.Render(fmt.Sprintf(" %-8s %-*s %-4s %s", "Lines", modsW, "mods", "unit", "ptrs (item 24)")))
 	if p.nlines() == 0 {
@@ -449,9 +477,13 @@ func (p *claimPane) draw() string {
 			ptrs = "-"
 		}
 		head := fmt.Sprintf(" %d %-6s %-*s ×%-3d ", i+1, common.OneLine(l.Code), modsW, mods, l.Units)
-		title := p.title(codesets.CPT, l.Code, p.width-ansi.StringWidth(head)-5)
-		plain := head + fmt.Sprintf("%-4s %s", ptrs, title)
-		styled := head + st.Letter.Render(fmt.Sprintf("%-4s", ptrs)) + " " + title
+		charge := ""
+		if charged {
+			charge = fmt.Sprintf("%*s ", chargeW, work.Money(l.Charge))
+		}
+		title := p.title(codesets.CPT, l.Code, p.width-ansi.StringWidth(head)-5-len(charge))
+		plain := head + fmt.Sprintf("%-4s %s%s", ptrs, charge, title)
+		styled := head + st.Letter.Render(fmt.Sprintf("%-4s", ptrs)) + " " + charge + title
 		body = append(body, p.renderRow(p.ndx()+i, plain, styled))
 	}
 	lines := []string{common.PaneTitle(st, title, p.width, p.focus)}

@@ -120,5 +120,7 @@ func claimPrint(enc *encounter.Encounter) uint64 {
 		str(l.NDC.Unit)
 		str(string(l.NDC.Quantity))
 	}
+	str(enc.Resubmission.Frequency) // the claim's title says what it replaces
+	str(enc.Resubmission.OriginalClaimNumber)
 	return h.Sum64()
 }

@@ -12,6 +12,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/encounter/fees"
 	"codebench/encounter/queue"
 	"codebench/encounter/store"
 	"codebench/index"
@@ -99,6 +100,7 @@ type Common struct {
 	Exporter      Exporter
 	Validate      Validator
 	Prefs         prefs.Store
+	Fees          *fees.Schedule
 	Coder         string
 	Logger        *log.Logger
 	Now           func() time.Time

@@ -117,8 +117,17 @@ func (d *Export) claimLines(w int) []string {
 	if len(enc.Lines) == 0 {
 		out = append(out, "  none")
 	}
+	var total int64
 	for i, l := range enc.Lines {
-		out = append(out, common.Clip(fmt.Sprintf("  %d %-6s mods %-11s units %-3d pointers %s", i+1, common.OneLine(l.Code), common.OrDash(common.OneLine(strings.Join(l.Modifiers, " "))), l.Units, common.OrDash(work.PointerLetters(l.Pointers, " "))), w))
+		charge := ""
+		if l.Charge != 0 {
+			charge = " " + work.Money(l.Charge)
+			total += l.Charge
+		}
+		out = append(out, common.Clip(fmt.Sprintf("  %d %-6s mods %-11s units %-3d pointers %-7s%s", i+1, common.OneLine(l.Code), common.OrDash(common.OneLine(strings.Join(l.Modifiers, " "))), l.Units, common.OrDash(work.PointerLetters(l.Pointers, " ")), charge), w))
+	}
+	if total != 0 {
+		out = append(out, common.Clip("  total charges "+work.Money(total), w))
 	}
 	if len(enc.Overrides) > 0 {
 		out = append(out, st.Bold.Render("Overrides"))

@@ -18,6 +18,7 @@ type KeyMap struct {
 	Export    key.Binding
 	Close     key.Binding
 	Undo      key.Binding
+	Reopen    key.Binding // an exported claim: replacement or void
 
 	// Lists and scrolling.
 	Up       key.Binding
@@ -72,6 +73,7 @@ type KeyMap struct {
 	UnitsUp      key.Binding
 	UnitsDown    key.Binding
 	Pointers     key.Binding
+	Charge       key.Binding
 	ShowEvidence key.Binding
 	ShowCode     key.Binding
 	AddNamed     key.Binding // detail pane: add the code a note names
@@ -115,6 +117,7 @@ func Default() *KeyMap {
 		Export:    b(k("ctrl+x"), "ctrl+x", "export"),
 		Close:     b(k("q"), "q", "close, to worklist"),
 		Undo:      b(k("ctrl+z"), "ctrl+z", "undo claim change"),
+		Reopen:    b(k("R"), "R", "reopen: replace/void"),
 
 		Up:       b(k("up", "k"), "↑/k", "up"),
 		Down:     b(k("down", "j"), "↓/j", "down"),
@@ -162,6 +165,7 @@ func Default() *KeyMap {
 		UnitsUp:      b(k("+", "="), "+", "units +1"),
 		UnitsDown:    b(k("-"), "-", "units -1"),
 		Pointers:     b(k("p"), "p", "pointers A-L"),
+		Charge:       b(k("$"), "$", "charge"),
 		ShowEvidence: b(k("e"), "e", "show evidence"),
 		ShowCode:     b(k("enter"), "enter", "code detail"),
 		AddNamed:     b(k("a"), "a", "add code a note names"),

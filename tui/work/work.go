@@ -12,6 +12,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/encounter/fees"
 	"codebench/encounter/store"
 	"codebench/tui/common"
 )
@@ -43,6 +44,11 @@ type Work struct {
 	// last is the claim after the latest change (or as opened).
 	undo []undoStep
 	last *encounter.Encounter
+
+	// Fees is the practice's fee schedule: a line added is charged from
+	// it, and its charge follows the line's units and modifiers until the
+	// coder sets one. Nil: charges are entered by hand.
+	Fees *fees.Schedule
 }
 
 // undoStep is the claim before a change, what the change was, and the
@@ -245,7 +251,9 @@ func (w *Work) addLine(c *codesets.Code, mods []string, units int, ptrs []int) e
 			ptrs = []int{1}
 		}
 	}
-	w.Enc.Lines = append(w.Enc.Lines, encounter.ServiceLine{Code: c.Code, Modifiers: mods, Units: units, Pointers: ptrs})
+	l := encounter.ServiceLine{Code: c.Code, Modifiers: mods, Units: units, Pointers: ptrs}
+	l.Charge = w.scheduled(l)
+	w.Enc.Lines = append(w.Enc.Lines, l)
 	n := len(w.Enc.Lines)
 	detail := fmt.Sprintf("line %d: added %s", n, c.Display())
 	if len(mods) > 0 || units != 1 {
@@ -374,7 +382,7 @@ func (w *Work) SetModifiers(codes *codesets.Set, i int, typed string) error {
 	if slices.Equal(l.Modifiers, mods) {
 		return nil
 	}
-	l.Modifiers = mods
+	w.inStep(l, func() { l.Modifiers = mods })
 	w.changed(lineRow(i), fmt.Sprintf("line %d: modifiers %s", i+1, common.OrNone(strings.Join(mods, " "))))
 	return nil
 }
@@ -413,9 +421,90 @@ func (w *Work) SetUnits(i, units int) error {
 	if l.Units == units {
 		return nil
 	}
-	l.Units = units
+	w.inStep(l, func() { l.Units = units })
 	w.changed(lineRow(i), fmt.Sprintf("line %d: units %d", i+1, units))
 	return nil
+}
+
+// scheduled is what the fee schedule charges for a line (its fee times
+// its units), 0 without a schedule or a fee.
+func (w *Work) scheduled(l encounter.ServiceLine) int64 {
+	if w.Fees == nil || w.Enc == nil || l.Units <= 0 {
+		return 0
+	}
+	f, ok := w.Fees.Lookup(l.Code, l.Modifiers, w.Enc.Coverage.PayerID, w.Enc.Service.From)
+	if !ok || f.Amount*int64(l.Units) > encounter.MaxCharge {
+		return 0
+	}
+	return f.Amount * int64(l.Units)
+}
+
+// inStep applies change to a line; a charge the schedule set follows it
+// (units, modifiers), one the coder set stays.
+func (w *Work) inStep(l *encounter.ServiceLine, change func()) {
+	auto := l.Charge == w.scheduled(*l)
+	change()
+	if auto {
+		l.Charge = w.scheduled(*l)
+	}
+}
+
+// SetCharge sets the charge of line i, in cents; typed empty, the fee
+// schedule's.
+func (w *Work) SetCharge(i int, typed string) error {
+	if err := w.Editable(); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(w.Enc.Lines) {
+		return common.Refuse("no service line selected")
+	}
+	l := &w.Enc.Lines[i]
+	cents := w.scheduled(*l)
+	if strings.TrimSpace(typed) != "" {
+		var err error
+		if cents, err = ParseMoney(typed); err != nil {
+			return err
+		}
+	}
+	if l.Charge == cents {
+		return nil
+	}
+	l.Charge = cents
+	w.changed(lineRow(i), fmt.Sprintf("line %d: charge %s", i+1, Money(cents)))
+	return nil
+}
+
+// ParseMoney reads an amount in dollars ("125", "125.5", "$1,250.00")
+// into cents.
+func ParseMoney(typed string) (int64, error) {
+	t := strings.TrimSpace(strings.NewReplacer("$", "", ",", "").Replace(typed))
+	whole, frac, dot := strings.Cut(t, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	digits := func(x string) bool { return strings.Trim(x, "0123456789") == "" }
+	if len(frac) > 2 || !digits(whole) || !digits(frac) || (dot && frac == "") && whole == "0" {
+		return 0, common.Refuse("a charge is dollars and cents (125.00); %q refused", typed)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	d, err1 := strconv.ParseInt(whole, 10, 64)
+	c, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || d < 0 || d > encounter.MaxCharge/100 {
+		return 0, common.Refuse("a charge is dollars and cents, at most $%d; %q refused", encounter.MaxCharge/100, typed)
+	}
+	return d*100 + c, nil
+}
+
+// Money shows cents as dollars: "$1,250.00".
+func Money(cents int64) string {
+	d, c := cents/100, cents%100
+	s := strconv.FormatInt(d, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return fmt.Sprintf("$%s.%02d", s, c)
 }
 
 func ParseUnits(typed string) (int, error) {

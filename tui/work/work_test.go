@@ -9,6 +9,7 @@ import (
 
 	"codebench/codesets"
 	"codebench/encounter"
+	"codebench/encounter/fees"
 	"codebench/tui/common"
 )
 
@@ -274,4 +275,65 @@ func TestPayerEditsOverrideFlow(t *testing.T) {
 	if e := find(encounter.RuleMUE); e.Overridden == nil {
 		t.Error("the MUE override did not apply")
 	}
+}
+
+func TestMoney(t *testing.T) {
+	for typed, want := range map[string]int64{"125": 12500, "125.5": 12550, "$1,250.00": 125000, "0.99": 99, ".5": 50} {
+		if got, err := ParseMoney(typed); err != nil || got != want {
+			t.Errorf("%q: %d %v, want %d", typed, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", ".", "12.345", "-5", "1.-5", "abc", "1e5", "99999999999"} {
+		if _, err := ParseMoney(bad); err == nil && bad != "" {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if got := Money(125000); got != "$1,250.00" {
+		t.Errorf("Money: %s", got)
+	}
+}
+
+// With a fee schedule a line is charged when added, and its charge
+// follows its units and modifiers until the coder sets one.
+func TestChargesFollowTheFeeSchedule(t *testing.T) {
+	w, codes := testWork(t)
+	w.Enc.Service.From = encounter.NewDate(2026, 3, 2)
+	w.Fees = mustFees(t, "code,modifier,amount,effective_from\n99213,,125.00,2025-01-01\n20610,,210.00,2025-01-01\n20610,50,315.00,2025-01-01\n")
+	if err := w.AddDiagnosis(code(t, codes, "M17.0")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"99213", "20610"} {
+		if err := w.AddLine(code(t, codes, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := w.Enc.Lines[1].Charge; c != 21000 {
+		t.Fatalf("20610 charged %d", c)
+	}
+	if err := w.SetModifiers(codes, 1, "50"); err != nil || w.Enc.Lines[1].Charge != 31500 {
+		t.Fatalf("with 50: %d %v", w.Enc.Lines[1].Charge, err)
+	}
+	if err := w.SetUnits(0, 2); err != nil || w.Enc.Lines[0].Charge != 25000 {
+		t.Fatalf("two units: %d %v", w.Enc.Lines[0].Charge, err)
+	}
+	// Set by hand: it stays.
+	if err := w.SetCharge(0, "99"); err != nil || w.Enc.Lines[0].Charge != 9900 {
+		t.Fatalf("by hand: %d %v", w.Enc.Lines[0].Charge, err)
+	}
+	if err := w.SetUnits(0, 3); err != nil || w.Enc.Lines[0].Charge != 9900 {
+		t.Fatalf("a charge set by hand moved with the units: %d", w.Enc.Lines[0].Charge)
+	}
+	// Empty: back to the schedule's.
+	if err := w.SetCharge(0, ""); err != nil || w.Enc.Lines[0].Charge != 37500 {
+		t.Fatalf("back to the schedule: %d %v", w.Enc.Lines[0].Charge, err)
+	}
+}
+
+func mustFees(t *testing.T, csv string) *fees.Schedule {
+	t.Helper()
+	s, err := fees.Parse(strings.NewReader(csv), "test.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
