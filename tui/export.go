@@ -100,14 +100,14 @@ func (m *Model) exported(msg exportedMsg) tea.Cmd {
 		// the coder must not read it as delivered.
 		m.c.Logger.Warn("exported, spooled: not delivered yet", "encounter", msg.id, "revision", msg.rev, "key", msg.key)
 		m.lastExport = msg.key + " (spooled, NOT delivered yet)"
-		m.status, m.statusErr = fmt.Sprintf("%s revision %d spooled, NOT delivered: the billing queue server is unreachable; it is sent when it is back (%s); opening the next encounter", msg.id, msg.rev, msg.key), true
+		m.setStatus(fmt.Sprintf("%s revision %d spooled, NOT delivered: the billing queue server is unreachable; it is sent when it is back (%s); opening the next encounter", msg.id, msg.rev, msg.key), true)
 		return m.close(closeNext)
 	}
 	m.c.Logger.Info("exported", "encounter", msg.id, "revision", msg.rev, "key", msg.key)
 	m.lastExport = msg.key
 	// Said now, not by a command that could land after the next
 	// encounter's "opened" (which repeats the key).
-	m.status, m.statusErr = fmt.Sprintf("exported %s revision %d to %s (%s); opening the next encounter", msg.id, msg.rev, m.c.Exporter.Destination(), msg.key), false
+	m.setStatus(fmt.Sprintf("exported %s revision %d to %s (%s); opening the next encounter", msg.id, msg.rev, m.c.Exporter.Destination(), msg.key), false)
 	return m.close(closeNext)
 }
 

@@ -50,6 +50,7 @@ type Model struct {
 
 	status    string
 	statusErr bool
+	statusSeq uint64 // when the line on screen was said (common.StatusMsg)
 
 	opening      string
 	saving       bool
@@ -134,7 +135,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case common.StatusMsg:
-		m.status, m.statusErr = msg.Text, msg.Err
+		if msg.Seq < m.statusSeq {
+			return nil // said before the line on screen; it arrived late
+		}
+		m.status, m.statusErr, m.statusSeq = msg.Text, msg.Err, msg.Seq
 		return nil
 	case IndexProgress:
 		m.coding.SetIndexProgress(msg)
@@ -342,6 +346,12 @@ func (m *Model) layout() {
 	bodyH := max(m.c.Height-2, 4)
 	m.worklist.SetSize(m.c.Width, bodyH)
 	m.coding.SetSize(m.c.Width, bodyH)
+}
+
+// setStatus shows a line said now, in place of any said before.
+func (m *Model) setStatus(text string, isErr bool) {
+	msg := common.Status(text, isErr)
+	m.status, m.statusErr, m.statusSeq = msg.Text, msg.Err, msg.Seq
 }
 
 // View draws the screen: header, body, status line.

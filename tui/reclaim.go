@@ -148,7 +148,7 @@ func (m *Model) logUnsaved(id string, base, now int, unsaved string) tea.Cmd {
 	return func() tea.Msg {
 		if err := st.Log(context.WithoutCancel(ctx), entry); err != nil {
 			logger.Error("audit log", "err", err, "detail", entry.Detail)
-			return common.StatusMsg{Text: "audit log failed: " + err.Error(), Err: true}
+			return common.Status("audit log failed: "+err.Error(), true)
 		}
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"codebench/encounter/queue"
 	"codebench/encounter/store"
 	"codebench/tui/coding"
+	"codebench/tui/common"
 )
 
 func diagnosisCodes(t *testing.T, r *rig, id string) (string, int) {
@@ -166,4 +167,21 @@ func TestSpooledExportSaysNotDelivered(t *testing.T) {
 		t.Fatalf("status after a spooled export: %q", d.m.status)
 	}
 	d.must("NOT delivered")
+}
+
+// TestStatusSaidEarlierArrivingLaterStaysHidden: commands run
+// concurrently, so "E11.22 added" can arrive after the lease notice said
+// later; the notice stays on screen.
+func TestStatusSaidEarlierArrivingLaterStaysHidden(t *testing.T) {
+	r := newRig(t, nil)
+	d := newDriver(t, New(r.opts))
+	d.openEncounter("enc-1001")
+	early := common.Status("E11.22 added as diagnosis A", false)
+	later := common.Status("the lease on enc-1001 had lapsed; it is yours again", false)
+	d.send(later)
+	d.send(early)
+	d.must("it is yours again")
+	if strings.Contains(d.screen(), "added as diagnosis A") {
+		t.Fatalf("a line said earlier replaced a later one:\n%s", d.screen())
+	}
 }

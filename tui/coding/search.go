@@ -568,9 +568,9 @@ func (p *searchPane) toggleFavourite() tea.Cmd {
 	p.refreshTags()
 	return tea.Batch(savePrefs(p.c, *p.prefs), func() tea.Msg {
 		if starred {
-			return common.StatusMsg{Text: "★ " + c.Display() + " added to favourites"}
+			return common.Status("★ "+c.Display()+" added to favourites", false)
 		}
-		return common.StatusMsg{Text: c.Display() + " removed from favourites"}
+		return common.Status(c.Display()+" removed from favourites", false)
 	})
 }
 
@@ -625,7 +625,7 @@ func savePrefs(c *common.Common, pr prefs.Prefs) tea.Cmd {
 	return func() tea.Msg {
 		if err := store.Save(coder, pr); err != nil {
 			logger.Warn("saving favourites", "err", err)
-			return common.StatusMsg{Text: "favourites not saved: " + err.Error(), Err: true}
+			return common.Status("favourites not saved: "+err.Error(), true)
 		}
 		return nil
 	}

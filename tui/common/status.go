@@ -2,6 +2,7 @@ package common
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -10,22 +11,39 @@ import (
 )
 
 type (
-	// StatusMsg is a line for the status bar.
+	// StatusMsg is a line for the status bar. Seq orders the lines by
+	// when they were said: commands run concurrently, so a line said
+	// earlier can arrive after a later one and must not replace it.
 	StatusMsg struct {
 		Text string
 		Err  bool
+		Seq  uint64
 	}
 )
 
+var statusSeq atomic.Uint64
+
+// NextStatusSeq numbers a status line at the moment it is said.
+func NextStatusSeq() uint64 { return statusSeq.Add(1) }
+
+// Status is a status line numbered now.
+func Status(text string, isErr bool) StatusMsg {
+	return StatusMsg{Text: text, Err: isErr, Seq: NextStatusSeq()}
+}
+
+// Say is a status line numbered when Say is called, not when its
+// command runs.
 func Say(format string, a ...any) tea.Cmd {
-	return func() tea.Msg { return StatusMsg{Text: fmt.Sprintf(format, a...)} }
+	msg := Status(fmt.Sprintf(format, a...), false)
+	return func() tea.Msg { return msg }
 }
 
 func Fail(err error) tea.Cmd {
 	if err == nil {
 		return nil
 	}
-	return func() tea.Msg { return StatusMsg{Text: err.Error(), Err: true} }
+	msg := Status(err.Error(), true)
+	return func() tea.Msg { return msg }
 }
 
 // PaneTitle is a pane's first line: reversed when it has the focus.
