@@ -47,7 +47,11 @@ func (m *Model) startExport() tea.Cmd {
 		if n > 1 {
 			verb = "block"
 		}
-		return common.Fail(common.Refuse("%d error%s %s the export: fix or override (5, o) with a reason", n, common.Plural(n), verb))
+		keys := "5, o"
+		if search, _ := m.coding.Typing(); search {
+			keys = "esc 5 o" // 5 would be typed into the query
+		}
+		return common.Fail(common.Refuse("%d error%s %s the export: fix or override (%s) with a reason", n, common.Plural(n), verb, keys))
 	}
 	m.confirm = dialog.NewExport(&m.c, w.Enc, warnings(w.Edits))
 	if m.saving || len(w.Changes) > 0 {
