@@ -4,9 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	"codebench/encounter"
-	"codebench/tui/coding"
 )
 
 // The audit log records an override once, at the revision of the draft
@@ -16,17 +13,7 @@ func TestAuditLogsOverridesOnceAtTheirRevision(t *testing.T) {
 	r := newRig(t, typedCodes())
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1001")
-	c := code(t, r.codes, "36415")
-	d.send(coding.PickCode(c))
-	d.settle()
-	d.send(coding.PickCode(c))
-	d.settle()
-	idx := -1
-	for i, e := range d.m.w.Edits {
-		if e.Rule == encounter.RuleDuplicateLine {
-			idx = i
-		}
-	}
+	idx := d.duplicateLines(r)
 	d.press("5")
 	for d.st().EditCursor < idx {
 		d.press("down")

@@ -183,21 +183,7 @@ func TestOverrideNeedsAReasonAndIsLogged(t *testing.T) {
 	r := newRig(t, nil)
 	d := newDriver(t, New(r.opts))
 	d.openEncounter("enc-1001")
-	// Two lines with the same code: a duplicate-line warning to override.
-	c := code(t, r.codes, "36415")
-	d.send(coding.PickCode(c))
-	d.settle()
-	d.send(coding.PickCode(c))
-	d.settle()
-	idx := -1
-	for i, e := range d.m.w.Edits {
-		if e.Rule == encounter.RuleDuplicateLine {
-			idx = i
-		}
-	}
-	if idx < 0 {
-		t.Fatalf("no duplicate-line edit: %+v", d.m.w.Edits)
-	}
+	idx := d.duplicateLines(r)
 	d.press("5")
 	for d.st().EditCursor < idx {
 		d.press("down")
@@ -469,4 +455,22 @@ func TestRecodeADiagnosisInPlaceWithThePicker(t *testing.T) {
 			t.Fatalf("7th-character edit remains: %+v", e)
 		}
 	}
+}
+
+// duplicateLines adds one line twice, which raises a duplicate-line
+// warning to override, and returns the warning's place in the edits.
+func (d *driver) duplicateLines(r *rig) int {
+	d.t.Helper()
+	c := code(d.t, r.codes, "36415")
+	d.send(coding.PickCode(c))
+	d.settle()
+	d.send(coding.PickCode(c))
+	d.settle()
+	for i, e := range d.m.w.Edits {
+		if e.Rule == encounter.RuleDuplicateLine {
+			return i
+		}
+	}
+	d.t.Fatalf("no duplicate-line edit: %+v", d.m.w.Edits)
+	return -1
 }
