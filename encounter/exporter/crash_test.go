@@ -68,12 +68,15 @@ func wantLine(rev int) (int, int64) {
 	return unitsOf(rev), chargeOf(rev)
 }
 
-func TestCrashChild(t *testing.T) {
-	if os.Getenv(envChild) == "" {
-		t.Skip("runs only as the child of TestCrashKillAnywhere")
+// TestMain runs the crash test's child workload when this binary was
+// started as that child, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if os.Getenv(envChild) != "" {
+		proc, _ := strconv.Atoi(os.Getenv("CRASH_PROC"))
+		crashWorkload(os.Getenv("CRASH_DB"), os.Getenv("CRASH_QUEUE"), os.Getenv("CRASH_STAGE"), os.Getenv("CRASH_SEED"), proc)
+		os.Exit(0)
 	}
-	proc, _ := strconv.Atoi(os.Getenv("CRASH_PROC"))
-	crashWorkload(os.Getenv("CRASH_DB"), os.Getenv("CRASH_QUEUE"), os.Getenv("CRASH_STAGE"), os.Getenv("CRASH_SEED"), proc)
+	os.Exit(m.Run())
 }
 
 // crashWorkload codes and exports until killed, printing an ACK line for
@@ -194,7 +197,10 @@ type acks struct {
 	n       struct{ drafts, exports int }
 }
 
-func (a *acks) read(r io.Reader, ready chan struct{}) {
+// read records the child's ACK lines; each draft or export also goes to
+// acked (never blocking), so the parent can kill after an amount of work
+// rather than of time.
+func (a *acks) read(r io.Reader, ready, acked chan struct{}) {
 	sc := bufio.NewScanner(r)
 	once := sync.Once{}
 	for sc.Scan() {
@@ -210,14 +216,23 @@ func (a *acks) read(r io.Reader, ready chan struct{}) {
 			rev, _ := strconv.Atoi(f[3])
 			a.drafts[f[2]] = max(a.drafts[f[2]], rev)
 			a.n.drafts++
+			tell(acked)
 		case f[1] == "export" && len(f) == 4:
 			if a.exports[f[2]] == nil {
 				a.exports[f[2]] = map[string]bool{}
 			}
 			a.exports[f[2]][f[3]] = true
 			a.n.exports++
+			tell(acked)
 		}
 		a.mu.Unlock()
+	}
+}
+
+func tell(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
 }
 
@@ -243,7 +258,9 @@ func TestCrashKillAnywhere(t *testing.T) {
 	var stats crashStats
 	start, rounds := time.Now(), 0
 	for round := range crashMaxRounds {
-		if round >= crashMinRounds && time.Since(start) > crashBudget {
+		// Past the minimum, more rounds only while time allows, and while
+		// no export has been acknowledged yet (a slow machine).
+		if round >= crashMinRounds && (time.Since(start) > crashBudget || round >= crashMinRounds+2) && a.n.exports > 0 {
 			break
 		}
 		rounds++
@@ -256,11 +273,13 @@ func TestCrashKillAnywhere(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		for proc := range crashProcs {
-			delay := time.Duration(20+rng.IntN(250)) * time.Millisecond
+			// Killed after an amount of work, then a jitter: anywhere in
+			// an operation, on a fast machine or a loaded one.
+			k := kill{afterAcks: 1 + rng.IntN(20), jitter: time.Duration(rng.IntN(15000)) * time.Microsecond}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				runChild(t, a, dbPath, queueDir, stopAt, round, proc, delay)
+				runChild(t, a, dbPath, queueDir, stopAt, round, proc, k)
 			}()
 		}
 		wg.Wait()
@@ -279,8 +298,15 @@ func TestCrashKillAnywhere(t *testing.T) {
 
 // runChild runs one child process until it is killed. It runs on its own
 // goroutine, so it reports with t.Errorf.
-func runChild(t *testing.T, a *acks, dbPath, queueDir, stopAt string, round, proc int, delay time.Duration) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+// kill is when the parent kills a child: after it acknowledged afterAcks
+// drafts or exports, and jitter more.
+type kill struct {
+	afterAcks int
+	jitter    time.Duration
+}
+
+func runChild(t *testing.T, a *acks, dbPath, queueDir, stopAt string, round, proc int, k kill) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envChild+"=1", "CRASH_DB="+dbPath, "CRASH_QUEUE="+queueDir,
 		"CRASH_STAGE="+stopAt, "CRASH_SEED="+strconv.Itoa(round), "CRASH_PROC="+strconv.Itoa(proc))
 	var stderr bytes.Buffer
@@ -294,15 +320,16 @@ func runChild(t *testing.T, a *acks, dbPath, queueDir, stopAt string, round, pro
 		t.Error(err)
 		return
 	}
-	ready, done := make(chan struct{}), make(chan struct{})
-	go func() { a.read(stdout, ready); close(done) }()
+	ready, done, acked := make(chan struct{}), make(chan struct{}), make(chan struct{}, 4096)
+	go func() { a.read(stdout, ready, acked); close(done) }()
 	// Whatever happens, the child dies within the time limit.
 	limit := time.AfterFunc(20*time.Second, func() { cmd.Process.Signal(syscall.SIGKILL) })
 	defer limit.Stop()
 	select {
 	case <-ready:
 		if stopAt == "" { // else the child kills itself at the stage
-			time.Sleep(delay)
+			waitForAcks(acked, done, k.afterAcks)
+			time.Sleep(k.jitter)
 			cmd.Process.Signal(syscall.SIGKILL)
 		}
 	case <-done: // exited before it was ready
@@ -316,6 +343,17 @@ func runChild(t *testing.T, a *acks, dbPath, queueDir, stopAt string, round, pro
 	}
 	if ws, ok := exit.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
 		t.Errorf("round %d, child %d failed instead of being killed (%v):\n%s", round, proc, err, stderr.String())
+	}
+}
+
+// waitForAcks waits for n acknowledgements, or for the child to end.
+func waitForAcks(acked, done chan struct{}, n int) {
+	for range n {
+		select {
+		case <-acked:
+		case <-done:
+			return
+		}
 	}
 }
 
