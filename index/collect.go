@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -74,7 +76,7 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Optio
 	if err != nil {
 		return nil, 0, err
 	}
-	f := newDocFilter(opt, rv)
+	f := newDocFilter(opt, rv, docs)
 	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: "none"})
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -96,12 +98,12 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Optio
 		if dm == nil {
 			break
 		}
-		d, ok := docs.get(dm.IndexInternalID)
+		d, num, ok := docs.get(dm.IndexInternalID)
 		sctx.DocumentMatchPool.Put(dm)
 		if !ok {
 			continue
 		}
-		c, ok := f.keep(d)
+		c, ok := f.keep(d, num)
 		if !ok {
 			continue
 		}
@@ -116,10 +118,14 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Optio
 	return out, n, nil
 }
 
-// docInfo is what the options filter on, per document.
+// docInfo is what the options filter on, per document, kept small and
+// beside the code so that a walk over thousands of documents reads
+// neither the code nor its title.
 type docInfo struct {
 	code     *codesets.Code
-	eff, end float64 // validity, as numbers YYYYMMDD
+	eff, end uint32 // validity, as numbers YYYYMMDD
+	icd      bool   // an ICD-10-CM code
+	modifier bool   // a HCPCS modifier
 }
 
 // docTable maps every document's internal ID to its code, once per
@@ -129,17 +135,20 @@ type docInfo struct {
 type docTable struct {
 	byNum []docInfo
 	byID  map[string]docInfo
+	views sync.Map // *codesets.Set (a release's view) -> *viewCodes
 }
 
-func (t *docTable) get(id []byte) (docInfo, bool) {
+// get finds a document's code and validity, and its number in byNum (-1
+// when it has none).
+func (t *docTable) get(id []byte) (docInfo, int, bool) {
 	if len(id) == 8 {
 		if n := binary.BigEndian.Uint64(id); n < uint64(len(t.byNum)) {
 			d := t.byNum[n]
-			return d, d.code != nil
+			return d, int(n), d.code != nil
 		}
 	}
 	d, ok := t.byID[string(id)]
-	return d, ok
+	return d, -1, ok
 }
 
 func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
@@ -173,7 +182,7 @@ func (ix *Index) docTable(r bindex.IndexReader) (*docTable, error) {
 			if c.System == codesets.ICD10CM {
 				eff, end = ix.releases().span(c)
 			}
-			d := docInfo{code: c, eff: eff, end: end}
+			d := docInfo{code: c, eff: uint32(eff), end: uint32(end), icd: c.System == codesets.ICD10CM, modifier: c.Modifier}
 			if len(id) == 8 && binary.BigEndian.Uint64(id) < 1<<24 {
 				n := binary.BigEndian.Uint64(id)
 				for uint64(len(t.byNum)) <= n {
@@ -195,11 +204,12 @@ type docFilter struct {
 	opt     Options
 	rv      *resolver
 	systems map[codesets.System]bool
-	date    float64
+	date    uint32 // YYYYMMDD, 0 for none
+	view    *viewCodes // resolved codes by document number, nil for none
 }
 
-func newDocFilter(opt Options, rv *resolver) docFilter {
-	f := docFilter{opt: opt, rv: rv}
+func newDocFilter(opt Options, rv *resolver, docs *docTable) docFilter {
+	f := docFilter{opt: opt, rv: rv, view: docs.viewOf(rv)}
 	if len(opt.Systems) > 0 {
 		f.systems = map[codesets.System]bool{}
 		for _, s := range opt.Systems {
@@ -207,24 +217,69 @@ func newDocFilter(opt Options, rv *resolver) docFilter {
 		}
 	}
 	if !opt.ValidOn.IsZero() && !opt.ShowInvalid {
-		f.date = yyyymmdd(opt.ValidOn)
+		f.date = uint32(yyyymmdd(opt.ValidOn))
 	}
 	return f
 }
 
-func (f docFilter) keep(d docInfo) (*codesets.Code, bool) {
+func (f docFilter) keep(d docInfo, n int) (*codesets.Code, bool) {
 	c := d.code
 	switch {
-	case c.Modifier && !f.opt.Modifiers,
+	case d.modifier && !f.opt.Modifiers,
 		f.systems != nil && !f.systems[c.System],
 		f.date > 0 && (f.date < d.eff || f.date > d.end):
 		return nil, false
 	}
-	c, _, ok := f.rv.resolve(c)
+	var ok bool
+	if d.icd && f.view != nil && n >= 0 {
+		c, ok = f.view.resolve(n, c, f.rv)
+	} else {
+		c, _, ok = f.rv.resolve(c)
+	}
 	if !ok || f.opt.BillableOnly && !c.Billable {
 		return nil, false
 	}
 	return c, true
+}
+
+// viewCodes remembers each ICD-10-CM document's code as one release has
+// it, by document number: resolving a code is a lookup by its name, which
+// an unscored walk would otherwise pay for every document it counts.
+type viewCodes struct {
+	codes []atomic.Pointer[codesets.Code]
+}
+
+// notInView marks a document whose code the view's release lacks.
+var notInView = &codesets.Code{}
+
+func (v *viewCodes) resolve(n int, c *codesets.Code, rv *resolver) (*codesets.Code, bool) {
+	slot := &v.codes[n]
+	if x := slot.Load(); x != nil {
+		if x == notInView {
+			return nil, false
+		}
+		return x, true
+	}
+	x, _, ok := rv.resolve(c)
+	if !ok {
+		slot.Store(notInView)
+		return nil, false
+	}
+	slot.Store(x)
+	return x, true
+}
+
+// viewOf is the table of resolved codes for a resolver's release; nil
+// when invalid codes are kept (they resolve to themselves, marked).
+func (t *docTable) viewOf(rv *resolver) *viewCodes {
+	if rv.show {
+		return nil
+	}
+	if v, ok := t.views.Load(rv.view); ok {
+		return v.(*viewCodes)
+	}
+	v, _ := t.views.LoadOrStore(rv.view, &viewCodes{codes: make([]atomic.Pointer[codesets.Code], len(t.byNum))})
+	return v.(*viewCodes)
 }
 
 func mergeHits(a, b []candidate) []candidate {
