@@ -40,6 +40,42 @@ type analysedText struct {
 	// ranges are the numbered spans a text covers ("stage 1 through stage
 	// 4"): a number typed inside one is answered by it.
 	ranges []numberRange
+	// stemMask and initials let ranking skip most texts without reading
+	// them: a bit per stem (stemBit) and per first letter of a word
+	// (initialBit). A query word whose bit is not set is not in the text.
+	stemMask uint64
+	initials uint32
+}
+
+// stemBit is a stem's bit in a text's stemMask (FNV-1a, folded to 64).
+func stemBit(s string) uint64 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return 1 << (h % 64)
+}
+
+// stemsMask is the mask of a list of stems: a text holds them all only if
+// its stemMask covers it.
+func stemsMask(stems []string) uint64 {
+	var m uint64
+	for _, s := range stems {
+		m |= stemBit(s)
+	}
+	return m
+}
+
+// initialBit is a word's bit in a text's initials: its first letter, or
+// one bit for any other first byte.
+func initialBit(w string) uint32 {
+	if w == "" {
+		return 0
+	}
+	if b := w[0]; b >= 'a' && b <= 'z' {
+		return 1 << (b - 'a')
+	}
+	return 1 << 26
 }
 
 // numberRange is a span of numbers a text covers ("1 through 4",
@@ -251,6 +287,10 @@ func (ix *Index) wordsOf(c *codesets.Code) *codeWords {
 			}
 		}
 		at.ranges = numberRanges(text, toks)
+		at.stemMask = stemsMask(at.stems)
+		for _, w := range at.words {
+			at.initials |= initialBit(w)
+		}
 		cw.texts = append(cw.texts, at)
 	}
 	add(kindTitle, t.title, t.title, seventhSuffix(c), false)

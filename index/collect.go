@@ -204,7 +204,7 @@ type docFilter struct {
 	opt     Options
 	rv      *resolver
 	systems map[codesets.System]bool
-	date    uint32 // YYYYMMDD, 0 for none
+	date    uint32     // YYYYMMDD, 0 for none
 	view    *viewCodes // resolved codes by document number, nil for none
 }
 

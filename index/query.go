@@ -33,6 +33,10 @@ type alt struct {
 	// df is how many codes hold the alternative's commonest word (set by
 	// Index.prepare): a search for any word leaves out the commonest.
 	df uint64
+	// mask and initial are the stems' and the prefix's bits (stemsMask,
+	// initialBit), set by ranking to skip texts without the words.
+	mask    uint64
+	initial uint32
 }
 
 type concept struct {

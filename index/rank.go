@@ -1,7 +1,8 @@
 package index
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 
 	"codebench/codesets"
@@ -87,7 +88,7 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 		for ai := range c.alts {
 			a := &c.alts[ai]
 			if a.prefix != "" {
-				if a.weight <= best || c.negated {
+				if a.weight <= best || c.negated || t.initials&a.initial == 0 {
 					continue // a denied word answers only as a whole word
 				}
 				for _, w := range t.words {
@@ -96,6 +97,8 @@ func (ix *Index) matchText(t *analysedText, p *parsedQuery, unionOut []float64, 
 						break
 					}
 				}
+			} else if a.mask&^t.stemMask != 0 {
+				continue // some stem is not in the text
 			} else if t.find(a.stems, p.negates, c.negated, matched) {
 				// Every alternative found counts its words as asked for:
 				// "hiv" and "human immunodeficiency virus" both.
@@ -273,11 +276,11 @@ func (ix *Index) rankMore(p *parsedQuery, scored []Hit, exact map[*codesets.Code
 // puts a header named exactly after its first billable code.
 func order(scored []Hit, exact map[*codesets.Code]bool) []Hit {
 	hits := append([]Hit(nil), scored...)
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].Score != hits[j].Score {
-			return hits[i].Score > hits[j].Score
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
 		}
-		return hits[i].Code.Code < hits[j].Code.Code
+		return strings.Compare(a.Code.Code, b.Code.Code)
 	})
 	return seventhAfter(headerSecond(groupFamilies(hits), exact))
 }
@@ -338,11 +341,13 @@ func (ix *Index) score(p *parsedQuery, cands []candidate) ([]Hit, map[*codesets.
 	}
 	ix.markers()
 	p.negates = false
-	for _, c := range p.concepts {
-		for _, a := range c.alts {
+	for ci := range p.concepts {
+		for ai := range p.concepts[ci].alts {
+			a := &p.concepts[ci].alts[ai]
 			for _, s := range a.stems {
 				p.negates = p.negates || ix.negStems[s]
 			}
+			a.mask, a.initial = stemsMask(a.stems), initialBit(a.prefix)
 		}
 	}
 	p.weight = sumWeights(p.concepts)
