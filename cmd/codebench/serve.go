@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,7 @@ type serveConfig struct {
 	limits        sshserve.Config // the connection limits only
 	pprofAddr     string
 	fps           int
+	procs         int
 }
 
 func serveFlags(e *env, args []string) (serveConfig, int) {
@@ -75,6 +77,7 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	c.editSets.register(fs)
 	fs.DurationVar(&c.dataCheck, "data-check", 15*time.Second, "how often to look for new code sets (codebench data import): new ones are indexed in the background and sessions take them at their next encounter")
 	fs.IntVar(&c.fps, "fps", 60, "most frames a second a session draws for anything but the coder's keys (answered at once)")
+	fs.IntVar(&c.procs, "procs", 0, "Go processors (GOMAXPROCS) serve runs on (default: the CPUs it may use, at least 4, so that a long search on one core does not hold other coders' keys)")
 	fs.StringVar(&c.pprofAddr, "pprof", "", "serve Go runtime profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off by default")
 	c.format.register(fs)
 	l := &c.limits
@@ -114,6 +117,9 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	if c.fps < 1 || c.fps > 240 {
 		return c, e.errorf("--fps %d: between 1 and 240", c.fps)
 	}
+	if c.procs < 0 || c.procs > 1024 {
+		return c, e.errorf("--procs %d: between 1 and 1024 (0: the default)", c.procs)
+	}
 	if c.leaseTTL < time.Second {
 		return c, e.errorf("--lease-ttl %v: at least 1s", c.leaseTTL)
 	}
@@ -141,6 +147,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		logOut = f
 	}
 	logger := log.NewWithOptions(logOut, log.Options{ReportTimestamp: true, Prefix: "codebench serve"})
+	logger.Info("go processors", "procs", setServeProcs(cfg.procs), "cpus", runtime.NumCPU())
 
 	if cfg.pprofAddr != "" {
 		stop, err := servePprof(cfg.pprofAddr, logger)
