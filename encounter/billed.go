@@ -98,8 +98,8 @@ func (v *validator) sameDay() []*Encounter {
 	return out
 }
 
-// isEM tells whether a code is an evaluation and management service
+// IsEM tells whether a code is an evaluation and management service
 // (CPT 99202-99499).
-func isEM(code string) bool {
+func IsEM(code string) bool {
 	return len(code) == 5 && code >= "99202" && code <= "99499" && strings.Trim(code, "0123456789") == ""
 }

@@ -81,7 +81,7 @@ func (v *validator) lineModifiers(i int) {
 	if has["50"] && (has["LT"] || has["RT"]) {
 		v.add(RuleBilateralSide, Error, target, codes, "line %d: 50 (bilateral) with a side modifier; report 50 alone, or one line per side with LT and RT", i+1)
 	}
-	if isEM(r.code) && (has["LT"] || has["RT"]) {
+	if IsEM(r.code) && (has["LT"] || has["RT"]) {
 		v.add(RuleSideOnEM, Error, target, codes, "line %d: %s is an E/M visit and takes no side modifier; remove %s (the side belongs on the procedure or in the diagnosis)", i+1, r.code, sideOf(has))
 	}
 }

@@ -137,7 +137,7 @@ func (v *validator) ptpPair(m payer.Meta, e payer.PTPEdit, col1, col2 billedLine
 // sites on the two lines; the others on the column-2 line.
 func ptpBypass(col1, col2 billedLine) (mod string, on billedLine, ok bool) {
 	for _, l := range []billedLine{col1, col2} {
-		if isEM(l.code) {
+		if IsEM(l.code) {
 			for _, m := range []string{"25", "57"} {
 				if l.has(m) {
 					return m, l, true
@@ -190,7 +190,7 @@ func sameSite(a, b billedLine) bool {
 // and (ptpFixTail) the rest of the advice, so that the message is built
 // in one concatenation.
 func ptpFix(col1, col2 billedLine) (how, line string) {
-	if em1, em2 := isEM(col1.code), isEM(col2.code); em1 != em2 {
+	if em1, em2 := IsEM(col1.code), IsEM(col2.code); em1 != em2 {
 		if em2 {
 			return fixEM, col2.name()
 		}

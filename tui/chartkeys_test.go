@@ -39,17 +39,20 @@ type chartCoder struct {
 	keys int
 	// pendingLines are the lines still to add after the diagnoses.
 	pendingLines []encounter.ServiceLine
+	log          []string
 }
 
 func (c *chartCoder) press(keys ...string) {
 	c.t.Helper()
 	c.keys += len(keys)
+	c.log = append(c.log, keys...)
 	c.d.press(keys...)
 }
 
 func (c *chartCoder) typeText(s string) {
 	c.t.Helper()
 	c.keys += len([]rune(s))
+	c.log = append(c.log, "\""+s+"\"")
 	c.d.typeText(s)
 }
 
@@ -136,7 +139,8 @@ func (c *chartCoder) searchPick(code string) {
 
 // searchLine adds a service line from the search, typed with its
 // modifiers, units and pointers as on a charge ticket ("99214-25 abc");
-// what the line would get anyway (one unit, diagnosis A) is not typed.
+// what the line would get anyway (one unit, its default pointers: A, or
+// every diagnosis for an E/M visit) is not typed.
 func (c *chartCoder) searchLine(l encounter.ServiceLine) {
 	c.t.Helper()
 	entry := typedCodeKey(l.Code)
@@ -147,7 +151,7 @@ func (c *chartCoder) searchLine(l encounter.ServiceLine) {
 		entry += "x" + strconv.Itoa(l.Units)
 	}
 	switch {
-	case len(c.claim().Diagnoses) > 0 && slices.Equal(l.Pointers, []int{1}):
+	case len(c.claim().Diagnoses) > 0 && slices.Equal(l.Pointers, defaultPointers(c.claim(), l.Code)):
 	case slices.Equal(l.Pointers, everyDiagnosis(c.claim())) && len(l.Pointers) > 1:
 		entry += " *"
 	default:
@@ -170,6 +174,15 @@ func everyDiagnosis(e *encounter.Encounter) []int {
 		}
 	}
 	return ps
+}
+
+// defaultPointers is what a new line of code points at untyped: every
+// diagnosis for an E/M visit, else A.
+func defaultPointers(e *encounter.Encounter, code string) []int {
+	if ps := everyDiagnosis(e); encounter.IsEM(code) && len(ps) > 0 {
+		return ps
+	}
+	return []int{1}
 }
 
 func pointerLetters(ps []int) string {
@@ -425,7 +438,11 @@ func (c *chartCoder) codeLines(want []encounter.ServiceLine) {
 		l := func() encounter.ServiceLine { return c.claim().Lines[i] }
 		if !slices.Equal(l().Modifiers, w.Modifiers) {
 			c.toRow(ndx + i)
-			c.prompt("m", strings.ToLower(strings.Join(w.Modifiers, " ")))
+			if len(w.Modifiers) == 0 {
+				c.press("M") // strips them
+			} else {
+				c.prompt("m", strings.ToLower(strings.Join(w.Modifiers, " ")))
+			}
 		}
 		if l().Units != w.Units {
 			c.toRow(ndx + i)
@@ -433,11 +450,11 @@ func (c *chartCoder) codeLines(want []encounter.ServiceLine) {
 		}
 		if !slices.Equal(l().Pointers, w.Pointers) {
 			c.toRow(ndx + i)
-			v := strings.ToLower(work.PointerLetters(w.Pointers, ""))
 			if len(w.Pointers) > 1 && slices.Equal(w.Pointers, everyDiagnosis(c.claim())) {
-				v = "*"
+				c.press("*") // every diagnosis, one key
+			} else {
+				c.prompt("p", strings.ToLower(work.PointerLetters(w.Pointers, "")))
 			}
-			c.prompt("p", v)
 		}
 	}
 	if got := lineCodes(c.claim()); !slices.Equal(got, wantCodes) {
@@ -516,6 +533,8 @@ func TestCodeEveryDemoChartByKeys(t *testing.T) {
 		}
 		c.press("y")
 		perChart[id] = c.keys
+		t.Logf("%s, %d keys: %s", id, c.keys, strings.Join(c.log, " "))
+		c.log = nil
 		order = append(order, id)
 		c.keys = 0
 	}

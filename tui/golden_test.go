@@ -62,8 +62,8 @@ func codedScreen(t *testing.T, w, h int) *driver {
 		d.search(c)
 		d.press("enter")
 	}
-	d.press("esc", "4", "G", "p", "ctrl+u")
-	d.typeText("abc")
+	d.press("esc", "4", "G", "p") // the E/M points at A B C: typed CA replaces it
+	d.typeText("ca")
 	d.press("enter", "/", "ctrl+u", "esc")
 	d.press("1", "j", "j", "j", "l", "l")
 	return d

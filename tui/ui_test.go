@@ -18,7 +18,9 @@ import (
 	"codebench/tui/work"
 )
 
-// openEncounter moves the worklist cursor to id and opens it.
+// openEncounter moves the worklist cursor to id, opens it and focuses its
+// documentation, where these tests start (a chart opens in the search or
+// the claim: TestChartOpensWhereItsFirstKeyGoes).
 func (d *driver) openEncounter(id string) {
 	d.t.Helper()
 	for i := 0; i < 40 && !d.cursorOn(id); i++ {
@@ -30,6 +32,12 @@ func (d *driver) openEncounter(id string) {
 	d.press("enter")
 	if d.m.w.Enc == nil || d.m.w.Enc.ID != id {
 		d.t.Fatalf("%s did not open:\n%s", id, d.screen())
+	}
+	switch d.st().Focus {
+	case coding.PaneSearch:
+		d.press("esc")
+	case coding.PaneClaim:
+		d.press("1")
 	}
 }
 

@@ -117,7 +117,7 @@ func (p *claimPane) ShortHelp() []key.Binding {
 		return []key.Binding{k.Accept, k.CancelInput}
 	}
 	if _, ok := p.onLine(); ok {
-		return []key.Binding{k.Pointers, k.Modifiers, k.Units, k.Charge, k.MoveUp, k.MoveDown, k.Delete}
+		return []key.Binding{k.Pointers, k.PointAll, k.Modifiers, k.Units, k.Charge, k.MoveUp, k.MoveDown, k.Delete}
 	}
 	return []key.Binding{k.MoveUp, k.MoveDown, k.Delete, k.ShowEvidence, k.ShowCode}
 }
@@ -126,7 +126,7 @@ func (p *claimPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.MoveUp, k.MoveDown, k.Delete, k.ShowCode, k.ShowEvidence},
-		{k.Pointers, k.Modifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Charge, k.Accept, k.CancelInput},
+		{k.Pointers, k.PointAll, k.Modifiers, k.NoModifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Charge, k.Accept, k.CancelInput},
 	}
 }
 
@@ -206,13 +206,17 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 			return tea.Batch(p.showRow(), common.Say("line %d (%s) removed; ctrl+z undoes", line+1, code))
 		}
 		code := codesets.Dotted(codesets.ICD10CM, p.w.Enc.Diagnoses[p.row].Code)
-		orphans, err := p.w.RemoveDiagnosis(p.row)
+		orphans, primary, err := p.w.RemoveDiagnosis(p.row)
 		p.follow()
 		if err != nil {
 			return common.Fail(err)
 		}
 		if len(orphans) > 0 {
-			return tea.Batch(p.showRow(), common.Fail(common.Refuse("%s removed; line %s now points to no diagnosis: press p on it (ctrl+z undoes)", code, joinInts(orphans))))
+			return tea.Batch(p.showRow(), common.Fail(common.Refuse("%s removed; line %s now points to no diagnosis: press p on it (ctrl+z undoes)", code, work.JoinInts(orphans))))
+		}
+		if len(primary) > 0 {
+			return tea.Batch(p.showRow(), common.Say("%s removed; line %s pointed only at it and now point at the new A, %s (p changes it; ctrl+z undoes)",
+				code, work.JoinInts(primary), codesets.Dotted(codesets.ICD10CM, p.w.Enc.Diagnoses[0].Code)))
 		}
 		return tea.Batch(p.showRow(), common.Say("%s removed; ctrl+z undoes", code))
 	case key.Matches(km, k.ShowCode):
@@ -234,6 +238,26 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 		}
 		dx := p.row
 		return func() tea.Msg { return showEvidenceMsg{dx: dx} }
+	case key.Matches(km, k.PointAll):
+		if !isLine {
+			return common.Fail(common.Refuse("select a service line first (pointers belong to lines)"))
+		}
+		if err := p.w.SetPointers(line, "*"); err != nil {
+			return common.Fail(err)
+		}
+		return common.Say("line %d points at %s", line+1, work.PointerLetters(p.w.Enc.Lines[line].Pointers, " "))
+	case key.Matches(km, k.NoModifiers):
+		if !isLine {
+			return common.Fail(common.Refuse("select a service line first (modifiers belong to lines)"))
+		}
+		was := strings.Join(p.w.Enc.Lines[line].Modifiers, " ")
+		if was == "" {
+			return common.Say("line %d has no modifiers", line+1)
+		}
+		if err := p.w.SetModifiers(p.c.Codes, line, ""); err != nil {
+			return common.Fail(err)
+		}
+		return common.Say("line %d: modifiers %s removed (ctrl+z undoes)", line+1, was)
 	case key.Matches(km, k.UnitsUp), key.Matches(km, k.UnitsDown):
 		if !isLine {
 			return common.Fail(common.Refuse("units belong to service lines"))
@@ -281,14 +305,6 @@ func (p *claimPane) showRow() tea.Cmd {
 		return func() tea.Msg { return showCodeMsg{code: c} }
 	}
 	return nil
-}
-
-func joinInts(xs []int) string {
-	s := make([]string, len(xs))
-	for i, x := range xs {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, ", ")
 }
 
 // begin opens a prompt on the line's current value, shown selected:

@@ -97,7 +97,8 @@ func (s *Screen) IndexReady(err error) tea.Cmd {
 }
 
 // Reset shows a newly opened encounter: documentation from the top, the
-// claim's first row, an empty search, the focus on the documentation.
+// claim's first row, an empty search, and the focus where the coder's
+// first key goes (openingFocus).
 func (s *Screen) Reset() {
 	s.dropBrowsers()
 	s.zoom = false
@@ -111,7 +112,27 @@ func (s *Screen) Reset() {
 	s.search.showPrefs()
 	s.doc.setTerms("")
 	s.setFocus(PaneDoc)
+	if f := s.openingFocus(); f != PaneDoc {
+		s.setFocus(f) // esc from the search goes back to the documentation
+	}
 	s.layout()
+}
+
+// openingFocus is the pane a chart opens in: an uncoded chart in the
+// search, its documentation in view beside it (the coder's first key is a
+// code; esc or 1 moves into the documentation); a chart that came coded
+// (charge capture) in the claim, for review from diagnosis A; an
+// exported or read-only one in the documentation.
+func (s *Screen) openingFocus() int {
+	e := s.w.Enc
+	switch {
+	case e == nil || s.w.ReadOnly != "":
+		return PaneDoc
+	case len(e.Diagnoses) == 0 && len(e.Lines) == 0:
+		return PaneSearch
+	default:
+		return PaneClaim
+	}
 }
 
 // Closed forgets the encounter's code in the detail pane and its
@@ -271,6 +292,10 @@ func (s *Screen) key(km tea.KeyPressMsg) tea.Cmd {
 		return s.undo()
 	case search && key.Matches(km, k.LeaveSearch):
 		return s.setFocus(s.searchFrom)
+	case search && key.Matches(km, k.Search) && s.search.queryReplaceable():
+		// Already here (the chart opened in the search): / is not a
+		// query.
+		return nil
 	case search:
 		cmd := s.search.Update(km)
 		if strings.TrimSpace(s.search.input.Value()) == "" {

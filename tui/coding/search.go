@@ -165,6 +165,12 @@ func (p *searchPane) selectQuery() {
 	p.selected = p.focus && p.input.Value() != ""
 }
 
+// queryReplaceable tells whether what the coder types next starts a new
+// query: the input is empty or shown selected.
+func (p *searchPane) queryReplaceable() bool {
+	return p.selected || p.input.Value() == ""
+}
+
 // replaceSelected applies a key to the selected query: text typed or a
 // deletion replaces it, a cursor movement keeps it to edit; other keys
 // (results, pick) leave the selection. It tells whether the key was

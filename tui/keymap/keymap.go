@@ -69,10 +69,12 @@ type KeyMap struct {
 	MoveDown     key.Binding
 	Delete       key.Binding
 	Modifiers    key.Binding
+	NoModifiers  key.Binding // strips a line's modifiers (59, XU, 25 not supported)
 	Units        key.Binding
 	UnitsUp      key.Binding
 	UnitsDown    key.Binding
 	Pointers     key.Binding
+	PointAll     key.Binding // the line at every diagnosis, as p * does
 	Charge       key.Binding
 	ShowEvidence key.Binding
 	ShowCode     key.Binding
@@ -161,10 +163,12 @@ func Default() *KeyMap {
 		MoveDown:     b(k("J", "shift+down"), "J/shift+↓", "move down"),
 		Delete:       b(k("d", "delete"), "d/del", "remove"),
 		Modifiers:    b(k("m"), "m", "modifiers"),
+		NoModifiers:  b(k("M"), "M", "no modifiers"),
 		Units:        b(k("u"), "u", "units"),
 		UnitsUp:      b(k("+", "="), "+", "units +1"),
 		UnitsDown:    b(k("-"), "-", "units -1"),
 		Pointers:     b(k("p"), "p", "pointers A-L"),
+		PointAll:     b(k("*"), "*", "point at every dx"),
 		Charge:       b(k("$"), "$", "charge"),
 		ShowEvidence: b(k("e"), "e", "show evidence"),
 		ShowCode:     b(k("enter"), "enter", "code detail"),

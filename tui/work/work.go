@@ -226,7 +226,7 @@ func (w *Work) ReplaceDiagnosis(i int, c *codesets.Code) error {
 	return nil
 }
 
-// AddLine appends a procedure line: one unit, pointing at diagnosis A.
+// AddLine appends a procedure line: one unit, the default pointers.
 func (w *Work) AddLine(c *codesets.Code) error {
 	if err := w.Editable(); err != nil {
 		return err
@@ -234,7 +234,21 @@ func (w *Work) AddLine(c *codesets.Code) error {
 	return w.addLine(c, nil, 1, nil)
 }
 
-// addLine appends a line of c; ptrs nil points it at diagnosis A.
+// defaultPointers are a new line's pointers: the first-listed diagnosis,
+// the usual primary reason for a procedure; an E/M visit, which is about
+// every problem addressed, points at every diagnosis (as * does). The
+// coder changes them from there.
+func (w *Work) defaultPointers(code string) []int {
+	if len(w.Enc.Diagnoses) == 0 {
+		return []int{}
+	}
+	if ps := w.everyDiagnosis(); encounter.IsEM(code) && len(ps) > 0 {
+		return ps
+	}
+	return []int{1}
+}
+
+// addLine appends a line of c; ptrs nil takes the default pointers.
 func (w *Work) addLine(c *codesets.Code, mods []string, units int, ptrs []int) error {
 	if c.System == codesets.ICD10CM {
 		return common.Refuse("%s is a diagnosis code, not a procedure", c.Display())
@@ -243,13 +257,7 @@ func (w *Work) addLine(c *codesets.Code, mods []string, units int, ptrs []int) e
 		return common.Refuse("%s is a modifier: select a service line in the claim and press m", c.Code)
 	}
 	if ptrs == nil {
-		// A new line points at the first-listed diagnosis, the line's
-		// usual primary reason; the coder adds or changes pointers from
-		// there.
-		ptrs = []int{}
-		if len(w.Enc.Diagnoses) > 0 {
-			ptrs = []int{1}
-		}
+		ptrs = w.defaultPointers(c.Code)
 	}
 	l := encounter.ServiceLine{Code: c.Code, Modifiers: mods, Units: units, Pointers: ptrs}
 	l.Charge = w.scheduled(l)
@@ -297,13 +305,16 @@ func (w *Work) MoveDiagnosis(i, delta int) (int, error) {
 }
 
 // RemoveDiagnosis drops diagnosis i and the pointers to it; it tells which
-// lines lost their last pointer.
-func (w *Work) RemoveDiagnosis(i int) (orphaned []int, err error) {
+// lines lost their last pointer (orphaned) and which, having pointed only
+// at the removed first-listed diagnosis, now point at the new one
+// (primary): a line keeps pointing at the claim's primary reason, unless
+// that is an external cause.
+func (w *Work) RemoveDiagnosis(i int) (orphaned, primary []int, err error) {
 	if err := w.Editable(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if i < 0 || i >= len(w.Enc.Diagnoses) {
-		return nil, common.Refuse("no diagnosis selected")
+		return nil, nil, common.Refuse("no diagnosis selected")
 	}
 	code := w.Enc.Diagnoses[i].Code
 	w.Enc.Diagnoses = slices.Delete(w.Enc.Diagnoses, i, i+1)
@@ -324,12 +335,30 @@ func (w *Work) RemoveDiagnosis(i int) (orphaned []int, err error) {
 			ps = []int{}
 		}
 		l.Pointers = ps
-		if had && len(ps) == 0 {
+		switch {
+		case !had || len(ps) > 0:
+		case i == 0 && len(w.Enc.Diagnoses) > 0 && !externalCause(w.Enc.Diagnoses[0].Code):
+			l.Pointers = []int{1}
+			primary = append(primary, k+1)
+		default:
 			orphaned = append(orphaned, k+1)
 		}
 	}
-	w.changed(dxRow(i), fmt.Sprintf("%s: removed %s", dxName(i), codesets.Dotted(codesets.ICD10CM, code)))
-	return orphaned, nil
+	detail := fmt.Sprintf("%s: removed %s", dxName(i), codesets.Dotted(codesets.ICD10CM, code))
+	if len(primary) > 0 {
+		detail += fmt.Sprintf("; line %s now point at A", JoinInts(primary))
+	}
+	w.changed(dxRow(i), detail)
+	return orphaned, primary, nil
+}
+
+// JoinInts lists line numbers: "1, 3".
+func JoinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
 }
 
 func (w *Work) MoveLine(i, delta int) (int, error) {
@@ -542,14 +571,7 @@ func (w *Work) SetPointers(i int, typed string) error {
 func (w *Work) parsePointers(typed string) ([]int, error) {
 	ps := []int{}
 	if strings.TrimSpace(typed) == "*" {
-		// Every diagnosis, up to four, in claim order; external causes
-		// (V00-Y99) say how, not why, and are not linked.
-		for i, d := range w.Enc.Diagnoses {
-			if c := strings.ToUpper(d.Code); len(ps) < MaxPointers && (c == "" || c[0] < 'V' || c[0] > 'Y') {
-				ps = append(ps, i+1)
-			}
-		}
-		if len(ps) == 0 {
+		if ps = w.everyDiagnosis(); len(ps) == 0 {
 			return nil, common.Refuse("* points at every diagnosis: the claim has none to point at")
 		}
 		return ps, nil
@@ -575,9 +597,29 @@ func (w *Work) parsePointers(typed string) ([]int, error) {
 	return ps, nil
 }
 
+// everyDiagnosis is what * points at: every diagnosis, up to four, in
+// claim order; external causes (V00-Y99) say how, not why, and are not
+// linked.
+func (w *Work) everyDiagnosis() []int {
+	ps := []int{}
+	for i, d := range w.Enc.Diagnoses {
+		if len(ps) < MaxPointers && !externalCause(d.Code) {
+			ps = append(ps, i+1)
+		}
+	}
+	return ps
+}
+
+// externalCause tells a V00-Y99 code: it says how an injury happened, is
+// never first-listed and never the reason a line points at.
+func externalCause(code string) bool {
+	c := strings.ToUpper(code)
+	return c != "" && c[0] >= 'V' && c[0] <= 'Y'
+}
+
 // AddLineWith appends a procedure line with what the coder typed with its
 // code ("99214-25 abc", "J3301x8"): modifiers, units (0 keeps one) and
-// pointers ("" keeps diagnosis A). Nothing is added when any is refused.
+// pointers ("" takes the default pointers). Nothing is added when any is refused.
 func (w *Work) AddLineWith(codes *codesets.Set, c *codesets.Code, mods string, units int, ptrs string) error {
 	if err := w.Editable(); err != nil {
 		return err

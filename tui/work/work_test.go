@@ -69,7 +69,7 @@ func TestClaimLimitsAreEnforcedWithAMessage(t *testing.T) {
 		t.Fatal("units 'two' accepted")
 	}
 	l := w.Enc.Lines[0]
-	if !slices.Equal(l.Pointers, []int{1}) || len(l.Modifiers) != 0 || l.Units != 1 {
+	if !slices.Equal(l.Pointers, []int{1, 2, 3, 4}) || len(l.Modifiers) != 0 || l.Units != 1 {
 		t.Fatalf("a refused value changed the line: %+v", l)
 	}
 	if err := w.SetPointers(0, "a, c d"); err != nil {
@@ -125,13 +125,13 @@ func TestReorderAndRemoveKeepPointersOnTheirCodes(t *testing.T) {
 		t.Fatal("moved the first diagnosis further up")
 	}
 	// Remove N18.31 (C): line 2 loses its only pointer and is reported.
-	orphans, err := w.RemoveDiagnosis(2)
+	orphans, primary, err := w.RemoveDiagnosis(2)
 	must(err)
-	if !slices.Equal(orphans, []int{2}) || len(w.Enc.Lines[1].Pointers) != 0 {
+	if !slices.Equal(orphans, []int{2}) || len(primary) != 0 || len(w.Enc.Lines[1].Pointers) != 0 {
 		t.Fatalf("orphans %v, line 2 %+v", orphans, w.Enc.Lines[1])
 	}
 	// Remove I12.9 (A): line 1 keeps E11.22, now A.
-	_, err = w.RemoveDiagnosis(0)
+	_, _, err = w.RemoveDiagnosis(0)
 	must(err)
 	if !slices.Equal(w.Enc.Lines[0].Pointers, []int{1}) || w.Enc.Diagnoses[0].Code != "E1122" {
 		t.Fatalf("after removing A: %+v %+v", w.Enc.Diagnoses, w.Enc.Lines[0])
@@ -197,6 +197,86 @@ func TestNewLinesPointAtDiagnosisA(t *testing.T) {
 	}
 }
 
+// A new E/M line is about every problem addressed: it points at every
+// diagnosis, up to four, leaving out external causes, as * does; other
+// lines point at A, and what the coder types wins.
+func TestNewEMLinesPointAtEveryDiagnosis(t *testing.T) {
+	w, codes := testWork(t)
+	for _, c := range []string{"S93.491A", "W10.1XXA", "E11.9", "I10", "Z79.4", "E78.5"} {
+		if err := w.AddDiagnosis(code(t, codes, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tc := range []struct {
+		code, typed string
+		want        []int
+	}{
+		{"99203", "", []int{1, 3, 4, 5}}, // W10.1XXA left out, four at most
+		{"73610", "", []int{1}},
+		{"99213", "c", []int{3}},
+		{"G0439", "", []int{1}}, // a HCPCS visit is not CPT E/M: A
+	} {
+		if err := w.AddLineWith(codes, code(t, codes, tc.code), "", 0, tc.typed); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.Enc.Lines[i].Pointers; !slices.Equal(got, tc.want) {
+			t.Errorf("%s %q points at %v, want %v", tc.code, tc.typed, got, tc.want)
+		}
+	}
+}
+
+// A line that pointed only at the first-listed diagnosis keeps pointing
+// at the claim's primary reason when that diagnosis is removed (enc-1014:
+// E10.649 removed, E11.649 takes A); a line that pointed only at another
+// removed diagnosis is left for the coder and reported.
+func TestLinesOfTheRemovedPrimaryPointAtTheNewOne(t *testing.T) {
+	w, codes := testWork(t)
+	for _, c := range []string{"E10.649", "E11.649", "Z79.4"} {
+		if err := w.AddDiagnosis(code(t, codes, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []struct{ code, ptrs string }{{"99214", "abc"}, {"82962", "a"}, {"36415", "c"}} {
+		if err := w.AddLineWith(codes, code(t, codes, l.code), "", 0, l.ptrs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orphans, primary, err := w.RemoveDiagnosis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orphans) != 0 || !slices.Equal(primary, []int{2}) {
+		t.Fatalf("orphans %v, relinked %v", orphans, primary)
+	}
+	if got := w.Enc.Lines[1].Pointers; !slices.Equal(got, []int{1}) || w.Enc.Diagnoses[0].Code != "E11649" {
+		t.Fatalf("82962 points at %v of %v", got, w.Enc.Diagnoses)
+	}
+	if got := w.Enc.Lines[0].Pointers; !slices.Equal(got, []int{1, 2}) {
+		t.Fatalf("99214 points at %v", got)
+	}
+	if d := w.Changes[len(w.Changes)-1]; !strings.Contains(d, "line 2 now point at A") {
+		t.Fatalf("audit detail %q", d)
+	}
+	orphans, primary, err = w.RemoveDiagnosis(1) // Z79.4, line 3's only pointer
+	if err != nil || !slices.Equal(orphans, []int{3}) || len(primary) != 0 || len(w.Enc.Lines[2].Pointers) != 0 {
+		t.Fatalf("orphans %v, relinked %v, line 3 %v, %v", orphans, primary, w.Enc.Lines[2].Pointers, err)
+	}
+	// An external cause never becomes a line's reason (enc-1002: the
+	// fracture removed leaves the fall, W01.0XXA, first).
+	w, _ = testWork(t)
+	for _, c := range []string{"S52.531A", "W01.0XXA"} {
+		if err := w.AddDiagnosis(code(t, codes, c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.AddLine(code(t, codes, "29125")); err != nil {
+		t.Fatal(err)
+	}
+	if orphans, primary, err = w.RemoveDiagnosis(0); err != nil || !slices.Equal(orphans, []int{1}) || len(primary) != 0 {
+		t.Fatalf("after removing the fracture: orphans %v, relinked %v, %v", orphans, primary, err)
+	}
+}
+
 // Re-sequencing moves each pointer with its diagnosis and keeps its place
 // on the line: the first pointer stays the line's primary diagnosis.
 func TestPointersFollowTheirDiagnosisAndKeepTheirPlace(t *testing.T) {
@@ -232,7 +312,7 @@ func TestPointersFollowTheirDiagnosisAndKeepTheirPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := pointed()
-	if _, err := w.RemoveDiagnosis(1); err != nil {
+	if _, _, err := w.RemoveDiagnosis(1); err != nil {
 		t.Fatal(err)
 	}
 	if got := pointed(); !slices.Equal(got, []string{before[0], before[2]}) {
