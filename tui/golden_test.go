@@ -2,6 +2,7 @@ package tui
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,4 +87,16 @@ func TestGoldenWorklist80x24(t *testing.T) {
 	r := newRig(t, nil)
 	d := newDriver(t, New(r.opts))
 	golden(t, "worklist-80x24", d.screen())
+}
+
+// The screen an uncoded chart opens on: the focus in the search, the
+// documentation from its top beside it.
+func TestGoldenOpening(t *testing.T) {
+	for _, size := range []struct{ w, h int }{{80, 24}, {160, 48}} {
+		r := newRig(t, &recordingSearcher{hits: func(string) []index.Hit { return nil }})
+		r.opts.Width, r.opts.Height = size.w, size.h
+		d := newDriver(t, New(r.opts))
+		d.openFromWorklist("enc-1001")
+		golden(t, fmt.Sprintf("opening-%dx%d", size.w, size.h), d.screen())
+	}
 }
