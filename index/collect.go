@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -34,23 +33,11 @@ func (ix *Index) run(ctx context.Context, q query.Query, pl *plan, size int, sco
 	if len(pl.exclude) > 0 {
 		full = query.NewBooleanQuery(must, nil, pl.exclude)
 	}
-	req := bleve.NewSearchRequestOptions(full, size, 0, false)
-	sr, err := ix.bi.SearchInContext(ctx, req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, ctx.Err()
-		}
-		return nil, 0, fmt.Errorf("search: %w", err)
+	out, total, err := ix.collectScored(ctx, full, size, pl)
+	if err != nil && ctx.Err() != nil {
+		return nil, 0, ctx.Err()
 	}
-	out := make([]candidate, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		if c, ok := ix.codeOf(h.ID); ok {
-			if c, ok := ix.keep(c, pl.opt, pl.rv); ok {
-				out = append(out, candidate{code: c})
-			}
-		}
-	}
-	return out, sr.Total, nil
+	return out, total, err
 }
 
 // countCap is where counting the codes of an unscored search stops: a
