@@ -14,6 +14,9 @@ func (d *driver) openFromWorklist(id string) {
 	for i := 0; i < 40 && !d.cursorOn(id); i++ {
 		d.press("down")
 	}
+	if !d.cursorOn(id) {
+		d.t.Fatalf("%s not in the worklist:\n%s", id, d.screen())
+	}
 	d.press("enter")
 	if d.m.w.Enc == nil || d.m.w.Enc.ID != id {
 		d.t.Fatalf("%s did not open:\n%s", id, d.screen())

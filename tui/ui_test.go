@@ -23,16 +23,7 @@ import (
 // the claim: TestChartOpensWhereItsFirstKeyGoes).
 func (d *driver) openEncounter(id string) {
 	d.t.Helper()
-	for i := 0; i < 40 && !d.cursorOn(id); i++ {
-		d.press("down")
-	}
-	if !d.cursorOn(id) {
-		d.t.Fatalf("%s not in the worklist:\n%s", id, d.screen())
-	}
-	d.press("enter")
-	if d.m.w.Enc == nil || d.m.w.Enc.ID != id {
-		d.t.Fatalf("%s did not open:\n%s", id, d.screen())
-	}
+	d.openFromWorklist(id)
 	switch d.st().Focus {
 	case coding.PaneSearch:
 		d.press("esc")
