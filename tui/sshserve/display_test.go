@@ -88,6 +88,11 @@ func TestDisplayDrawsOnlyTheLinesThatChanged(t *testing.T) {
 	if !strings.Contains(term.raw.String(), ansi.SetModeAltScreenSaveCursor) || !strings.Contains(term.raw.String(), ansi.ResetModeTextCursorEnable) {
 		t.Errorf("the first frame does not enter the alt screen with the cursor hidden: %q", term.raw.String())
 	}
+	if strings.Count(term.raw.String(), ansi.RequestBackgroundColor) != 1 {
+		// Bubble Tea sends its queued queries once a second (queryFPS): the
+		// styles must not wait for it.
+		t.Errorf("the first frame does not ask the terminal's background colour once: %q", term.raw.String())
+	}
 	_, lines := d.stats()
 	d.show(frame("alpha", "\x1b[1mbravo\x1b[0m", "charlie!", "delta"), true)
 	second := term.next(t)
