@@ -32,6 +32,16 @@ func TestRhythmWaitsForTheCodersPause(t *testing.T) {
 	if got := r.wait(least, most); got != most {
 		t.Errorf("400 ms apart: wait %v", got)
 	}
+	// An uneven typist, 100 to 200 ms apart: a 200 ms gap is their
+	// rhythm, not a pause.
+	var uneven rhythm
+	for i, ms := 0, 0; i < 30; i++ {
+		uneven.key(at(ms))
+		ms += 100 + 100*(i%2)
+	}
+	if got := uneven.wait(least, 400*time.Millisecond); got < 250*time.Millisecond || got > 400*time.Millisecond {
+		t.Errorf("100 to 200 ms apart: wait %v, want past their longest gap", got)
+	}
 	// A clock that does not move (tests) leaves the rhythm alone.
 	var still rhythm
 	for range 5 {
