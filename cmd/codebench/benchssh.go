@@ -435,6 +435,13 @@ func (b *sshBench) run(ctx context.Context, n int) (sshload.Result, error) {
 		cfg.Env = []string{"NO_COLOR=1"}
 	}
 	if pprofAddr != "" {
+		// The live heap before any session, after a collection: against
+		// heap-start (every session open, collected), the heap a session
+		// holds, which RSS, grown by garbage not yet collected, overstates.
+		file := filepath.Join(b.profileDir, fmt.Sprintf("heap-base-%d.pprof", n))
+		if err := fetch(ctx, fmt.Sprintf("http://%s/debug/pprof/heap?gc=1", pprofAddr), file); err != nil {
+			fmt.Fprintf(b.progress, "profile %s: %v\n", file, err)
+		}
 		cfg.During = func(ctx context.Context, d time.Duration) { b.profile(ctx, pprofAddr, n, d) }
 	}
 	return sshload.Measure(ctx, cfg)
