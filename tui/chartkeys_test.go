@@ -487,8 +487,9 @@ func count(xs []string, x string) int {
 }
 
 // TestCodeEveryDemoChartByKeys codes the demo inbox from the first chart to
-// the last, checks every claim in the billing queue against the answer
-// key, and records the keys each chart took.
+// the last, checks that each claim shows no error or warning when it goes,
+// checks every claim in the billing queue against the answer key, and
+// records the keys each chart took.
 func TestCodeEveryDemoChartByKeys(t *testing.T) {
 	r := newRig(t, typedCodes())
 	d := newDriver(t, New(r.opts))
@@ -527,6 +528,17 @@ func TestCodeEveryDemoChartByKeys(t *testing.T) {
 		c.pendingLines = missingLines(c.claim(), a.Lines)
 		c.codeDiagnoses(slices.Clone(a.Diagnoses))
 		c.codeLines(a.Lines)
+		for i, l := range c.claim().Lines {
+			if i < len(a.Lines) && l.NDC != a.Lines[i].NDC {
+				t.Errorf("%s line %d: NDC %+v, key %+v", id, i+1, l.NDC, a.Lines[i].NDC)
+			}
+		}
+		// Clean: the workbench shows no error or warning on the claim.
+		for _, e := range d.m.w.Edits {
+			if e.Severity == encounter.Error || e.Severity == encounter.Warning {
+				t.Errorf("%s goes out with %s %s on %s: %s", id, e.Severity, e.Rule, e.Target, e.Message)
+			}
+		}
 		c.press("ctrl+x")
 		if d.m.confirm == nil {
 			t.Fatalf("%s: the export did not open:\n%s", id, d.screen())

@@ -29,6 +29,7 @@ const (
 	editUnits
 	editPointers
 	editCharge
+	editNDC
 )
 
 type claimPane struct {
@@ -126,7 +127,7 @@ func (p *claimPane) FullHelp() [][]key.Binding {
 	k := p.c.KeyMap
 	return [][]key.Binding{
 		{k.Up, k.Down, k.MoveUp, k.MoveDown, k.Delete, k.ShowCode, k.ShowEvidence},
-		{k.Pointers, k.PointAll, k.Modifiers, k.NoModifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Charge, k.Accept, k.CancelInput},
+		{k.Pointers, k.PointAll, k.Modifiers, k.NoModifiers, k.Units, k.UnitsUp, k.UnitsDown, k.Charge, k.NDC, k.Accept, k.CancelInput},
 	}
 }
 
@@ -269,7 +270,7 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 			u--
 		}
 		return common.Fail(p.w.SetUnits(line, u))
-	case key.Matches(km, k.Modifiers), key.Matches(km, k.Units), key.Matches(km, k.Pointers), key.Matches(km, k.Charge):
+	case key.Matches(km, k.Modifiers), key.Matches(km, k.Units), key.Matches(km, k.Pointers), key.Matches(km, k.Charge), key.Matches(km, k.NDC):
 		if !isLine {
 			return common.Fail(common.Refuse("select a service line first (modifiers, units and pointers belong to lines)"))
 		}
@@ -290,6 +291,8 @@ func (p *claimPane) Update(msg tea.Msg) tea.Cmd {
 				value = strings.TrimPrefix(work.Money(l.Charge), "$")
 			}
 			p.begin(editCharge, fmt.Sprintf("line %d charge $ (empty: fee schedule) ", line+1), value)
+		case key.Matches(km, k.NDC):
+			p.begin(editNDC, fmt.Sprintf("line %d NDC unit quantity: ", line+1), work.NDCText(l.NDC))
 		}
 		return nil
 	default:
@@ -355,6 +358,8 @@ func (p *claimPane) updateInput(msg tea.Msg) tea.Cmd {
 				err = p.w.SetPointers(line, v)
 			case editCharge:
 				err = p.w.SetCharge(line, v)
+			case editNDC:
+				err = p.w.SetNDC(line, v)
 			}
 			if err != nil {
 				return common.Fail(err)

@@ -155,7 +155,12 @@ func (s *Screen) pointerHint(line int) string {
 	if len(ps) == 0 {
 		return "pointing at no diagnosis yet: the first one added links it"
 	}
-	return "→ " + work.PointerLetters(ps, " ") + "; " + keys
+	hint := "→ " + work.PointerLetters(ps, " ")
+	if d := s.w.Enc.Lines[line].NDC; !d.IsZero() {
+		// Only the documentation gives a new line its NDC (n changes it).
+		hint += "; NDC " + work.NDCText(d) + " from the notes"
+	}
+	return hint + "; " + keys
 }
 
 // addEntry adds a line typed in the search with its modifiers, units and

@@ -76,6 +76,7 @@ type KeyMap struct {
 	Pointers     key.Binding
 	PointAll     key.Binding // the line at every diagnosis, as p * does
 	Charge       key.Binding
+	NDC          key.Binding // a drug line's NDC, unit and quantity
 	ShowEvidence key.Binding
 	ShowCode     key.Binding
 	AddNamed     key.Binding // detail pane: add the code a note names
@@ -170,6 +171,7 @@ func Default() *KeyMap {
 		Pointers:     b(k("p"), "p", "pointers A-L"),
 		PointAll:     b(k("*"), "*", "point at every dx"),
 		Charge:       b(k("$"), "$", "charge"),
+		NDC:          b(k("n"), "n", "NDC of a drug"),
 		ShowEvidence: b(k("e"), "e", "show evidence"),
 		ShowCode:     b(k("enter"), "enter", "code detail"),
 		AddNamed:     b(k("a"), "a", "add code a note names"),

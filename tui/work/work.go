@@ -261,13 +261,55 @@ func (w *Work) addLine(c *codesets.Code, mods []string, units int, ptrs []int) e
 	}
 	l := encounter.ServiceLine{Code: c.Code, Modifiers: mods, Units: units, Pointers: ptrs}
 	l.Charge = w.scheduled(l)
+	quote := ""
+	if strings.HasPrefix(c.Code, "J") {
+		// A drug line takes the NDC the documentation states for that
+		// drug, when it states exactly one.
+		l.NDC, quote, _ = encounter.DocumentedNDC(w.Enc.Notes, c.Title())
+	}
 	w.Enc.Lines = append(w.Enc.Lines, l)
 	n := len(w.Enc.Lines)
 	detail := fmt.Sprintf("line %d: added %s", n, c.Display())
 	if len(mods) > 0 || units != 1 {
 		detail = fmt.Sprintf("line %d: added %s%s ×%d → %s", n, c.Display(), modSuffix(mods), units, common.OrNone(PointerLetters(ptrs, "")))
 	}
+	if quote != "" {
+		detail += fmt.Sprintf(", NDC %s from the documentation (%q)", NDCText(l.NDC), quote)
+	}
 	w.changed(lineRow(n-1), detail)
+	return nil
+}
+
+// NDCText shows a line's NDC as typed back: "63323004401 ML 1".
+func NDCText(d encounter.NDC) string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%s %s %s", d.Code, d.Unit, d.Quantity)
+}
+
+// SetNDC sets the NDC, unit and quantity of drug line i as typed
+// ("63323-0044-01 ml 1"); empty removes it.
+func (w *Work) SetNDC(i int, typed string) error {
+	if err := w.Editable(); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(w.Enc.Lines) {
+		return common.Refuse("no service line selected")
+	}
+	var d encounter.NDC
+	if strings.TrimSpace(typed) != "" {
+		var err error
+		if d, err = encounter.ParseNDC(typed); err != nil {
+			return common.Refuse("%s", err.Error())
+		}
+	}
+	l := &w.Enc.Lines[i]
+	if l.NDC == d {
+		return nil
+	}
+	l.NDC = d
+	w.changed(lineRow(i), fmt.Sprintf("line %d: NDC %s", i+1, common.OrNone(NDCText(d))))
 	return nil
 }
 
