@@ -12,6 +12,35 @@ import (
 	"codebench/tui/sshserve/sshload"
 )
 
+// TestBenchSSHTypesIntoTheSearch runs the capacity benchmark small and
+// unpinned: two sessions open their encounters, find the search input
+// and type, and their keys reach the screen. It asserts no figure (those
+// depend on the machine); it keeps the harness working as the
+// workbench's screens change (a chart that opens in the search once
+// had every key unanswered).
+func TestBenchSSHTypesIntoTheSearch(t *testing.T) {
+	testIndex(t) // built once, so serve opens it from the cache
+	bench := sshBench{
+		sessions: 2, rate: 8, think: 200 * time.Millisecond, dur: 2 * time.Second, cols: 80, rows: 24,
+		openParallel: 2, cacheRoot: testCache(), progress: io.Discard, pinNote: "unpinned (test)",
+		serveCmd: func(args ...string) *exec.Cmd {
+			cmd := exec.Command(os.Args[0], append([]string{"serve"}, args...)...)
+			cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1")
+			return cmd
+		},
+	}
+	r, err := bench.run(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Connect.N != 2 || r.Open.N != 2 {
+		t.Errorf("opened %d and %d sessions, want 2", r.Connect.N, r.Open.N)
+	}
+	if r.Keys == 0 || r.Latency.N == 0 || r.Unanswered >= r.Keys {
+		t.Errorf("%d keys sent, %d answered, %d unanswered: the typing does not reach the screen", r.Keys, r.Latency.N, r.Unanswered)
+	}
+}
+
 // BenchmarkSSHTyping is codebench bench ssh under go test: serve (this
 // test binary, see TestMain) pinned to one CPU, the SSH clients on the
 // others, every session typing searches at 6 keys a second. It reports

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -272,17 +273,25 @@ func openOne(ctx context.Context, cfg Config, i int) (*Terminal, SearchInput, ti
 	if err := t.Send("/", KeyCtrlU, id, KeyEnter); err != nil {
 		return t, SearchInput{}, connected, 0, err
 	}
-	if err := t.WaitText(ctx, " "+id+" ·"); err != nil {
-		return t, SearchInput{}, connected, 0, err
+	var in SearchInput
+	var focused bool
+	err = t.WaitFor(ctx, "the encounter", func(s *Screen) bool {
+		if !strings.Contains(s.Text(), " "+id+" ·") {
+			return false
+		}
+		in, focused = FindSearchInput(s, cfg.Placeholder)
+		return true
+	})
+	if err != nil || focused {
+		// An uncoded chart opens with the search focused.
+		return t, in, connected, time.Since(t1), err
 	}
 	if err := t.Send("/"); err != nil {
 		return t, SearchInput{}, connected, 0, err
 	}
-	var in SearchInput
 	err = t.WaitFor(ctx, "the search input", func(s *Screen) bool {
-		var ok bool
-		in, ok = FindSearchInput(s, cfg.Placeholder)
-		return ok
+		in, focused = FindSearchInput(s, cfg.Placeholder)
+		return focused
 	})
 	return t, in, connected, time.Since(t1), err
 }
