@@ -169,7 +169,7 @@ func Default() *KeyMap {
 		UnitsUp:      b(k("+", "="), "+", "units +1"),
 		UnitsDown:    b(k("-"), "-", "units -1"),
 		Pointers:     b(k("p"), "p", "pointers A-L"),
-		PointAll:     b(k("*"), "*", "point at every dx"),
+		PointAll:     b(k("*"), "*", "every dx"),
 		Charge:       b(k("$"), "$", "charge"),
 		NDC:          b(k("n"), "n", "NDC of a drug"),
 		ShowEvidence: b(k("e"), "e", "show evidence"),
