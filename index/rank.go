@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"codebench/codesets"
 )
@@ -294,8 +295,7 @@ func order(scored []Hit, exact map[*codesets.Code]bool) []Hit {
 // ranks that variant first.
 func seventhAfter(hits []Hit) []Hit {
 	var seen map[string]bool
-	var later []Hit
-	out := hits[:0:0]
+	var later []int // indexes of the variants that move
 	for i, h := range hits {
 		if len(h.Code.Code) == 7 {
 			if stem, ok := seventhStem(h.Code); ok {
@@ -303,23 +303,32 @@ func seventhAfter(hits []Hit) []Hit {
 					seen = make(map[string]bool, len(hits))
 				}
 				if seen[stem] {
-					if later == nil {
-						out = append(make([]Hit, 0, len(hits)), hits[:i]...)
-					}
-					later = append(later, h)
+					later = append(later, i)
 					continue
 				}
 				seen[stem] = true
 			}
 		}
-		if later != nil {
-			out = append(out, h)
-		}
 	}
 	if later == nil {
 		return hits // no variant follows another
 	}
-	return append(out, later...)
+	sc := getHitScratch(len(hits))
+	defer putHitScratch(sc)
+	out, moved := sc.hits[:0], sc.placed[:len(hits)]
+	for _, i := range later {
+		moved[i] = true
+	}
+	for i := range hits {
+		if !moved[i] {
+			out = append(out, hits[i])
+		}
+	}
+	for _, i := range later {
+		out = append(out, hits[i])
+	}
+	copy(hits, out)
+	return hits
 }
 
 // seventhStem is the code without its 7th character when it has one.
@@ -516,8 +525,9 @@ func (ix *Index) ancestorExact(cw *codeWords, p *parsedQuery, scratch []float64,
 // score is within groupGap of that hit's: the siblings read together and
 // nothing moves far.
 func groupFamilies(hits []Hit) []Hit {
-	out := make([]Hit, 0, len(hits))
-	placed := make([]bool, len(hits))
+	sc := getHitScratch(len(hits))
+	defer putHitScratch(sc)
+	out, placed := sc.hits[:0], sc.placed[:len(hits)]
 	for i := range hits {
 		if placed[i] {
 			continue
@@ -534,7 +544,32 @@ func groupFamilies(hits []Hit) []Hit {
 			}
 		}
 	}
-	return out
+	copy(hits, out)
+	return hits
+}
+
+// hitScratch is a reordering's working space, reused: the hits of every
+// query would otherwise be copied into new lists two or three times.
+type hitScratch struct {
+	hits   []Hit
+	placed []bool
+}
+
+var hitScratches sync.Pool
+
+func getHitScratch(n int) *hitScratch {
+	sc, _ := hitScratches.Get().(*hitScratch)
+	if sc == nil || cap(sc.hits) < n {
+		return &hitScratch{hits: make([]Hit, 0, n), placed: make([]bool, n)}
+	}
+	clear(sc.placed[:n])
+	return sc
+}
+
+func putHitScratch(sc *hitScratch) {
+	clear(sc.hits[:cap(sc.hits)]) // no codes kept alive by the pool
+	sc.hits = sc.hits[:0]
+	hitScratches.Put(sc)
 }
 
 // familyOf is the ICD-10-CM category of a code, empty for other systems.
