@@ -28,9 +28,7 @@ func TestChargesFromTheScheduleAndTyped(t *testing.T) {
 	}
 	d.must("$198.60")
 	d.press("esc", "4", "G", "$")
-	if st := d.st(); st.Prompt != "33.60" || !st.PromptSelected {
-		t.Fatalf("charge prompt %q selected %v", st.Prompt, st.PromptSelected)
-	}
+	d.wantPromptSelected("33.60")
 	d.typeText("40")
 	d.press("enter")
 	if c := d.m.w.Enc.Lines[1].Charge; c != 4000 {

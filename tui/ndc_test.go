@@ -33,9 +33,7 @@ func TestDrugLineTakesTheDocumentedNDC(t *testing.T) {
 		t.Fatal("payer.ndc raised on a line with its NDC")
 	}
 	d.press("esc", "4", "G", "n")
-	if st := d.st(); st.Prompt != "63323004401 ML 1" || !st.PromptSelected {
-		t.Fatalf("NDC prompt %q selected %v", st.Prompt, st.PromptSelected)
-	}
+	d.wantPromptSelected("63323004401 ML 1")
 	d.typeText("63323-0044-01 ml 2")
 	d.press("enter")
 	if ndc().Quantity != "2" {

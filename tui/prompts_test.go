@@ -13,6 +13,15 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+// wantPromptSelected checks the open claim prompt shows value selected
+// (typing replaces it).
+func (d *driver) wantPromptSelected(value string) {
+	d.t.Helper()
+	if st := d.st(); st.Prompt != value || !st.PromptSelected {
+		d.t.Fatalf("prompt shows %q selected %v, want %q selected:\n%s", st.Prompt, st.PromptSelected, value, d.screen())
+	}
+}
+
 // The claim prompts open on the line's value shown selected: typing
 // replaces it (16 on a line of 1 unit is 16, not 116; RT on RT is RT),
 // enter keeps it, a cursor key edits it. Units far above the code's usual
@@ -28,9 +37,7 @@ func TestPromptsReplaceTheValueTheyShow(t *testing.T) {
 	line := func() encounter.ServiceLine { return d.m.w.Enc.Lines[0] }
 
 	d.press("u")
-	if st := d.st(); st.Prompt != "1" || !st.PromptSelected {
-		t.Fatalf("units prompt shows %q selected %v", st.Prompt, st.PromptSelected)
-	}
+	d.wantPromptSelected("1")
 	d.typeText("16")
 	d.press("enter")
 	if line().Units != 16 {
@@ -76,9 +83,7 @@ func TestPromptsReplaceTheValueTheyShow(t *testing.T) {
 	d.press("p")
 	d.typeText("a")
 	d.press("enter", "p")
-	if st := d.st(); st.Prompt != "A" || !st.PromptSelected {
-		t.Fatalf("pointer prompt shows %q selected %v", st.Prompt, st.PromptSelected)
-	}
+	d.wantPromptSelected("A")
 }
 
 // Undo puts the claim cursor back on the row the change was made on:
