@@ -12,6 +12,13 @@ import (
 	"codebench/tui/sshserve/sshload"
 )
 
+// testServeCmd runs this test binary as codebench serve (TestMain).
+func testServeCmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1")
+	return cmd
+}
+
 // TestBenchSSHTypesIntoTheSearch runs the capacity benchmark small and
 // unpinned: two sessions open their encounters, find the search input
 // and type, and their keys reach the screen. It asserts no figure (those
@@ -23,11 +30,7 @@ func TestBenchSSHTypesIntoTheSearch(t *testing.T) {
 	bench := sshBench{
 		sessions: 2, rate: 8, think: 200 * time.Millisecond, dur: 2 * time.Second, cols: 80, rows: 24,
 		openParallel: 2, cacheRoot: testCache(), progress: io.Discard, pinNote: "unpinned (test)",
-		serveCmd: func(args ...string) *exec.Cmd {
-			cmd := exec.Command(os.Args[0], append([]string{"serve"}, args...)...)
-			cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1")
-			return cmd
-		},
+		serveCmd: testServeCmd,
 	}
 	r, err := bench.run(context.Background(), 2)
 	if err != nil {
@@ -55,11 +58,7 @@ func BenchmarkSSHTyping(b *testing.B) {
 			bench := sshBench{
 				sessions: n, rate: 6, warmup: 3 * time.Second, dur: 15 * time.Second, cols: 80, rows: 24,
 				openParallel: 10, cacheRoot: testCache(), progress: io.Discard,
-				serveCmd: func(args ...string) *exec.Cmd {
-					cmd := exec.Command(os.Args[0], append([]string{"serve"}, args...)...)
-					cmd.Env = append(os.Environ(), "CODEBENCH_TEST_MAIN=1")
-					return cmd
-				},
+				serveCmd: testServeCmd,
 			}
 			if err := bench.pinning(false, "", ""); err != nil {
 				b.Fatal(err)
