@@ -8,8 +8,9 @@ import "runtime"
 // it blocks or Go preempts it after 10 ms: keystroke-to-frame p99 grew to
 // 18 ms at 50 sessions on one core. With four, the session answering a key
 // runs on an idle processor whose thread the kernel schedules at once,
-// interleaving it with the search (p99 8-12 ms, for a few percent more CPU
-// in thread switches; codebench bench ssh measures it).
+// interleaving it with the search (p99 4-13 ms at 50 sessions where it
+// was 11-18, for 10-20% more CPU per key in thread switches; codebench
+// bench ssh --serve-flag=--procs=1 measures the other way).
 const minServeProcs = 4
 
 // serveProcs is the number of Go processors for serve: --procs when given,
