@@ -50,43 +50,24 @@ const countCap = 2000
 // to countCap. The options are checked in Go, from a table of every
 // document: a filter clause in Bleve would cost more than the words.
 func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Options, rv *resolver) ([]candidate, uint64, error) {
-	adv, err := ix.bi.Advanced()
+	m, err := ix.openMatches(ctx, q, search.SearcherOptions{Score: "none"})
 	if err != nil {
 		return nil, 0, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, 0, err
-	}
-	defer r.Close()
-	docs, err := ix.docTable(r)
-	if err != nil {
-		return nil, 0, err
-	}
-	f := newDocFilter(opt, rv, docs)
-	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{Score: "none"})
-	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
-	}
-	defer s.Close()
-	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	defer m.close()
+	f := newDocFilter(opt, rv, m.docs)
 	out := make([]candidate, 0, min(size, 256))
 	var n uint64
-	for walked := 0; ; walked++ {
-		if walked%512 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, 0, err
-			}
-		}
-		dm, err := s.Next(sctx)
+	for {
+		dm, err := m.next(ctx)
 		if err != nil {
-			return nil, 0, fmt.Errorf("search: %w", err)
+			return nil, 0, err
 		}
 		if dm == nil {
 			break
 		}
-		d, num, ok := docs.get(dm.IndexInternalID)
-		sctx.DocumentMatchPool.Put(dm)
+		d, num, ok := m.docs.get(dm.IndexInternalID)
+		m.release(dm)
 		if !ok {
 			continue
 		}
@@ -103,6 +84,59 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Optio
 		}
 	}
 	return out, n, nil
+}
+
+// matches walks the documents a query matches, in index order, with the
+// document table at hand; both collectors read through it.
+type matches struct {
+	r      bindex.IndexReader
+	docs   *docTable
+	s      search.Searcher
+	sctx   *search.SearchContext
+	walked int
+}
+
+func (ix *Index) openMatches(ctx context.Context, q query.Query, opts search.SearcherOptions) (*matches, error) {
+	r, err := ix.reader()
+	if err != nil {
+		return nil, err
+	}
+	docs, err := ix.docTable(r)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), opts)
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	return &matches{r: r, docs: docs, s: s, sctx: sctx}, nil
+}
+
+// next is the next match, nil after the last; it checks for a cancelled
+// search every 512 documents.
+func (m *matches) next(ctx context.Context) (*search.DocumentMatch, error) {
+	if m.walked%512 == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	m.walked++
+	dm, err := m.s.Next(m.sctx)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return dm, nil
+}
+
+// release gives a match back to the pool once it has been read.
+func (m *matches) release(dm *search.DocumentMatch) { m.sctx.DocumentMatchPool.Put(dm) }
+
+func (m *matches) close() {
+	m.s.Close()
+	m.r.Close()
 }
 
 // docInfo is what the options filter on, per document, kept small and

@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"codebench/codesets"
 )
@@ -107,16 +108,23 @@ func (ix *Index) Warm(ctx context.Context) error {
 	return nil
 }
 
+// reader is a reader of the index's current snapshot; the caller closes it.
+func (ix *Index) reader() (bindex.IndexReader, error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
+}
+
 // prime builds the lazily made lookups: document IDs to codes, codes in
 // code order, the concepts' markers.
 func (ix *Index) prime() {
 	defer close(ix.primed)
 	ix.codeOf("")
-	if adv, err := ix.bi.Advanced(); err == nil {
-		if r, err := adv.Reader(); err == nil {
-			ix.docTable(r)
-			r.Close()
-		}
+	if r, err := ix.reader(); err == nil {
+		ix.docTable(r)
+		r.Close()
 	}
 	ix.sortedCodes()
 	ix.markers()

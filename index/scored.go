@@ -18,36 +18,17 @@ import (
 // pool of document matches: a search for any word scores thousands of
 // codes and keeps a hundred and fifty.
 func (ix *Index) collectScored(ctx context.Context, q query.Query, size int, pl *plan) ([]candidate, uint64, error) {
-	adv, err := ix.bi.Advanced()
+	m, err := ix.openMatches(ctx, q, search.SearcherOptions{})
 	if err != nil {
 		return nil, 0, err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, 0, err
-	}
-	defer r.Close()
-	docs, err := ix.docTable(r)
-	if err != nil {
-		return nil, 0, err
-	}
-	s, err := q.Searcher(ctx, r, ix.bi.Mapping(), search.SearcherOptions{})
-	if err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
-	}
-	defer s.Close()
-	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	defer m.close()
 	best := make(scoredHeap, 0, min(size, 256))
 	var total uint64
 	for {
-		if total%512 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, 0, err
-			}
-		}
-		dm, err := s.Next(sctx)
+		dm, err := m.next(ctx)
 		if err != nil {
-			return nil, 0, fmt.Errorf("search: %w", err)
+			return nil, 0, err
 		}
 		if dm == nil {
 			break
@@ -63,7 +44,7 @@ func (ix *Index) collectScored(ctx context.Context, q query.Query, size int, pl 
 			best[0] = h
 			heap.Fix(&best, 0)
 		}
-		sctx.DocumentMatchPool.Put(dm)
+		m.release(dm)
 	}
 	slices.SortFunc(best, func(a, b scoredDoc) int {
 		if a.better(b) {
@@ -73,10 +54,10 @@ func (ix *Index) collectScored(ctx context.Context, q query.Query, size int, pl 
 	})
 	out := make([]candidate, 0, len(best))
 	for _, h := range best {
-		d, _, ok := docs.get(h.id)
+		d, _, ok := m.docs.get(h.id)
 		c := d.code
 		if !ok {
-			ext, err := r.ExternalID(h.id)
+			ext, err := m.r.ExternalID(h.id)
 			if err != nil {
 				return nil, 0, fmt.Errorf("search: %w", err)
 			}

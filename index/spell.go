@@ -17,11 +17,7 @@ import (
 // (cut to maxGram letters) unstemmed: a misspelling often stems oddly
 // ("diverticulitus"), while its first letters still match.
 func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
-	adv, err := ix.bi.Advanced()
-	if err != nil {
-		return err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return err
 	}
@@ -106,11 +102,7 @@ func (ix *Index) prepare(ctx context.Context, p *parsedQuery) error {
 // correctAll adds spelling corrections to every word that has none yet,
 // even words the index holds; it tells whether it added any.
 func (ix *Index) correctAll(ctx context.Context, p *parsedQuery) (bool, error) {
-	adv, err := ix.bi.Advanced()
-	if err != nil {
-		return false, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return false, err
 	}
