@@ -34,6 +34,9 @@ func TestChartOpensWhereItsFirstKeyGoes(t *testing.T) {
 		t.Fatalf("uncoded chart opened in pane %d:\n%s", st.Focus, d.screen())
 	}
 	d.press("/") // out of habit: nothing typed
+	if q := d.st().Query; q != "" {
+		t.Fatalf("/ at the opening search typed %q", q)
+	}
 	d.typeText("e1122")
 	d.press("enter")
 	if got := d.diagnoses(); !slices.Equal(got, []string{"E1122"}) {

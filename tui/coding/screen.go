@@ -7,6 +7,7 @@
 package coding
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -292,9 +293,9 @@ func (s *Screen) key(km tea.KeyPressMsg) tea.Cmd {
 		return s.undo()
 	case search && key.Matches(km, k.LeaveSearch):
 		return s.setFocus(s.searchFrom)
-	case search && key.Matches(km, k.Search) && s.search.queryReplaceable():
+	case search && slices.Contains(k.Search.Keys(), km.String()) && s.search.queryReplaceable():
 		// Already here (the chart opened in the search): / is not a
-		// query.
+		// query. The binding itself is off while the input has focus.
 		return nil
 	case search:
 		cmd := s.search.Update(km)
