@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"codebench/tui/common"
 
@@ -24,15 +25,15 @@ func (m *Model) globalKeys() []key.Binding {
 
 func (m *Model) shortHelp(W int) string {
 	// "?" first: whatever does not fit, the coder can look up.
-	bs := []key.Binding{m.c.KeyMap.Help}
+	sc := &m.helpScratch // reused: this runs for every frame
+	bs := append(sc.bindings[:0], m.c.KeyMap.Help)
 	if m.screen == screenWorklist {
 		bs = append(bs, m.worklist.ShortHelp()...)
 	} else {
 		bs = append(bs, m.coding.ShortHelp()...)
 	}
 	bs = append(bs, m.globalKeys()...)
-	var items []key.Help
-	var plain strings.Builder // the items, to know whether they changed
+	items, plain := sc.items[:0], sc.plain[:0] // plain: the items, to know whether they changed
 	width := 0
 	for _, k := range bs {
 		h := k.Help()
@@ -43,14 +44,20 @@ func (m *Model) shortHelp(W int) string {
 		if width > 0 {
 			sep = 3
 		}
-		if width+sep+len([]rune(h.Key+" "+h.Desc))+1 > W {
+		w := utf8.RuneCountInString(h.Key) + 1 + utf8.RuneCountInString(h.Desc)
+		if width+sep+w+1 > W {
 			break
 		}
 		items = append(items, h)
-		width += sep + len([]rune(h.Key+" "+h.Desc))
-		plain.WriteString(h.Key + "\x00" + h.Desc + "\x00")
+		width += sep + w
+		plain = append(append(append(append(plain, h.Key...), 0), h.Desc...), 0)
 	}
-	return m.helpLine.get(m.c.Styles.Gen, W, plain.String(), func() string {
+	sc.bindings, sc.items, sc.plain = bs, items, plain
+	c := &m.helpLine
+	if prev, ok := c.key.(string); ok && c.line != "" && c.styles == m.c.Styles.Gen && c.width == W && prev == string(plain) {
+		return c.line // the common case, without a copy of plain
+	}
+	return c.get(m.c.Styles.Gen, W, string(plain), func() string {
 		st := m.c.Styles
 		var b strings.Builder
 		for i, h := range items {
@@ -61,6 +68,13 @@ func (m *Model) shortHelp(W int) string {
 		}
 		return common.Fit(" "+b.String(), W)
 	})
+}
+
+// helpScratch holds the keys line's working slices between frames.
+type helpScratch struct {
+	bindings []key.Binding
+	items    []key.Help
+	plain    []byte
 }
 
 // lineCache keeps a styled line with what it was drawn from (a

@@ -65,7 +65,10 @@ type Model struct {
 	quitting     bool
 
 	headerLine, helpLine lineCache
+	helpScratch          helpScratch
 	frame                frameCache
+	lastView             tea.View
+	unchanged            bool // the last message changed nothing: lastView stands
 }
 
 // New builds a session's model. It starts on the worklist.
@@ -93,6 +96,13 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Coder() string { return m.c.Coder }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if len(m.w.Changes) == 0 && m.coding.Superseded(msg) {
+		// Most keys' debounce ticks: the pane drops them, so the frame
+		// on screen stands and View need not draw it again.
+		m.unchanged = true
+		return m, nil
+	}
+	m.unchanged = false
 	cmd := m.update(msg)
 	if m.w.Enc != nil && len(m.w.Changes) > 0 {
 		// Every change: validate now (the edits pane is always current),
@@ -356,12 +366,16 @@ func (m *Model) setStatus(text string, isErr bool) {
 
 // View draws the screen: header, body, status line.
 func (m *Model) View() tea.View {
+	if m.unchanged && m.lastView.Content != "" {
+		return m.lastView
+	}
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "codebench"
 	if m.w.Enc != nil {
 		v.WindowTitle = "codebench · " + common.OneLine(m.w.Enc.ID)
 	}
+	m.lastView = v
 	return v
 }
 

@@ -201,6 +201,20 @@ func (s *Screen) HelpGroups() []HelpGroup {
 
 // Update routes the screen's messages to the panes that own them, and the
 // keys the root passed on.
+// Superseded tells whether msg is a search's debounce tick or result
+// that a later key has overtaken: the search pane drops it and nothing
+// on screen changes. At six keys a second every key but a query's last
+// has such a tick.
+func (s *Screen) Superseded(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case searchTickMsg:
+		return msg.seq != s.search.seq
+	case searchResultMsg:
+		return msg.seq != s.search.seq
+	}
+	return false
+}
+
 func (s *Screen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:

@@ -25,14 +25,15 @@ type output struct {
 	timeout time.Duration
 	onStall func(reason string)
 
-	mu      sync.Mutex
-	wake    *sync.Cond
-	pending []byte
-	sending bool // a write to the client is under way
-	stalled string
-	closed  bool
-	sent    int64
-	idle    chan struct{} // closed and replaced whenever nothing waits
+	mu        sync.Mutex
+	wake      *sync.Cond
+	pending   []byte
+	sending   bool // a write to the client is under way
+	sendStart time.Time
+	stalled   string
+	closed    bool
+	sent      int64
+	idle      chan struct{} // closed and replaced whenever nothing waits
 }
 
 func newOutput(w io.Writer, maxPending int, timeout time.Duration, onStall func(reason string)) *output {
@@ -79,6 +80,12 @@ func (o *output) releaseIdle() {
 // client has not taken within the timeout stalls the output.
 func (o *output) send() {
 	var batch []byte
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		o.mu.Lock()
 		for len(o.pending) == 0 && !o.closed && o.stalled == "" {
@@ -91,16 +98,16 @@ func (o *output) send() {
 			return
 		}
 		batch, o.pending = o.pending, batch[:0]
-		o.sending = true
+		o.sending, o.sendStart = true, time.Now()
 		o.mu.Unlock()
 
-		timer := time.AfterFunc(o.timeout, func() {
-			o.mu.Lock()
-			defer o.mu.Unlock()
-			if o.sending {
-				o.stall(fmt.Sprintf("the connection took no output for %v", o.timeout))
-			}
-		})
+		// One timer for every batch (a frame is a batch, most of the
+		// time): armed while a write is under way.
+		if timer == nil {
+			timer = time.AfterFunc(o.timeout, o.overdue)
+		} else {
+			timer.Reset(o.timeout)
+		}
 		_, err := o.w.Write(batch)
 		timer.Stop()
 
@@ -113,6 +120,17 @@ func (o *output) send() {
 			o.pending = nil
 		}
 		o.mu.Unlock()
+	}
+}
+
+// overdue stalls the output when a write has been under way for the
+// timeout. The timer is reused, so a firing late for a batch already sent
+// must not stall the next one: the write's start tells.
+func (o *output) overdue() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.sending && time.Since(o.sendStart) >= o.timeout {
+		o.stall(fmt.Sprintf("the connection took no output for %v", o.timeout))
 	}
 }
 
