@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -115,12 +116,18 @@ func (ix *Index) openMatches(ctx context.Context, q query.Query, opts search.Sea
 	return &matches{r: r, docs: docs, s: s, sctx: sctx}, nil
 }
 
-// next is the next match, nil after the last; it checks for a cancelled
-// search every 512 documents.
+// next is the next match, nil after the last; every 512 documents it
+// checks for a cancelled search and yields the processor, so that on a
+// server with fewer Go processors than busy goroutines (serve on one
+// core) a coder's key waits for a slice of another coder's search, not
+// for all of it.
 func (m *matches) next(ctx context.Context) (*search.DocumentMatch, error) {
 	if m.walked%512 == 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if m.walked > 0 {
+			runtime.Gosched()
 		}
 	}
 	m.walked++

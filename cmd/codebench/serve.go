@@ -77,7 +77,7 @@ func serveFlags(e *env, args []string) (serveConfig, int) {
 	c.editSets.register(fs)
 	fs.DurationVar(&c.dataCheck, "data-check", 15*time.Second, "how often to look for new code sets (codebench data import): new ones are indexed in the background and sessions take them at their next encounter")
 	fs.IntVar(&c.fps, "fps", 60, "most frames a second a session draws for anything but the coder's keys (answered at once)")
-	fs.IntVar(&c.procs, "procs", 0, "Go processors (GOMAXPROCS) serve runs on (default: the CPUs it may use, at least 4, so that a long search on one core does not hold other coders' keys)")
+	fs.IntVar(&c.procs, "procs", 0, "Go processors (GOMAXPROCS) serve runs on (default: the CPUs it may use)")
 	fs.StringVar(&c.pprofAddr, "pprof", "", "serve Go runtime profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off by default")
 	c.format.register(fs)
 	l := &c.limits

@@ -2,25 +2,24 @@ package main
 
 import "runtime"
 
-// minServeProcs is the fewest Go processors serve runs on, even on one
-// core. With a single processor, a goroutine busy in a search (a few
-// milliseconds of Bleve, now and then tens) holds every coder's key until
-// it blocks or Go preempts it after 10 ms: keystroke-to-frame p99 grew to
-// 18 ms at 50 sessions on one core. With four, the session answering a key
-// runs on an idle processor whose thread the kernel schedules at once,
-// interleaving it with the search (p99 4-13 ms at 50 sessions where it
-// was 11-18, for 10-20% more CPU per key in thread switches; codebench
-// bench ssh --serve-flag=--procs=1 measures the other way).
-const minServeProcs = 4
+// serve runs on as many Go processors as it has CPUs (Go's own choice),
+// one on one core. Spare processors on one core cost CPU without buying
+// latency back: every goroutine made ready (a key read, a frame written,
+// a debounce tick) wakes a spare processor's thread to look for work, so
+// with four processors on one core a key cost 1.02-1.30 ms of server CPU
+// at 50 sessions on a quiet machine, and 0.85 ms with one (codebench bench
+// ssh). They were there so that a long search does not hold other
+// coders' keys; the search walk now yields every 512 documents instead
+// (index: matches.next), which keeps keystroke-to-frame p99 within a
+// frame on one processor. --procs still sets the number.
 
-// serveProcs is the number of Go processors for serve: --procs when given,
-// else what Go chose (the CPUs serve may use, or $GOMAXPROCS), at least
-// minServeProcs.
+// serveProcs is the number of Go processors for serve: --procs when
+// given, else what Go chose (the CPUs serve may use, or $GOMAXPROCS).
 func serveProcs(flag, goChose int) int {
 	if flag > 0 {
 		return flag
 	}
-	return max(goChose, minServeProcs)
+	return goChose
 }
 
 // setServeProcs applies serveProcs and returns the number in force.
