@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -59,16 +60,11 @@ func (ix *Index) collect(ctx context.Context, q query.Query, size int, opt Optio
 	f := newDocFilter(opt, rv, m.docs)
 	out := make([]candidate, 0, min(size, 256))
 	var n uint64
-	for {
-		dm, err := m.next(ctx)
+	for dm, err := range m.all(ctx) {
 		if err != nil {
 			return nil, 0, err
 		}
-		if dm == nil {
-			break
-		}
 		d, num, ok := m.docs.get(dm.IndexInternalID)
-		m.release(dm)
 		if !ok {
 			continue
 		}
@@ -138,8 +134,27 @@ func (m *matches) next(ctx context.Context) (*search.DocumentMatch, error) {
 	return dm, nil
 }
 
-// release gives a match back to the pool once it has been read.
-func (m *matches) release(dm *search.DocumentMatch) { m.sctx.DocumentMatchPool.Put(dm) }
+// all yields the matches in turn, each given back to the pool once the
+// loop's body has read it; a failed walk yields its error last.
+func (m *matches) all(ctx context.Context) iter.Seq2[*search.DocumentMatch, error] {
+	return func(yield func(*search.DocumentMatch, error) bool) {
+		for {
+			dm, err := m.next(ctx)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if dm == nil {
+				return
+			}
+			more := yield(dm, nil)
+			m.sctx.DocumentMatchPool.Put(dm)
+			if !more {
+				return
+			}
+		}
+	}
+}
 
 func (m *matches) close() {
 	m.s.Close()

@@ -25,13 +25,9 @@ func (ix *Index) collectScored(ctx context.Context, q query.Query, size int, pl 
 	defer m.close()
 	best := make(scoredHeap, 0, min(size, 256))
 	var total uint64
-	for {
-		dm, err := m.next(ctx)
+	for dm, err := range m.all(ctx) {
 		if err != nil {
 			return nil, 0, err
-		}
-		if dm == nil {
-			break
 		}
 		total++
 		h := scoredDoc{score: dm.Score, seq: total}
@@ -44,7 +40,6 @@ func (ix *Index) collectScored(ctx context.Context, q query.Query, size int, pl 
 			best[0] = h
 			heap.Fix(&best, 0)
 		}
-		m.release(dm)
 	}
 	slices.SortFunc(best, func(a, b scoredDoc) int {
 		if a.better(b) {
