@@ -1,6 +1,7 @@
 package codesets
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -332,4 +333,18 @@ func (s *Set) Payer() *payer.Tables {
 		return s.payer
 	}
 	return payer.Embedded()
+}
+
+// MaybeGunzip reads r decompressed when it starts as gzip data does, and
+// as it is otherwise; done releases the decompressor.
+func MaybeGunzip(r io.Reader) (br *bufio.Reader, done func(), err error) {
+	br = bufio.NewReader(r)
+	if head, err := br.Peek(2); err != nil || head[0] != 0x1f || head[1] != 0x8b {
+		return br, func() {}, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, nil, err
+	}
+	return bufio.NewReader(zr), func() { zr.Close() }, nil
 }

@@ -2,7 +2,6 @@ package index
 
 import (
 	"bufio"
-	"compress/gzip"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -129,15 +128,11 @@ func goldCodes(field string) ([]string, error) {
 // ReadCodiEsp reads a CodiEsp JSONL file, gzipped or not. name is used in
 // error messages.
 func ReadCodiEsp(r io.Reader, name string) ([]EvalCase, error) {
-	br := bufio.NewReader(r)
-	if head, err := br.Peek(2); err == nil && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		defer zr.Close()
-		br = bufio.NewReader(zr)
+	br, done, err := codesets.MaybeGunzip(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	defer done()
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 64*1024), maxEvalLine)
 	var out []EvalCase

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -194,9 +193,7 @@ func runBench(ctx context.Context, e *env, args []string) int {
 	out.RSSMB, out.PeakRSSMB = procMemory()
 
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeJSON(e.stdout, out); err != nil {
 			return e.errorf("%v", err)
 		}
 		return 0

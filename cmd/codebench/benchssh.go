@@ -211,9 +211,7 @@ func runBenchSSH(ctx context.Context, e *env, args []string) int {
 		out.LoadAfter = loadAverage()
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeJSON(e.stdout, out); err != nil {
 			return e.errorf("%v", err)
 		}
 		return 0

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -69,9 +68,7 @@ func runCode(_ context.Context, e *env, args []string) int {
 		d.NotValidOn = fmt.Sprintf("%s: %v", dos.Format(time.DateOnly), notOn.Err())
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(d); err != nil {
+		if err := writeJSON(e.stdout, d); err != nil {
 			return e.errorf("%v", err)
 		}
 		return 0

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -114,9 +113,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		reports = append(reports, r)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(reports); err != nil {
+		if err := writeJSON(e.stdout, reports); err != nil {
 			return e.errorf("%v", err)
 		}
 	}

@@ -77,7 +77,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	fail := func(code int, result string, err error) int {
 		report.Result, report.Error = result, err.Error()
 		if *asJSON {
-			writeJSON(e.stdout, report)
+			e.exportJSON(id, report)
 		}
 		fmt.Fprintf(e.stderr, "codebench: export %s: %v\n", id, err)
 		return code
@@ -130,7 +130,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 			report.Path = report.Location
 		}
 		if *asJSON {
-			writeJSON(e.stdout, report)
+			e.exportJSON(id, report)
 			return exportOK
 		}
 		where := "to " + report.Location
@@ -157,7 +157,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	case errors.As(err, &refused):
 		report.Result = "refused"
 		if *asJSON {
-			writeJSON(e.stdout, report)
+			e.exportJSON(id, report)
 		} else {
 			fmt.Fprintf(e.stdout, "%s revision %d not exported: %d error edit(s) to fix or override\n", id, res.Revision, len(refused.Blocking))
 			printEdits(e.stdout, refused.Blocking)
@@ -196,7 +196,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		report.Result = "exported"
 	}
 	if *asJSON {
-		writeJSON(e.stdout, report)
+		e.exportJSON(id, report)
 		return code
 	}
 	where := res.Key
@@ -263,10 +263,20 @@ func printEdits(w io.Writer, edits []encounter.Edit) {
 	}
 }
 
-func writeJSON(w io.Writer, v any) {
+// writeJSON writes v indented, as every --json output is.
+func writeJSON(w io.Writer, v any) error {
 	je := json.NewEncoder(w)
 	je.SetIndent("", "  ")
-	je.Encode(v)
+	return je.Encode(v)
+}
+
+// exportJSON writes an export's report; the export stands whatever
+// happens to stdout, so a failed write is said on stderr, not as the
+// export's result.
+func (e *env) exportJSON(id string, report exportReport) {
+	if err := writeJSON(e.stdout, report); err != nil {
+		fmt.Fprintf(e.stderr, "codebench: export %q: the JSON report was not written: %v\n", id, err)
+	}
 }
 
 // parseFlagsAnywhere parses flags that come before or after the

@@ -12,6 +12,7 @@ import (
 	"codebench/codesets"
 	"codebench/encounter"
 	"codebench/encounter/demo"
+	"codebench/encounter/exporter"
 	"codebench/encounter/fees"
 )
 
@@ -87,6 +88,20 @@ func runFees(_ context.Context, e *env, args []string) int {
 		return 0
 	}
 	return e.errorf("%s", feesUsage)
+}
+
+// claimPolicies are what sessions price and export claims with: the fee
+// schedule (sessionFees) and the payers' policies from the data directory.
+func claimPolicies(data string, demoStore bool) (*fees.Schedule, exporter.Policies, error) {
+	feeSchedule, err := sessionFees(data, demoStore)
+	if err != nil {
+		return nil, exporter.Policies{}, err
+	}
+	payers, err := exporter.LoadPolicies(filepath.Join(data, DefaultPayersFile))
+	if err != nil {
+		return nil, exporter.Policies{}, err
+	}
+	return feeSchedule, payers, nil
 }
 
 // sessionFees is the fee schedule the workbench charges lines from: the

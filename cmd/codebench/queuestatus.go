@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -85,9 +84,7 @@ func runQueue(ctx context.Context, e *env, args []string) int {
 		code = stuckCode(st, *maxAge, time.Now())
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
+		if err := writeJSON(e.stdout, st); err != nil {
 			return e.errorf("%v", err)
 		}
 		return code

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -102,9 +101,7 @@ func runSearch(ctx context.Context, e *env, args []string) int {
 			out.Hits = append(out.Hits, searchHitJSON{System: h.Code.System, Code: h.Code.Code, Display: h.Code.Display(),
 				Billable: h.Code.Billable, Title: h.Code.Title(), Why: h.Why, Family: h.Family, Score: h.Score, NotValid: h.NotValid})
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		if err := writeJSON(e.stdout, out); err != nil {
 			return e.errorf("%v", err)
 		}
 		return 0

@@ -187,11 +187,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		defer member.Leave()
 		logger.Info("joined the nodes sharing the work store", "node", cfg.node, "store", pg.String(), "lease_ttl", cfg.leaseTTL.String())
 	}
-	feeSchedule, err := sessionFees(cfg.dataDir, cfg.demo)
-	if err != nil {
-		return e.errorf("%v", err)
-	}
-	payers, err := exporter.LoadPolicies(filepath.Join(cfg.dataDir, DefaultPayersFile))
+	feeSchedule, payers, err := claimPolicies(cfg.dataDir, cfg.demo)
 	if err != nil {
 		return e.errorf("%v", err)
 	}

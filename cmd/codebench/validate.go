@@ -107,7 +107,9 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	}
 
 	if *asJSON {
-		writeJSON(e.stdout, results)
+		if err := writeJSON(e.stdout, results); err != nil {
+			return e.errorf("%v", err)
+		}
 	} else {
 		for _, r := range results {
 			if r.Problem != "" {

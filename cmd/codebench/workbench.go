@@ -180,11 +180,7 @@ func runWorkbench(ctx context.Context, e *env, args []string) int {
 	}
 
 	noColor := os.Getenv("NO_COLOR") != ""
-	feeSchedule, err := sessionFees(cfg.dataDir, cfg.demo)
-	if err != nil {
-		return e.errorf("%v", err)
-	}
-	payers, err := exporter.LoadPolicies(filepath.Join(cfg.dataDir, DefaultPayersFile))
+	feeSchedule, payers, err := claimPolicies(cfg.dataDir, cfg.demo)
 	if err != nil {
 		return e.errorf("%v", err)
 	}

@@ -13,7 +13,6 @@ package icdtables
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	_ "embed"
 	"fmt"
 	"io"
@@ -137,15 +136,11 @@ func Embedded() (*Tables, error) {
 // Parse reads tables in the embedded format, gzipped or not. name is used
 // in error messages.
 func Parse(r io.Reader, name string) (*Tables, error) {
-	br := bufio.NewReader(r)
-	if head, err := br.Peek(2); err == nil && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		defer zr.Close()
-		br = bufio.NewReader(zr)
+	br, done, err := codesets.MaybeGunzip(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	defer done()
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	out := &Tables{}

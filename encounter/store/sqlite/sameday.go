@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 
 	"codebench/encounter"
 	"codebench/encounter/store"
@@ -11,22 +10,9 @@ import (
 // SameDay returns the patient's other encounters with the provider on
 // day (store.SameDay); the worklist index on dos_from finds the day.
 func (s *Store) SameDay(ctx context.Context, patientID, npi string, day encounter.Date, except string) ([]*encounter.Encounter, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM encounters WHERE dos_from = ? AND id <> ? ORDER BY id`, day.String(), except)
+	sums, err := s.summaries(ctx, "same-day encounters", `WHERE dos_from = ? AND id <> ? ORDER BY id`, day.String(), except)
 	if err != nil {
-		return nil, fmt.Errorf("same-day encounters: %w", err)
-	}
-	var sums []store.Summary
-	for rows.Next() {
-		sum, err := s.scanSummary(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("same-day encounters: %w", err)
-		}
-		sums = append(sums, sum)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("same-day encounters: %w", err)
+		return nil, err
 	}
 	return store.SameDayFrom(ctx, sums, patientID, npi, except, s.Get)
 }

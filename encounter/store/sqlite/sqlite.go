@@ -196,21 +196,27 @@ func (s *Store) scanSummary(row scanner, extra ...any) (store.Summary, error) {
 
 // List returns the worklist, oldest date of service first.
 func (s *Store) List(ctx context.Context) ([]store.Summary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM encounters ORDER BY dos_from, id`)
+	return s.summaries(ctx, "worklist", `ORDER BY dos_from, id`)
+}
+
+// summaries reads the summaries of the encounters that tail (a WHERE and
+// ORDER BY) selects; what names the read in errors.
+func (s *Store) summaries(ctx context.Context, what, tail string, args ...any) ([]store.Summary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM encounters `+tail, args...)
 	if err != nil {
-		return nil, fmt.Errorf("worklist: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []store.Summary
 	for rows.Next() {
 		sum, err := s.scanSummary(rows)
 		if err != nil {
-			return nil, fmt.Errorf("worklist: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, sum)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("worklist: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
